@@ -1,0 +1,2 @@
+//! The `ost-extract` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Calendars and tasks to iCalendar ([MS-OXOCAL], [MS-OXCICAL], [MS-OXOTASK]).

@@ -1,0 +1,1 @@
+//! Contacts and distribution lists to vCard ([MS-OXOCNTC], [MS-OXVCARD]).

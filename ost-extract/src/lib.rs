@@ -1,0 +1,9 @@
+//! `ost-extract`: turns what [`pstkit`] reads out of a PST or OST into open formats: mail as
+//! EML and mbox, calendars and tasks as iCalendar, contacts as vCard.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod calendar;
+pub mod contacts;
+pub mod mail;
+pub mod rtf;

@@ -1,0 +1,1 @@
+//! Mail to EML and mbox ([MS-OXCMAIL]).

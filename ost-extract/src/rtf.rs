@@ -1,0 +1,1 @@
+//! Compressed RTF ([MS-OXRTFCP]) and RTF-encapsulated HTML ([MS-OXRTFEX]).

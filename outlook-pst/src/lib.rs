@@ -1,0 +1,12 @@
+//! `pstkit`: a reader for Microsoft Outlook personal folder files (PST) and offline caches
+//! (OST), in the three layers of [MS-PST]: [`ndb`] (nodes and blocks), [`ltp`] (heaps,
+//! property and table contexts) and [`messaging`] (store, folders, messages).
+//!
+//! It reads ANSI files (Outlook 97-2002), Unicode files (2003+) and the Outlook 2013+ OST
+//! layout with 4 KiB pages and compressed blocks, with no, permute or cyclic encryption.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod ltp;
+pub mod messaging;
+pub mod ndb;

@@ -1,0 +1,92 @@
+//! Messages as the converters see them: every property of the message, its recipients and
+//! its attachments, loaded and detached from the file ([MS-PST] 2.4.5, 2.4.6).
+
+use crate::ltp::prop::PropValue;
+use crate::messaging::pid;
+use crate::messaging::props::PropertyBag;
+use crate::ndb::NodeId;
+
+/// One message (mail, appointment, contact, task, note...) with everything it holds.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    /// The message's node id; `None` for an embedded message, which lives in a subnode.
+    pub nid: Option<NodeId>,
+    /// The message object's properties (the message PC).
+    pub props: PropertyBag,
+    /// One bag per row of the recipient table, in table order.
+    pub recipients: Vec<PropertyBag>,
+    /// The attachments, in attachment-table order.
+    pub attachments: Vec<Attachment>,
+    /// What could not be read of this message (a damaged attachment, a broken table...),
+    /// as human-readable reasons. The rest of the message is still here.
+    pub warnings: Vec<String>,
+}
+
+impl Message {
+    /// `PidTagMessageClass`, e.g. `IPM.Note` (empty when absent).
+    pub fn class(&self) -> &str {
+        self.props.str(pid::MESSAGE_CLASS).unwrap_or("")
+    }
+
+    /// `PidTagSubject` with its prefix marker removed ([MS-OXCMSG] 2.2.1.46: a string starting
+    /// with 0x01 and a length byte carries a normalised subject after that prefix).
+    pub fn subject(&self) -> &str {
+        strip_subject_marker(self.props.str(pid::SUBJECT).unwrap_or(""))
+    }
+}
+
+/// Removes the two-character prefix marker that some stores put before a subject.
+pub fn strip_subject_marker(s: &str) -> &str {
+    let mut chars = s.chars();
+    if chars.next() == Some('\u{1}') {
+        if chars.next().is_some() {
+            return chars.as_str();
+        }
+        return "";
+    }
+    s
+}
+
+/// One attachment: its properties and, for an embedded message, that message.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    /// The attachment object's properties; by-value data is `PidTagAttachDataBinary`.
+    pub props: PropertyBag,
+    /// The embedded message of an `afEmbeddedMessage` attachment, loaded recursively.
+    pub embedded: Option<Box<Message>>,
+}
+
+impl Attachment {
+    /// `PidTagAttachMethod` (1 by value, 2-4 by reference, 5 embedded message, 6 OLE).
+    pub fn method(&self) -> i32 {
+        self.props.i32(pid::ATTACH_METHOD).unwrap_or(0)
+    }
+
+    /// The attachment's bytes, for by-value and OLE attachments.
+    pub fn data(&self) -> Option<&[u8]> {
+        match self.props.get(pid::ATTACH_DATA_BINARY)? {
+            PropValue::Binary(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The best file name: long name, then short name, then display name.
+    pub fn filename(&self) -> Option<&str> {
+        self.props
+            .str(pid::ATTACH_LONG_FILENAME)
+            .or_else(|| self.props.str(pid::ATTACH_FILENAME))
+            .or_else(|| self.props.str(pid::DISPLAY_NAME))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_prefix_marker_is_stripped() {
+        assert_eq!(strip_subject_marker("\u{1}\u{5}RE: Lunch"), "RE: Lunch");
+        assert_eq!(strip_subject_marker("Lunch"), "Lunch");
+        assert_eq!(strip_subject_marker("\u{1}"), "");
+    }
+}

@@ -1,0 +1,9 @@
+//! Messaging layer ([MS-PST] 2.4): the store, folders, messages, recipients, attachments and
+//! named properties, built on the LTP layer.
+
+pub mod item;
+pub mod pid;
+pub mod props;
+
+pub use item::{Attachment, Message};
+pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
