@@ -6,4 +6,5 @@
 pub mod calendar;
 pub mod contacts;
 pub mod mail;
+pub mod manifest;
 pub mod rtf;

@@ -4,9 +4,15 @@
 //!
 //! It reads ANSI files (Outlook 97-2002), Unicode files (2003+) and the Outlook 2013+ OST
 //! layout with 4 KiB pages and compressed blocks, with no, permute or cyclic encryption.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod ltp;
 pub mod messaging;
 pub mod ndb;
+
+pub mod error;
+
+pub use error::{Error, Location, Result, Warning};
+pub use messaging::{Attachment, FolderInfo, FolderTree, Message, PropertyBag, Store};
+pub use ndb::{Client, CryptMethod, Layout, NodeId};

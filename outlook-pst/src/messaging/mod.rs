@@ -4,6 +4,8 @@
 pub mod item;
 pub mod pid;
 pub mod props;
+pub mod store;
 
 pub use item::{Attachment, Message};
 pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
+pub use store::{FolderInfo, FolderTree, Store};

@@ -1,12 +1,25 @@
 //! Node Database layer ([MS-PST] 2.2): header, pages, B-trees, blocks and subnodes.
 
+pub mod block;
+pub mod btree;
+pub mod bytes;
 pub mod crc;
 pub mod crypt;
+pub mod header;
 
+pub use block::SubnodeEntry;
+pub use btree::{BlockEntry, NodeEntry};
 pub use crypt::CryptMethod;
+pub use header::{BlockRef, Client, Header, Layout};
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
+use std::path::Path;
+use std::sync::Mutex;
 
+use crate::error::{Error, Location, Result, Warning};
+use block::{at_node, subnode_block, xblock_children, SubnodeBlock};
 /// A node id (NID, [MS-PST] 2.2.2.1): a 5-bit type and a 27-bit index.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct NodeId(pub u32);
@@ -102,4 +115,230 @@ impl fmt::Display for BlockId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:#x}", self.0)
     }
+}
+
+/// The bytes of a file: memory-mapped from disk, or owned (from a caller or a fuzzer).
+enum Source {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Source {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Mapped(m) => m,
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+/// Warnings kept at most, so that a thoroughly damaged file cannot grow memory through them.
+const MAX_WARNINGS: usize = 10_000;
+
+/// The node database of one file: header, B-trees and blocks. `Send + Sync`: any number of
+/// threads may read from it at once.
+pub struct Ndb {
+    source: Source,
+    header: Header,
+    warnings: Mutex<(Vec<Warning>, HashSet<(Location, String)>)>,
+}
+
+impl fmt::Debug for Ndb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ndb").field("header", &self.header).field("len", &self.len()).finish()
+    }
+}
+
+impl Ndb {
+    /// Opens a file read-only and memory-maps it.
+    pub fn open(path: &Path) -> Result<Self> {
+        let io = |source| Error::Io { path: path.to_owned(), source };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let map = map_file(&file).map_err(io)?;
+        Self::new(Source::Mapped(map))
+    }
+
+    /// Reads a file held in memory.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+        Self::new(Source::Owned(bytes))
+    }
+
+    fn new(source: Source) -> Result<Self> {
+        let mut warnings = Vec::new();
+        let header = Header::parse(source.bytes(), &mut warnings)?;
+        let ndb = Self { source, header, warnings: Mutex::new((Vec::new(), HashSet::new())) };
+        let len = ndb.len();
+        if ndb.header.file_eof != len {
+            warnings.push(Warning {
+                at: Location::default(),
+                what: format!("the header records {} bytes but the file has {len} (truncated or grown)", ndb.header.file_eof),
+            });
+        }
+        ndb.note(warnings);
+        Ok(ndb)
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.source.bytes()
+    }
+
+    /// The file's size.
+    pub fn len(&self) -> u64 {
+        self.bytes().len() as u64
+    }
+
+    /// Whether the file is empty (never true for an opened file).
+    pub fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// The parsed header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> Layout {
+        self.header.layout
+    }
+
+    /// Everything tolerated so far (bad CRCs, mismatched back pointers...), in order, each once.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.warnings.lock().map(|w| w.0.clone()).unwrap_or_default()
+    }
+
+    /// Records tolerated problems.
+    pub fn note(&self, new: Vec<Warning>) {
+        if new.is_empty() {
+            return;
+        }
+        if let Ok(mut guard) = self.warnings.lock() {
+            let (list, seen) = &mut *guard;
+            for w in new {
+                if list.len() >= MAX_WARNINGS {
+                    break;
+                }
+                if seen.insert((w.at, w.what.clone())) {
+                    list.push(w);
+                }
+            }
+        }
+    }
+
+    /// Looks up a node in the node B-tree.
+    pub fn node(&self, nid: NodeId) -> Result<NodeEntry> {
+        let mut w = Vec::new();
+        let r = btree::find_node(self.bytes(), self.layout(), self.header.nbt, nid, &mut w);
+        self.note(w);
+        r?.ok_or(Error::NotFound { at: Location::node(nid), tree: "node" })
+    }
+
+    /// Looks up a block in the block B-tree.
+    pub fn block_entry(&self, bid: BlockId) -> Result<BlockEntry> {
+        let mut w = Vec::new();
+        let r = btree::find_block(self.bytes(), self.layout(), self.header.bbt, bid, &mut w);
+        self.note(w);
+        r?.ok_or(Error::NotFound { at: Location::block(bid), tree: "block" })
+    }
+
+    /// Reads one block, decrypted and inflated. Borrowed from the file when no decoding was
+    /// needed.
+    pub fn read_block(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
+        let entry = self.block_entry(bid)?;
+        let mut w = Vec::new();
+        let r = block::read_block(self.bytes(), self.layout(), self.header.crypt, &entry, &mut w);
+        self.note(w);
+        r
+    }
+
+    /// The data blocks of a data tree, in order: one block for an external BID, the leaves of
+    /// an XBLOCK or XXBLOCK otherwise ([MS-PST] 2.2.2.8.3.2).
+    pub fn data_blocks(&self, bid: BlockId) -> Result<Vec<Cow<'_, [u8]>>> {
+        if !bid.is_internal() {
+            return Ok(vec![self.read_block(bid)?]);
+        }
+        let mut out = Vec::new();
+        self.collect_tree(bid, 2, &mut out)?;
+        Ok(out)
+    }
+
+    fn collect_tree<'a>(&'a self, bid: BlockId, max_level: u8, out: &mut Vec<Cow<'a, [u8]>>) -> Result<()> {
+        let at = Location::block(bid);
+        let raw = self.read_block(bid)?;
+        let (h, children) = xblock_children(&raw, self.layout(), at)?;
+        if h.level > max_level {
+            return Err(Error::corrupt(at, "data tree nests deeper than an XXBLOCK"));
+        }
+        for child in children {
+            if h.level == 2 {
+                self.collect_tree(child, 1, out)?;
+            } else {
+                out.push(self.read_block(child)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole content of a data tree as one buffer (borrowed when it is a single block).
+    pub fn read_data(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
+        let mut blocks = self.data_blocks(bid)?;
+        if blocks.len() == 1 {
+            return Ok(blocks.remove(0));
+        }
+        Ok(Cow::Owned(blocks.concat()))
+    }
+
+    /// The entries of a subnode B-tree, sorted by NID ([MS-PST] 2.2.2.8.3.3).
+    pub fn subnodes(&self, bid: BlockId) -> Result<Vec<SubnodeEntry>> {
+        let mut out = Vec::new();
+        self.collect_subnodes(bid, 1, &mut out)?;
+        out.sort_by_key(|e| e.nid.0);
+        Ok(out)
+    }
+
+    fn collect_subnodes(&self, bid: BlockId, max_level: u8, out: &mut Vec<SubnodeEntry>) -> Result<()> {
+        let raw = self.read_block(bid)?;
+        match subnode_block(&raw, self.layout(), Location::block(bid))? {
+            SubnodeBlock::Leaf(entries) => out.extend(entries),
+            SubnodeBlock::Intermediate(children) => {
+                if max_level == 0 {
+                    return Err(Error::corrupt(Location::block(bid), "subnode tree nests too deep"));
+                }
+                for c in children {
+                    self.collect_subnodes(c, max_level - 1, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Visits every entry of the node B-tree in NID order. Damaged pages are skipped and
+    /// reported in [`Ndb::warnings`].
+    pub fn for_each_node(&self, visit: &mut dyn FnMut(NodeEntry)) {
+        let mut w = Vec::new();
+        btree::walk_nodes(self.bytes(), self.layout(), self.header.nbt, &mut w, visit);
+        self.note(w);
+    }
+
+    /// Visits every entry of the block B-tree in BID order.
+    pub fn for_each_block(&self, visit: &mut dyn FnMut(BlockEntry)) {
+        let mut w = Vec::new();
+        btree::walk_blocks(self.bytes(), self.layout(), self.header.bbt, &mut w, visit);
+        self.note(w);
+    }
+
+    /// A location naming a node and its data block, for messages.
+    pub fn at(nid: NodeId, bid: BlockId) -> Location {
+        at_node(nid, bid)
+    }
+}
+
+/// Maps a file read-only.
+#[allow(unsafe_code)]
+fn map_file(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: the map is read-only and private to this process. The one hazard is another
+    // process truncating the file while it is mapped (SIGBUS); the tool opens caches copied
+    // off the machine that wrote them, and documents that the input must not change.
+    unsafe { memmap2::Mmap::map(file) }
 }

@@ -1,1 +1,0 @@
-//! Contacts and distribution lists to vCard ([MS-OXOCNTC], [MS-OXVCARD]).

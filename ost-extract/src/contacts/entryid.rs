@@ -1,0 +1,215 @@
+//! Entry ids of distribution-list members: the One-Off EntryID ([MS-OXCDATA] 2.2.5.1) and the
+//! WrappedEntryId ([MS-OXOCNTC] 2.2.2.2.4.1.1).
+
+use encoding_rs::WINDOWS_1252;
+
+/// `MAPI_ONE_OFF_UID`, the provider UID of a one-off entry id ([MS-OXCDATA] 2.2.5.1).
+const ONE_OFF_UID: [u8; 16] =
+    [0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19, 0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02];
+/// Provider UID of a wrapped entry id ([MS-OXOCNTC] 2.2.2.2.4.1.1).
+const WRAPPED_UID: [u8; 16] =
+    [0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4];
+/// `MAPI_ONE_OFF_UNICODE`: the strings of a one-off entry id are UTF-16LE.
+const ONE_OFF_UNICODE: u16 = 0x8000;
+
+/// What a distribution-list member entry id points at: the low four bits of a wrapped entry
+/// id's `Type` ([MS-OXOCNTC] 2.2.2.2.4.1.1); a bare one-off entry id is [`MemberKind::OneOff`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberKind {
+    /// A one-off address: display name, address type and address are in the entry id.
+    OneOff,
+    /// An e-mail or fax address of a contact (a Message EntryID, [MS-OXCDATA] 2.2.4.3).
+    /// `slot` is the upper `Type` bits: 0-2 are Email1-3, 3-5 business, home and primary fax.
+    Contact {
+        /// Which of the contact's addresses the member is.
+        slot: u8,
+    },
+    /// Another personal distribution list in the store.
+    DistList,
+    /// A mail user of the Global Address List.
+    GalUser,
+    /// A distribution list of the Global Address List.
+    GalList,
+    /// A `Type` value the specification does not define.
+    Unknown(u8),
+}
+
+/// One member of a personal distribution list, as far as its entry id tells
+/// ([MS-OXOCNTC] 2.2.2.2.1, 2.2.2.2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistListMember {
+    /// What the entry id points at.
+    pub kind: MemberKind,
+    /// The display name (one-off entry ids carry it; references to contacts do not).
+    pub display_name: Option<String>,
+    /// The address, e.g. `someone@example.com`.
+    pub address: Option<String>,
+    /// The address type, e.g. `SMTP` or `EX`.
+    pub address_type: Option<String>,
+    /// For members that reference an object (contact, list, GAL entry): that object's entry id.
+    pub entry_id: Option<Vec<u8>>,
+}
+
+impl DistListMember {
+    /// The node id of the referenced message when `entry_id` is a PST message entry id
+    /// (4 flag bytes, the store's 16-byte record key, the 4-byte NID: [MS-PST] 2.4.3.2).
+    pub fn referenced_nid(&self) -> Option<u32> {
+        let e = self.entry_id.as_deref()?;
+        if e.len() != 24 {
+            return None;
+        }
+        let b: [u8; 4] = e.get(20..24)?.try_into().ok()?;
+        Some(u32::from_le_bytes(b))
+    }
+}
+
+/// Parses a distribution-list member entry id: a one-off entry id ([MS-OXCDATA] 2.2.5.1) or
+/// a wrapped entry id ([MS-OXOCNTC] 2.2.2.2.4.1.1). `None` when it is neither or truncated.
+pub fn parse_member_entry_id(bytes: &[u8]) -> Option<DistListMember> {
+    let uid = bytes.get(4..20)?;
+    if uid == ONE_OFF_UID {
+        return parse_one_off(bytes);
+    }
+    if uid != WRAPPED_UID {
+        return None;
+    }
+    let ty = *bytes.get(20)?;
+    let embedded = bytes.get(21..)?;
+    let kind = match ty & 0x0F {
+        0 => return parse_one_off(embedded),
+        3 => MemberKind::Contact { slot: (ty >> 4) & 0x07 },
+        4 => MemberKind::DistList,
+        5 => MemberKind::GalUser,
+        6 => MemberKind::GalList,
+        n => MemberKind::Unknown(n),
+    };
+    Some(DistListMember {
+        kind,
+        display_name: None,
+        address: None,
+        address_type: None,
+        entry_id: Some(embedded.to_vec()),
+    })
+}
+
+/// Parses a one-off entry id: 4 flag bytes, `MAPI_ONE_OFF_UID`, a 16-bit version and 16-bit
+/// flags, then display name, address type and address as NUL-terminated strings (UTF-16LE
+/// when `MAPI_ONE_OFF_UNICODE` is set, else 8-bit, read as Windows-1252).
+pub(crate) fn parse_one_off(bytes: &[u8]) -> Option<DistListMember> {
+    if bytes.get(4..20)? != ONE_OFF_UID {
+        return None;
+    }
+    let flags = u16::from_le_bytes(bytes.get(22..24)?.try_into().ok()?);
+    let mut rest = bytes.get(24..)?;
+    let unicode = flags & ONE_OFF_UNICODE != 0;
+    let mut fields = [None, None, None];
+    for f in fields.iter_mut() {
+        let (s, tail) = if unicode { take_utf16(rest) } else { take_8bit(rest) };
+        *f = Some(s).filter(|s| !s.is_empty());
+        rest = tail;
+    }
+    let [display_name, address_type, address] = fields;
+    Some(DistListMember { kind: MemberKind::OneOff, display_name, address, address_type, entry_id: None })
+}
+
+/// A NUL-terminated UTF-16LE string and what follows it (the whole rest when unterminated).
+fn take_utf16(b: &[u8]) -> (String, &[u8]) {
+    let mut units = Vec::new();
+    let mut i = 0;
+    while let Some(pair) = b.get(i..i + 2) {
+        i += 2;
+        let u = u16::from_le_bytes([pair[0], pair[1]]);
+        if u == 0 {
+            return (String::from_utf16_lossy(&units), b.get(i..).unwrap_or(&[]));
+        }
+        units.push(u);
+    }
+    (String::from_utf16_lossy(&units), &[])
+}
+
+/// A NUL-terminated 8-bit string and what follows it.
+fn take_8bit(b: &[u8]) -> (String, &[u8]) {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    let (s, _, _) = WINDOWS_1252.decode(b.get(..end).unwrap_or(&[]));
+    (s.into_owned(), b.get(end + 1..).unwrap_or(&[]))
+}
+
+/// Builds a Unicode one-off entry id (used by tests to make members).
+#[cfg(test)]
+pub(crate) fn one_off_bytes(name: &str, addr_type: &str, addr: &str) -> Vec<u8> {
+    let mut v = vec![0u8; 4];
+    v.extend_from_slice(&ONE_OFF_UID);
+    v.extend_from_slice(&[0, 0, 0x01, 0x90]);
+    for s in [name, addr_type, addr] {
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_le_bytes());
+        }
+        v.extend_from_slice(&[0, 0]);
+    }
+    v
+}
+
+/// Builds a wrapped entry id around a PST message entry id for `nid` (tests).
+#[cfg(test)]
+pub(crate) fn wrapped_contact_bytes(slot: u8, nid: u32) -> Vec<u8> {
+    let mut v = vec![0u8; 4];
+    v.extend_from_slice(&WRAPPED_UID);
+    v.push(0x80 | (slot << 4) | 3);
+    v.extend_from_slice(&[0u8; 4]);
+    v.extend_from_slice(&[0x11; 16]);
+    v.extend_from_slice(&nid.to_le_bytes());
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_one_off() {
+        let b = one_off_bytes("Zoë Example", "SMTP", "zoe@example.com");
+        let m = parse_member_entry_id(&b).unwrap();
+        assert_eq!(m.kind, MemberKind::OneOff);
+        assert_eq!(m.display_name.as_deref(), Some("Zoë Example"));
+        assert_eq!(m.address_type.as_deref(), Some("SMTP"));
+        assert_eq!(m.address.as_deref(), Some("zoe@example.com"));
+    }
+
+    #[test]
+    fn ansi_one_off() {
+        let mut b = vec![0u8; 4];
+        b.extend_from_slice(&ONE_OFF_UID);
+        b.extend_from_slice(&[0, 0, 0x01, 0x00]);
+        b.extend_from_slice(b"Ren\xE9\0SMTP\0rene@example.com\0");
+        let m = parse_member_entry_id(&b).unwrap();
+        assert_eq!(m.display_name.as_deref(), Some("René"));
+        assert_eq!(m.address.as_deref(), Some("rene@example.com"));
+    }
+
+    #[test]
+    fn wrapped_one_off_and_contact() {
+        let mut b = vec![0u8; 4];
+        b.extend_from_slice(&WRAPPED_UID);
+        b.push(0x00);
+        b.extend_from_slice(&one_off_bytes("A", "SMTP", "a@b.c"));
+        let m = parse_member_entry_id(&b).unwrap();
+        assert_eq!((m.kind, m.address.as_deref()), (MemberKind::OneOff, Some("a@b.c")));
+
+        let m = parse_member_entry_id(&wrapped_contact_bytes(1, 0x0020_0064)).unwrap();
+        assert_eq!(m.kind, MemberKind::Contact { slot: 1 });
+        assert_eq!(m.referenced_nid(), Some(0x0020_0064));
+        assert_eq!(m.display_name, None);
+    }
+
+    #[test]
+    fn garbage_and_truncation_are_none() {
+        assert_eq!(parse_member_entry_id(&[]), None);
+        assert_eq!(parse_member_entry_id(&[0u8; 30]), None);
+        let b = one_off_bytes("A", "SMTP", "a@b.c");
+        assert_eq!(parse_member_entry_id(&b[..22]), None);
+        // Cut inside the strings: what is there is kept.
+        let m = parse_member_entry_id(&b[..28]).unwrap();
+        assert_eq!(m.display_name.as_deref(), Some("A"));
+        assert_eq!(m.address, None);
+    }
+}

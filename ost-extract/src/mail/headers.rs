@@ -1,0 +1,463 @@
+//! Header field text: RFC 5322 folding, RFC 2047 encoded words, RFC 2231 parameters,
+//! addresses, dates, and the stored transport headers ([MS-OXCMAIL] 2.2.3, 2.5.1).
+//!
+//! Every function here produces 7-bit ASCII, so that a written message needs no 8-bit
+//! transport and parses the same everywhere.
+
+use chrono::{DateTime, Utc};
+use mail_builder::encoders::base64::base64_encode;
+
+/// Longest line we aim for when folding (RFC 5322 2.1.1 recommends 78).
+const FOLD_AT: usize = 78;
+/// Longest encoded word (RFC 2047 2).
+const MAX_ENCODED_WORD: usize = 75;
+
+/// One header field, ready to write: its name and its (already encoded, unfolded or folded)
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field name, e.g. `Subject`.
+    pub name: String,
+    /// The field body, ASCII, without the trailing CRLF. May contain `CRLF WSP` folds.
+    pub value: String,
+}
+
+impl Field {
+    /// A field from a name and a value.
+    pub fn new(name: &str, value: impl Into<String>) -> Self {
+        Self { name: name.to_owned(), value: value.into() }
+    }
+}
+
+/// Writes `name: value` with folding at whitespace so lines stay near 78 columns, ending with
+/// CRLF. Values that already carry folds (stored headers) are written as they are.
+pub fn write_field(out: &mut Vec<u8>, field: &Field) {
+    out.extend_from_slice(field.name.as_bytes());
+    out.extend_from_slice(b":");
+    if field.value.contains("\r\n") {
+        if !field.value.starts_with([' ', '\t']) {
+            out.push(b' ');
+        }
+        out.extend_from_slice(field.value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
+    out.push(b' ');
+    let mut col = field.name.len() + 2;
+    let mut first = true;
+    // Split before each run of whitespace; a fold may only be placed before whitespace.
+    for word in split_keep_leading_space(&field.value) {
+        if !first && col + word.len() > FOLD_AT && !word.trim().is_empty() {
+            out.extend_from_slice(b"\r\n");
+            col = 0;
+        }
+        out.extend_from_slice(word.as_bytes());
+        col += word.len();
+        first = false;
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Splits `s` into pieces that each begin with the whitespace preceding a word.
+fn split_keep_leading_space(s: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices() {
+        let ws = c == ' ' || c == '\t';
+        if ws && in_word {
+            pieces.push(&s[start..i]);
+            start = i;
+            in_word = false;
+        } else if !ws {
+            in_word = true;
+        }
+    }
+    if start < s.len() {
+        pieces.push(&s[start..]);
+    }
+    pieces
+}
+
+/// Whether `s` can go into a header as it is: printable ASCII (and tab/space), and nothing
+/// that a reader would take for an encoded word.
+fn is_plain_header_text(s: &str) -> bool {
+    s.bytes().all(|b| b == b' ' || b == b'\t' || (0x21..0x7F).contains(&b)) && !s.contains("=?")
+}
+
+/// Removes line breaks and other control characters, which cannot appear in a header value.
+pub fn clean_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '\r' || c == '\n' || c == '\t' {
+            out.push(' ');
+        } else if !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// RFC 2047 encoded words (UTF-8, base64) for `s`, separated by spaces; whole characters
+/// only in each word so every word decodes on its own.
+pub fn encoded_words(s: &str) -> String {
+    // "=?UTF-8?B?" + "?=" is 12 characters; 63 left for base64 = 47 bytes of text.
+    let max_bytes = (MAX_ENCODED_WORD - 12) / 4 * 3;
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in s.chars() {
+        if chunk.len() + c.len_utf8() > max_bytes && !chunk.is_empty() {
+            words.push(encode_word(&chunk));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(encode_word(&chunk));
+    }
+    words.join(" ")
+}
+
+fn encode_word(s: &str) -> String {
+    let b64 = base64_encode(s.as_bytes()).unwrap_or_default();
+    format!("=?UTF-8?B?{}?=", String::from_utf8_lossy(&b64))
+}
+
+/// An unstructured field value (Subject, Comments...): as it is when it is plain ASCII,
+/// else RFC 2047 encoded words.
+pub fn unstructured(s: &str) -> String {
+    let s = clean_text(s);
+    let trimmed = s.trim();
+    if is_plain_header_text(trimmed) {
+        trimmed.to_owned()
+    } else {
+        encoded_words(trimmed)
+    }
+}
+
+/// Characters allowed in an RFC 5322 `atom` besides letters and digits.
+fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
+/// A display name as an RFC 5322 `phrase`: atoms when it is made of them, a quoted string
+/// when it is other ASCII, encoded words when it is not ASCII.
+pub fn phrase(name: &str) -> String {
+    let name = clean_text(name);
+    let name = name.trim();
+    if name.split(' ').all(|w| !w.is_empty() && w.chars().all(is_atext)) {
+        return name.to_owned();
+    }
+    if is_plain_header_text(name) {
+        let mut q = String::with_capacity(name.len() + 2);
+        q.push('"');
+        for c in name.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        return q;
+    }
+    encoded_words(name)
+}
+
+/// An RFC 5322 `addr-spec` for `addr`, or `None` when it is not an Internet address (an
+/// Exchange distinguished name, a fax number, non-ASCII).
+pub fn addr_spec(addr: &str) -> Option<String> {
+    let addr = addr.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let addr = addr.strip_prefix("mailto:").or_else(|| addr.strip_prefix("SMTP:")).unwrap_or(addr);
+    let at = addr.rfind('@')?;
+    let (local, domain) = (addr.get(..at)?, addr.get(at + 1..)?);
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    let domain_ok = domain.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        || (domain.starts_with('[') && domain.ends_with(']') && domain.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
+    if !domain_ok {
+        return None;
+    }
+    let dot_atom = local.split('.').all(|w| !w.is_empty() && w.chars().all(is_atext));
+    if dot_atom {
+        return Some(format!("{local}@{domain}"));
+    }
+    if local.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        let inner = local.trim_matches('"');
+        let mut q = String::from("\"");
+        for c in inner.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        return Some(format!("{q}@{domain}"));
+    }
+    None
+}
+
+/// A made-up but valid address for someone known only by name or by a non-SMTP address,
+/// in the reserved `.invalid` domain (RFC 2606) so it can never reach anyone.
+pub fn placeholder_addr(name: &str, addrtype: Option<&str>) -> String {
+    let mut local = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            local.push(c.to_ascii_lowercase());
+        } else if (c == ' ' || c == '.') && !local.is_empty() && !local.ends_with('.') {
+            local.push('.');
+        }
+        if local.len() >= 48 {
+            break;
+        }
+    }
+    let local = local.trim_end_matches('.');
+    let local = if local.is_empty() { "unknown" } else { local };
+    let domain = match addrtype.map(str::to_ascii_uppercase).as_deref() {
+        Some("EX") => "exchange.invalid",
+        _ => "unknown.invalid",
+    };
+    format!("{local}@{domain}")
+}
+
+/// One mailbox (`phrase <addr-spec>` or a bare addr-spec when there is no name).
+pub fn mailbox(name: Option<&str>, addr: &str) -> String {
+    match name.map(str::trim).filter(|n| !n.is_empty() && *n != addr) {
+        Some(n) => format!("{} <{}>", phrase(n), addr),
+        None => addr.to_owned(),
+    }
+}
+
+/// RFC 5322 3.3 date-time in UTC.
+pub fn rfc5322_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// An `msg-id` (`<left@right>`) from a stored value, or `None` when the value is not usable.
+pub fn msg_id(s: &str) -> Option<String> {
+    let s = s.trim();
+    let inner = s.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(s);
+    let Some((left, right)) = inner.rsplit_once('@') else {
+        return None;
+    };
+    let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| is_atext(c) || c == '.');
+    let right_ok = part_ok(right) || (right.starts_with('[') && right.ends_with(']') && right.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
+    let ok = part_ok(left) && right_ok;
+    ok.then(|| format!("<{inner}>"))
+}
+
+/// A list of msg-ids (References), keeping those that are usable.
+pub fn msg_id_list(s: &str) -> Option<String> {
+    let ids: Vec<String> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|p| !p.is_empty())
+        .filter_map(msg_id)
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A parameter (`; key=value`) of a Content-Type or Content-Disposition field: a token or
+/// quoted string when the value is short ASCII, else RFC 2231 extended (and continued when
+/// long) UTF-8 percent-encoding, which every modern reader understands for file names.
+pub fn param(key: &str, value: &str) -> String {
+    let value = clean_text(value);
+    let ascii = value.bytes().all(|b| (0x20..0x7F).contains(&b));
+    if ascii && value.len() + key.len() < 60 {
+        let token = !value.is_empty() && value.bytes().all(|b| b > 0x20 && !b"()<>@,;:\\\"/[]?=".contains(&b));
+        if token {
+            return format!("; {key}={value}");
+        }
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        return format!("; {key}=\"{escaped}\"");
+    }
+    // RFC 2231 3-4: charset'language'pct-encoded, split into numbered sections.
+    let mut sections: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in value.chars() {
+        let mut enc = String::new();
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                enc.push(char::from(b));
+            } else {
+                enc.push_str(&format!("%{b:02X}"));
+            }
+        }
+        if cur.len() + enc.len() > 48 && !cur.is_empty() {
+            sections.push(std::mem::take(&mut cur));
+        }
+        cur.push_str(&enc);
+    }
+    if !cur.is_empty() || sections.is_empty() {
+        sections.push(cur);
+    }
+    if sections.len() == 1 {
+        return format!("; {key}*=UTF-8''{}", sections.first().map(String::as_str).unwrap_or(""));
+    }
+    let mut out = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&format!("; {key}*0*=UTF-8''{s}"));
+        } else {
+            out.push_str(&format!("; {key}*{i}*={s}"));
+        }
+    }
+    out
+}
+
+/// Header fields whose stored form is dropped because the rebuilt body brings its own.
+const MIME_FIELDS: [&str; 4] = ["content-type", "content-transfer-encoding", "mime-version", "content-disposition"];
+
+/// Splits a stored transport header block (PidTagTransportMessageHeaders) into fields,
+/// keeping each field's folded text as it was. Lines that are neither a field nor a
+/// continuation are dropped with a warning; the MIME fields are left out (the body is
+/// rebuilt from the properties). Non-ASCII in a value is re-encoded.
+pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut dropped = 0usize;
+    let mut last_dropped = false;
+    for line in block.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            // End of the header section (some stores keep a body or a second block after).
+            if !fields.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if last_dropped {
+                continue;
+            }
+            if let Some(f) = fields.last_mut() {
+                f.value.push_str("\r\n");
+                f.value.push_str(line);
+            }
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            dropped += 1;
+            last_dropped = true;
+            continue;
+        };
+        let name_ok = !name.is_empty() && name.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b':');
+        if !name_ok {
+            dropped += 1;
+            last_dropped = true;
+            continue;
+        }
+        last_dropped = false;
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        fields.push(Field::new(name, value));
+    }
+    if dropped > 0 {
+        warnings.push(format!("{dropped} malformed line(s) of the stored transport headers left out"));
+    }
+    let mut out = Vec::with_capacity(fields.len());
+    for mut f in fields {
+        let lower = f.name.to_ascii_lowercase();
+        if MIME_FIELDS.contains(&lower.as_str()) {
+            continue;
+        }
+        let all_blank = f.value.split("\r\n").all(|l| l.trim().is_empty());
+        if !f.value.is_ascii() || f.value.bytes().any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n') || all_blank {
+            // An 8-bit or control-laden value: unfold and re-encode (the value's meaning as
+            // text survives; its exact bytes could not be carried in a 7-bit header).
+            let unfolded: String = f.value.split("\r\n").collect::<Vec<_>>().join("");
+            if unfolded.trim().is_empty() {
+                continue;
+            }
+            f.value = unstructured(&unfolded);
+        }
+        // A folded line that is empty (only whitespace) ends the header section early in
+        // some parsers; drop such continuation lines.
+        if f.value.contains("\r\n") {
+            let parts: Vec<&str> = f.value.split("\r\n").filter(|l| !l.trim().is_empty()).collect();
+            f.value = parts.join("\r\n");
+            if !f.value.starts_with([' ', '\t']) && f.value.contains("\r\n") {
+                // First line held the start of the value; fine as is.
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_subject_is_plain_and_folded() {
+        let mut out = Vec::new();
+        write_field(&mut out, &Field::new("Subject", unstructured("Hello world")));
+        assert_eq!(out, b"Subject: Hello world\r\n");
+        let long = "word ".repeat(20);
+        let mut out = Vec::new();
+        write_field(&mut out, &Field::new("Subject", unstructured(&long)));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.len() <= 78), "{text}");
+        assert_eq!(text.replace("\r\n", ""), format!("Subject: {}\r\n", long.trim()).replace("\r\n", ""));
+    }
+
+    #[test]
+    fn non_ascii_subject_becomes_encoded_words() {
+        assert_eq!(unstructured("Zażółć gęślą jaźń"), "=?UTF-8?B?WmHFvMOzxYLEhyBnxJnFm2zEhSBqYcW6xYQ=?=");
+        // 47 bytes per word at most, split on character boundaries.
+        let long = "ż".repeat(40);
+        let enc = unstructured(&long);
+        let words: Vec<&str> = enc.split(' ').collect();
+        assert_eq!(words.len(), 2);
+        assert!(words.iter().all(|w| w.len() <= 75));
+        // Something that looks like an encoded word is itself encoded.
+        assert!(unstructured("=?x?Q?y?=").starts_with("=?UTF-8?B?"));
+    }
+
+    #[test]
+    fn phrases_and_addresses() {
+        assert_eq!(phrase("John Doe"), "John Doe");
+        assert_eq!(phrase("Doe, John"), "\"Doe, John\"");
+        assert_eq!(phrase("Łukasz"), "=?UTF-8?B?xYF1a2Fzeg==?=");
+        assert_eq!(addr_spec("john@example.com").as_deref(), Some("john@example.com"));
+        assert_eq!(addr_spec("<john@example.com>").as_deref(), Some("john@example.com"));
+        assert_eq!(addr_spec("john doe@example.com").as_deref(), Some("\"john doe\"@example.com"));
+        assert_eq!(addr_spec("/O=ORG/OU=SITE/CN=RECIPIENTS/CN=JDOE"), None);
+        assert_eq!(placeholder_addr("John Doe", Some("EX")), "john.doe@exchange.invalid");
+        assert_eq!(placeholder_addr("Żółw", None), "w@unknown.invalid");
+        assert_eq!(mailbox(Some("Doe, John"), "j@x.org"), "\"Doe, John\" <j@x.org>");
+        assert_eq!(mailbox(None, "j@x.org"), "j@x.org");
+    }
+
+    #[test]
+    fn rfc2231_parameters() {
+        assert_eq!(param("filename", "report.pdf"), "; filename=report.pdf");
+        assert_eq!(param("filename", "my report.pdf"), "; filename=\"my report.pdf\"");
+        assert_eq!(param("filename", "zażółć.txt"), "; filename*=UTF-8''za%C5%BC%C3%B3%C5%82%C4%87.txt");
+        let long = param("filename", &"é".repeat(20));
+        assert!(long.starts_with("; filename*0*=UTF-8''%C3%A9"), "{long}");
+        assert!(long.contains("; filename*1*=%C3%A9"), "{long}");
+    }
+
+    #[test]
+    fn message_ids() {
+        assert_eq!(msg_id("abc@x").as_deref(), Some("<abc@x>"));
+        assert_eq!(msg_id("<abc@x>").as_deref(), Some("<abc@x>"));
+        assert_eq!(msg_id("a b"), None);
+        assert_eq!(msg_id_list("<a@x> <b@y>\r\n <c@z>").as_deref(), Some("<a@x> <b@y> <c@z>"));
+    }
+
+    #[test]
+    fn transport_headers_keep_fields_and_drop_mime_ones() {
+        let block = "Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\nMessage-ID: <1@x>\r\nContent-Type: text/plain;\r\n charset=us-ascii\r\nMIME-Version: 1.0\r\nSubject: caf\u{e9}\r\n\r\n";
+        let mut w = Vec::new();
+        let f = parse_transport_headers(block, &mut w);
+        assert!(w.is_empty());
+        let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Received", "Message-ID", "Subject"]);
+        assert_eq!(f[0].value, "from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000");
+        assert_eq!(f[2].value, "=?UTF-8?B?Y2Fmw6k=?=");
+        let mut out = Vec::new();
+        write_field(&mut out, &f[0]);
+        assert_eq!(out, b"Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\n");
+    }
+}

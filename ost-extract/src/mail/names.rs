@@ -1,0 +1,174 @@
+//! File and folder names that survive every file system: no reserved characters or names
+//! (Windows and POSIX), no trailing dots or spaces, bounded length in bytes, never empty.
+
+use std::collections::HashSet;
+
+use pstkit::messaging::Message;
+
+use super::message_date;
+
+/// Longest EML file name, in bytes (well under the 255 of common file systems, leaving room
+/// for the folder path on Windows).
+const MAX_FILE_NAME: usize = 120;
+/// Longest folder name, in bytes.
+const MAX_COMPONENT: usize = 100;
+
+/// Names Windows reserves for devices, with or without an extension.
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
+    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Replaces what no file system accepts, collapses whitespace, and trims.
+fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+            if c.is_whitespace() {
+                ' '
+            } else {
+                '_'
+            }
+        } else {
+            c
+        };
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
+
+/// Removes trailing dots and spaces, which Windows silently drops.
+fn trim_tail(s: &str) -> &str {
+    s.trim_end_matches(['.', ' '])
+}
+
+/// A file name for the message's EML: `YYYY-MM-DD HHMMSS subject.eml`, sortable by date
+/// (undated messages sort first as `0000-00-00 000000`), at most 120 bytes, never empty.
+pub fn eml_file_name(msg: &Message) -> String {
+    let date = message_date(msg).map_or_else(|| "0000-00-00 000000".to_owned(), |d| d.format("%Y-%m-%d %H%M%S").to_string());
+    let subject = clean(msg.subject());
+    let subject = if subject.is_empty() { "(no subject)".to_owned() } else { subject };
+    let room = MAX_FILE_NAME - date.len() - 1 - ".eml".len();
+    let subject = trim_tail(truncate_bytes(&subject, room));
+    let subject = subject.trim_start_matches('.');
+    if subject.is_empty() {
+        format!("{date}.eml")
+    } else {
+        format!("{date} {subject}.eml")
+    }
+}
+
+/// Makes `name` unique within `taken` (compared without regard to case, as on Windows and
+/// macOS) by adding ` (2)`, ` (3)`... before the extension, and records it.
+pub fn dedupe_name(name: &str, taken: &mut HashSet<String>) -> String {
+    if taken.insert(name.to_lowercase()) {
+        return name.to_owned();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (name.get(..i).unwrap_or(name), name.get(i..).unwrap_or("")),
+        _ => (name, ""),
+    };
+    let mut n: u64 = 2;
+    loop {
+        let suffix = format!(" ({n})");
+        let max_stem = MAX_FILE_NAME.max(name.len()).saturating_sub(suffix.len() + ext.len());
+        let candidate = format!("{}{suffix}{ext}", truncate_bytes(stem, max_stem));
+        if taken.insert(candidate.to_lowercase()) {
+            return candidate;
+        }
+        n = n.saturating_add(1);
+    }
+}
+
+/// A folder name usable as one path component everywhere: reserved characters replaced,
+/// reserved device names and dot names avoided, at most 100 bytes, never empty.
+pub fn safe_path_component(name: &str) -> String {
+    let cleaned = clean(name);
+    let cut = truncate_bytes(&cleaned, MAX_COMPONENT);
+    let trimmed = trim_tail(cut).trim_start();
+    let mut out = trimmed.to_owned();
+    if out.is_empty() || out.chars().all(|c| c == '.') {
+        out = "_".repeat(cut.len().clamp(1, 3));
+    }
+    let base = out.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    if RESERVED.contains(&base.as_str()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pstkit::ltp::prop::{FileTime, PropValue};
+    use pstkit::messaging::pid;
+    use std::borrow::Cow;
+
+    fn msg(subject: &str, secs: i64) -> Message {
+        let mut m = Message::default();
+        m.props.insert(pid::SUBJECT, PropValue::String(Cow::Owned(subject.to_owned())));
+        let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+        m.props.insert(pid::CLIENT_SUBMIT_TIME, PropValue::Time(FileTime::from_utc(t)));
+        m
+    }
+
+    #[test]
+    fn eml_names() {
+        assert_eq!(eml_file_name(&msg("Re: a/b <c>?", 1_276_605_000)), "2010-06-15 123000 Re_ a_b _c__.eml");
+        assert_eq!(eml_file_name(&msg("", 0)), "1970-01-01 000000 (no subject).eml");
+        assert_eq!(eml_file_name(&Message::default()), "0000-00-00 000000 (no subject).eml");
+        assert_eq!(eml_file_name(&msg("dots...", 0)), "1970-01-01 000000 dots.eml");
+        let long = eml_file_name(&msg(&"żółw ".repeat(60), 0));
+        assert!(long.len() <= 120, "{}", long.len());
+        assert!(long.ends_with(".eml") && !long.ends_with(" .eml"));
+    }
+
+    #[test]
+    fn dedupe() {
+        let mut taken = HashSet::new();
+        assert_eq!(dedupe_name("a.eml", &mut taken), "a.eml");
+        assert_eq!(dedupe_name("A.eml", &mut taken), "A (2).eml");
+        assert_eq!(dedupe_name("a.eml", &mut taken), "a (3).eml");
+        assert_eq!(dedupe_name("noext", &mut taken), "noext");
+        assert_eq!(dedupe_name("noext", &mut taken), "noext (2)");
+        let long = format!("{}.eml", "x".repeat(116));
+        assert_eq!(dedupe_name(&long, &mut taken), long);
+        let second = dedupe_name(&long, &mut taken);
+        assert_eq!(second.len(), 120);
+        assert!(second.ends_with(" (2).eml"));
+    }
+
+    #[test]
+    fn path_components() {
+        assert_eq!(safe_path_component("Inbox"), "Inbox");
+        assert_eq!(safe_path_component("a/b:c"), "a_b_c");
+        assert_eq!(safe_path_component("CON"), "_CON");
+        assert_eq!(safe_path_component("nul.txt"), "_nul.txt");
+        assert_eq!(safe_path_component(".."), "__");
+        assert_eq!(safe_path_component(""), "_");
+        assert_eq!(safe_path_component("Skrzynka odbiorcza "), "Skrzynka odbiorcza");
+        assert_eq!(safe_path_component("Elementy wysłane"), "Elementy wysłane");
+        assert!(safe_path_component(&"ą".repeat(80)).len() <= 100);
+    }
+}

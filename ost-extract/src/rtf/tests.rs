@@ -1,0 +1,431 @@
+use super::*;
+
+/// [MS-OXRTFCP] 3.1.1 / 3.2.1, "Simple Compressed RTF": the compressed bytes of the spec.
+const SPEC1_COMPRESSED: &[u8] = &[
+    0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5, 0xc7, 0xa7,
+    0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42, 0x32, 0x0a, 0xf3, 0x20,
+    0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0, 0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f,
+    0xa0,
+];
+const SPEC1_RTF: &[u8] = b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n";
+
+/// [MS-OXRTFCP] 3.1.2 / 3.2.2: a reference that crosses the write position.
+const SPEC2_COMPRESSED: &[u8] = &[
+    0x1a, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xe2, 0xd4, 0x4b, 0x51,
+    0x41, 0x00, 0x04, 0x20, 0x57, 0x58, 0x59, 0x5a, 0x0d, 0x6e, 0x7d, 0x01, 0x0e, 0xb0,
+];
+const SPEC2_RTF: &[u8] = b"{\\rtf1 WXYZWXYZWXYZWXYZWXYZ}";
+
+#[test]
+fn initial_dictionary_is_207_bytes() {
+    // [MS-OXRTFCP] 2.1.2.1: the first write position is 207 (0xCF).
+    assert_eq!(INITIAL_DICT.len(), 207);
+}
+
+#[test]
+fn decompresses_spec_example_1() {
+    assert_eq!(decompress(SPEC1_COMPRESSED).unwrap(), SPEC1_RTF);
+}
+
+#[test]
+fn decompresses_spec_example_2_crossing_write_position() {
+    assert_eq!(decompress(SPEC2_COMPRESSED).unwrap(), SPEC2_RTF);
+}
+
+#[test]
+fn compresses_spec_examples_byte_for_byte() {
+    assert_eq!(compress(SPEC1_RTF), SPEC1_COMPRESSED);
+    assert_eq!(compress(SPEC2_RTF), SPEC2_COMPRESSED);
+}
+
+#[test]
+fn crc_is_the_mspst_crc_over_the_contents() {
+    // [MS-OXRTFCP] 2.1.3.2: the stored CRC covers the bytes after the 16-byte header.
+    assert_eq!(crc(&SPEC1_COMPRESSED[16..]), 0xa7c7_c5f1);
+    assert_eq!(crc(&SPEC2_COMPRESSED[16..]), 0x514b_d4e2);
+}
+
+/// Output of the `compressed_rtf` Python package for `{\rtf1\ansi\ansicpg1252\pard test}`: an
+/// independent encoder, decoded here as a cross-check.
+#[test]
+fn decompresses_third_party_encoder_output() {
+    let mut data = vec![0x23, 0, 0, 0, 0x22, 0, 0, 0];
+    data.extend_from_slice(b"LZFu3\\\xe8t\x03\x00\n\x00rcpg125\x922\n\xf3 t\x07\x90t}\x0f\x10");
+    assert_eq!(
+        decompress(&data).unwrap(),
+        b"{\\rtf1\\ansi\\ansicpg1252\\pard test}"
+    );
+}
+
+#[test]
+fn uncompressed_mela_form() {
+    let body = b"{\\rtf1\\ansi\\ansicpg1252\\pard test}";
+    let mut data = Vec::new();
+    data.extend_from_slice(&((body.len() + 12) as u32).to_le_bytes());
+    data.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    data.extend_from_slice(b"MELA");
+    data.extend_from_slice(&[0, 0, 0, 0]);
+    data.extend_from_slice(body);
+    assert_eq!(decompress(&data).unwrap(), body);
+    // RAWSIZE shorter than the data: only RAWSIZE bytes are content.
+    data[4] = 5;
+    assert_eq!(decompress(&data).unwrap(), b"{\\rtf");
+    // RAWSIZE longer than the data: what is there is returned.
+    data[4] = 200;
+    assert_eq!(decompress(&data).unwrap(), body);
+}
+
+#[test]
+fn crc_mismatch_is_tolerated_when_output_is_complete() {
+    let mut data = SPEC1_COMPRESSED.to_vec();
+    data[12] ^= 0xFF;
+    assert_eq!(decompress(&data).unwrap(), SPEC1_RTF);
+}
+
+#[test]
+fn crc_mismatch_with_truncated_data_is_an_error() {
+    let data = &SPEC1_COMPRESSED[..SPEC1_COMPRESSED.len() - 6];
+    match decompress(data) {
+        Err(RtfError::Crc {
+            stored, computed, ..
+        }) => {
+            assert_eq!(stored, 0xa7c7_c5f1);
+            assert_eq!(computed, crc(&data[16..]));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn header_errors() {
+    assert!(matches!(
+        decompress(&[]),
+        Err(RtfError::Truncated {
+            offset: 0,
+            what: "COMPSIZE"
+        })
+    ));
+    assert!(matches!(
+        decompress(&[1, 0, 0, 0, 2, 0, 0, 0, b'L', b'Z']),
+        Err(RtfError::Truncated {
+            offset: 8,
+            what: "COMPTYPE"
+        })
+    ));
+    let mut data = SPEC1_COMPRESSED.to_vec();
+    data[8..12].copy_from_slice(b"ABCD");
+    assert!(matches!(
+        decompress(&data),
+        Err(RtfError::UnknownType {
+            comptype: 0x4443_4241
+        })
+    ));
+}
+
+#[test]
+fn rawsize_caps_the_output() {
+    let mut data = SPEC1_COMPRESSED.to_vec();
+    data[4] = 10; // RAWSIZE 10
+    assert_eq!(decompress(&data).unwrap(), &SPEC1_RTF[..10]);
+    // A huge RAWSIZE is not used for allocation, and the output ends at the end marker.
+    data[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(decompress(&data).unwrap(), SPEC1_RTF);
+}
+
+/// Deterministic pseudo-random bytes (xorshift) for generated inputs.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn generated_rtf(paragraphs: usize) -> Vec<u8> {
+    let mut rtf = b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\r\n".to_vec();
+    for i in 0..paragraphs {
+        rtf.extend_from_slice(
+            format!("\\pard\\plain\\f0\\fs20 Paragraph {i}: the quick brown fox \\'e9\\par\r\n")
+                .as_bytes(),
+        );
+    }
+    rtf.extend_from_slice(b"}");
+    rtf
+}
+
+#[test]
+fn round_trips_generated_rtf_with_real_back_references() {
+    for paragraphs in [0, 1, 10, 200, 2000] {
+        let rtf = generated_rtf(paragraphs);
+        let packed = compress(&rtf);
+        assert_eq!(decompress(&packed).unwrap(), rtf, "{paragraphs} paragraphs");
+        if paragraphs >= 10 {
+            // Repetitive text must shrink: the encoder really uses references.
+            assert!(packed.len() * 3 < rtf.len(), "{} vs {}", packed.len(), rtf.len());
+        }
+    }
+}
+
+#[test]
+fn round_trips_edge_inputs() {
+    let mut inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"a".to_vec(),
+        vec![b'x'; 5000],
+        vec![0; 9000],
+        INITIAL_DICT.to_vec(),
+        noise(7, 10_000),
+    ];
+    // Exactly filling control bytes (8 tokens), and runs around the dictionary size.
+    for len in [7usize, 8, 9, 4095, 4096, 4097, 8200] {
+        inputs.push(noise(len as u64, len));
+    }
+    for input in inputs {
+        let packed = compress(&input);
+        assert_eq!(decompress(&packed).unwrap(), input, "len {}", input.len());
+        assert_eq!(le32(&packed, 0).unwrap() as usize, packed.len() - 4);
+        assert_eq!(le32(&packed, 4).unwrap() as usize, input.len());
+    }
+}
+
+mod fuzz {
+    use super::super::{compress, decompress};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decompress_never_panics(data in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = decompress(&data);
+        }
+
+        #[test]
+        fn decompress_never_panics_on_lzfu_bodies(
+            raw in 0u32..100_000,
+            body in proptest::collection::vec(any::<u8>(), 0..600),
+        ) {
+            let mut data = Vec::new();
+            data.extend_from_slice(&((body.len() + 12) as u32).to_le_bytes());
+            data.extend_from_slice(&raw.to_le_bytes());
+            data.extend_from_slice(b"LZFu");
+            data.extend_from_slice(&super::crc(&body).to_le_bytes());
+            data.extend_from_slice(&body);
+            if let Ok(out) = decompress(&data) {
+                prop_assert!(out.len() <= raw as usize);
+            }
+        }
+
+        #[test]
+        fn compress_round_trips(data in proptest::collection::vec(any::<u8>(), 0..3000)) {
+            prop_assert_eq!(decompress(&compress(&data)).unwrap(), data);
+        }
+
+        #[test]
+        fn renderers_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut rtf = b"{\\rtf1\\ansi\\fromhtml1 ".to_vec();
+            rtf.extend_from_slice(&data);
+            let _ = super::super::html_from_rtf(&rtf);
+            let _ = super::super::text_from_rtf(&rtf);
+            let _ = super::super::text_from_rtf(&data);
+        }
+    }
+}
+
+/// The RTF of [MS-OXRTFEX] section 3 (encapsulated HTML example).
+const SPEC_HTML_RTF: &str = r#"{\rtf1\ANSI\ansicpg1251\fromhtml1 \deff0
+{\fonttbl {\f0\fmodern Courier New;}{\f1\fswiss Arial;}{\f2\fswiss\fcharset0 Arial;}}
+{\colortbl\red0\green0\blue0;\red0\green0\blue255;} 
+{\*\htmltag64}
+\uc1\pard\plain\deftab360 \f0\fs24
+{\*\htmltag <HTML><head>\par
+<style>\par
+<!--\par
+ /* Style Definitions */\par
+ p.MsoNormal, li.MsoNormal \{font-family:Arial;\}\par
+-->\par
+</style>\par
+\tab <!-- This is a HTML comment.\par
+There is a horizontal tab (%x09) character before the comment, \par
+and some new lines inside the comment. -->\par
+</head>\par
+<body>\par
+<p\par
+class="MsoNormal">}
+{\htmlrtf \f1 \htmlrtf0 Note the line break inside a P tag. {\*\htmltag <b>}{\htmlrtf \b \htmlrtf0 This is a bold text{\*\htmltag </b>}} \htmlrtf\par\htmlrtf0}
+\htmlrtf \par \htmlrtf0
+{\*\htmltag </p>\par
+<p class="MsoNormal">\par}
+{\htmlrtf \f1 \htmlrtf0 This is a normal text with a character references:
+{\*\htmltag &nbsp;}\htmlrtf \'a0\htmlrtf0  {\*\htmltag &lt;}\htmlrtf <\htmlrtf0  {\*\htmltag &uml;}\htmlrtf {\f2\'a8}\htmlrtf0{\*\htmltag <br>\par}\htmlrtf\line\htmlrtf0
+characters which have special meaning in RTF: \{\}\\{\*\htmltag <br>\par}\htmlrtf\line\htmlrtf0\htmlrtf\par\htmlrtf0}
+{\*\htmltag </p>\par
+<ol>\par
+    <li class="MsoNormal">}{\htmlrtf {{\*\pn\pnlvlbody\pndec\pnstart1\pnindent360{\pntxta.}}\li360\fi-360{\pntext 1.\tab} \f1 \htmlrtf0 This is a list item}\htmlrtf\par\htmlrtf0}
+{\*\htmltag \par
+</ol>\par
+</body>\par
+</HTML>\par }}"#;
+
+/// The HTML that the [MS-OXRTFEX] algorithm recovers from `SPEC_HTML_RTF` (the original of the
+/// spec, with the whitespace that the example's RTF itself carries, as 1.3 allows).
+const SPEC_HTML: &str = "<HTML><head>\r\n<style>\r\n<!--\r\n /* Style Definitions */\r\n p.MsoNormal, li.MsoNormal {font-family:Arial;}\r\n-->\r\n</style>\r\n\t<!-- This is a HTML comment.\r\nThere is a horizontal tab (%x09) character before the comment, \r\nand some new lines inside the comment. -->\r\n</head>\r\n<body>\r\n<p\r\nclass=\"MsoNormal\">Note the line break inside a P tag. <b>This is a bold text</b> </p>\r\n<p class=\"MsoNormal\">\r\nThis is a normal text with a character references:&nbsp; &lt; &uml;<br>\r\ncharacters which have special meaning in RTF: {}\\<br>\r\n</p>\r\n<ol>\r\n    <li class=\"MsoNormal\">This is a list item\r\n</ol>\r\n</body>\r\n</HTML>\r\n";
+
+#[test]
+fn deencapsulates_spec_html_example() {
+    assert_eq!(
+        html_from_rtf(SPEC_HTML_RTF.as_bytes()).as_deref(),
+        Some(SPEC_HTML)
+    );
+    // Same result with LF or CRLF line ends in the RTF source (they carry no meaning).
+    let crlf = SPEC_HTML_RTF.replace('\n', "\r\n");
+    assert_eq!(html_from_rtf(crlf.as_bytes()).as_deref(), Some(SPEC_HTML));
+}
+
+#[test]
+fn spec_html_example_through_compression() {
+    let packed = compress(SPEC_HTML_RTF.as_bytes());
+    let rtf = decompress(&packed).unwrap();
+    assert_eq!(html_from_rtf(&rtf).as_deref(), Some(SPEC_HTML));
+}
+
+#[test]
+fn html_recognition_needs_fromhtml1_in_the_header() {
+    assert_eq!(html_from_rtf(b"{\\rtf1\\ansi Hello}"), None);
+    assert_eq!(html_from_rtf(b"{\\rtf1 Hello\\fromhtml1 }"), None);
+    assert_eq!(html_from_rtf(b"{\\rtf1\\ansi{\\fonttbl}\\fromhtml1 }"), None);
+    assert_eq!(html_from_rtf(b"{\\rtf1\\fromtext Hello}"), None);
+    assert_eq!(html_from_rtf(b"not rtf"), None);
+    assert_eq!(
+        html_from_rtf(b"{\\rtf1\\ansi\\fromhtml1 {\\*\\htmltag64}{\\*\\htmltag84 <b>}x{\\*\\htmltag92 </b>}}")
+            .as_deref(),
+        Some("<b>x</b>")
+    );
+}
+
+#[test]
+fn html_code_pages_and_unicode() {
+    // Text outside HTMLTAG uses the selected font's charset (204 = Windows-1251); markup inside
+    // HTMLTAG uses \ansicpg; \uN with \uc1 fallback and a surrogate pair.
+    let rtf = b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl{\\f0\\fswiss Arial;}{\\f1\\fswiss\\fcharset204 Arial;}}\
+{\\*\\htmltag64}{\\*\\htmltag84 <p title=\"caf\\'e9\">}\\htmlrtf {\\f1 \\htmlrtf0 \\'cf\\'f0\\'e8\\'e2\\'e5\\'f2 \\u1087?\\u-10179?\\u-8704?}\
+\\htmlrtf0 {\\*\\htmltag92 </p>}}";
+    assert_eq!(
+        html_from_rtf(rtf).as_deref(),
+        Some("<p title=\"caf\u{e9}\">\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} \u{43f}\u{1F600}</p>")
+    );
+}
+
+#[test]
+fn html_outlook_style_nesting() {
+    // The pattern Outlook writes: \htmlrtf spans around RTF-only formatting and breaks.
+    let rtf = br"{\rtf1\ansi\ansicpg1252\fromhtml1 \fbidis \deff0{\fonttbl{\f0\fswiss\fcharset0 Arial;}}
+{\*\htmltag96 <div>}\htmlrtf {\htmlrtf0 {\*\htmltag64}\htmlrtf {\htmlrtf0
+{\*\htmltag148 <font size=2>}\htmlrtf {\f0 \fs20 \htmlrtf0 Hi
+{\*\htmltag156 </font>}\htmlrtf }\htmlrtf0 {\*\htmltag72}\htmlrtf\par}\htmlrtf0
+{\*\htmltag116 <br>}\htmlrtf \line
+{\*\htmltag104 </div>}\htmlrtf }\htmlrtf0
+{\*\htmltag0 \par }{\*\mhtmltag84 <img src=cid:x>}}";
+    assert_eq!(
+        html_from_rtf(rtf).as_deref(),
+        Some("<div><font size=2>Hi</font><br></div>\r\n")
+    );
+}
+
+#[test]
+fn fromtext_is_deencapsulated_exactly() {
+    let rtf = br"{\rtf1\ansi\ansicpg1252\fromtext \fbidis \deff0{\fonttbl
+{\f0\fswiss\fcharset0 Arial;}
+{\f1\fmodern Courier New;}}
+{\colortbl\red0\green0\blue0;\red0\green0\blue255;}
+\uc1\pard\plain\deftab360 \f0\fs20 Dear Bob,\par
+\par
+Price: 5 \'80 \{ok\} C:\\temp\tab done.\par
+Caf\'e9 \u8364?\htmlrtf  hidden\htmlrtf0 !\par
+}";
+    assert_eq!(
+        text_from_rtf(rtf),
+        "Dear Bob,\r\n\r\nPrice: 5 \u{20ac} {ok} C:\\temp\tdone.\r\nCaf\u{e9} \u{20ac}!\r\n"
+    );
+}
+
+#[test]
+fn text_skips_header_destinations_pictures_and_field_codes() {
+    let rtf = br"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\froman Times;}}{\colortbl;\red255\green0\blue0;}
+{\stylesheet{\s0 Normal;}}{\info{\title T}{\author A}}{\*\generator Riched20;}\viewkind4\uc1
+\pard\f0\fs20 Before {\pict\wmetafile8\picw10 0a0b0c}after{\*\bkmkstart x}.\par
+{\field{\*\fldinst HYPERLINK ""http://x""}{\fldrslt link}}\line
+{\header head}\emdash\~end\bin4 {}}x.}";
+    assert_eq!(
+        text_from_rtf(rtf),
+        "Before after.\r\nlink\r\n\u{2014}\u{a0}end."
+    );
+}
+
+#[test]
+fn text_code_pages() {
+    // \ansicpg1251 default; a Shift-JIS font (\fcharset128) with a double-byte \'hh pair;
+    // \cpg overriding the charset; \mac without \ansicpg.
+    let rtf = br"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0 Arial;}{\f1\fcharset128 MS Gothic;}{\f2\fcharset0\cpg1253 Greek;}}
+\f0 \'cf\'f0\'e8 {\f1 \'82\'a0} {\f2 \'e1}}";
+    assert_eq!(text_from_rtf(rtf), "\u{41f}\u{440}\u{438} \u{3042} \u{3b1}");
+    assert_eq!(text_from_rtf(br"{\rtf1\mac \'8e}"), "\u{e9}");
+}
+
+#[test]
+fn text_unicode_skipping() {
+    // \uc2 skips two fallback characters (here one \'hh and one byte); \uc is group-scoped;
+    // a lone high surrogate becomes U+FFFD.
+    let rtf = br"{\rtf1\ansi {\uc2\u8364\'80E x}\u8364?y \u-10179?z}";
+    assert_eq!(text_from_rtf(rtf), "\u{20ac} x\u{20ac}y \u{fffd}z");
+    // \uc0: nothing skipped.
+    assert_eq!(text_from_rtf(br"{\rtf1\uc0\u233 e}"), "\u{e9}e");
+}
+
+#[test]
+fn text_of_html_encapsulated_rtf_is_the_rtf_view() {
+    // A plain RTF reader ignores HTMLTAG groups and shows \htmlrtf content.
+    let rtf = br"{\rtf1\ansi\fromhtml1 {\*\htmltag64}{\*\htmltag84 <p>}Hello\htmlrtf\par\htmlrtf0{\*\htmltag92 </p>}}";
+    assert_eq!(text_from_rtf(rtf), "Hello\r\n");
+    assert_eq!(html_from_rtf(rtf).as_deref(), Some("<p>Hello</p>"));
+}
+
+#[test]
+fn deep_nesting_and_garbage_are_harmless() {
+    let mut rtf = b"{\\rtf1 ".to_vec();
+    rtf.extend_from_slice(&vec![b'{'; 100_000]);
+    rtf.extend_from_slice(b"deep");
+    rtf.extend_from_slice(&vec![b'}'; 100_001]);
+    rtf.extend_from_slice(b"}}}after");
+    assert_eq!(text_from_rtf(&rtf), "deepafter");
+    let bad: Vec<u8> = b"\\'zz".repeat(100_000);
+    assert_eq!(text_from_rtf(&bad), "");
+}
+
+#[test]
+fn codepage_mapping() {
+    let name = |cp| encoding_for_codepage(cp).map(|e| e.name());
+    assert_eq!(name(1252), Some("windows-1252"));
+    assert_eq!(name(1250), Some("windows-1250"));
+    assert_eq!(name(1251), Some("windows-1251"));
+    assert_eq!(name(1258), Some("windows-1258"));
+    assert_eq!(name(874), Some("windows-874"));
+    assert_eq!(name(932), Some("Shift_JIS"));
+    assert_eq!(name(936), Some("GBK"));
+    assert_eq!(name(949), Some("EUC-KR"));
+    assert_eq!(name(950), Some("Big5"));
+    assert_eq!(name(65001), Some("UTF-8"));
+    assert_eq!(name(20127), Some("windows-1252"));
+    assert_eq!(name(28591), Some("windows-1252"));
+    assert_eq!(name(28592), Some("ISO-8859-2"));
+    assert_eq!(name(28605), Some("ISO-8859-15"));
+    assert_eq!(name(50220), Some("ISO-2022-JP"));
+    assert_eq!(name(51932), Some("EUC-JP"));
+    assert_eq!(name(20866), Some("KOI8-R"));
+    assert_eq!(name(21866), Some("KOI8-U"));
+    assert_eq!(name(10000), Some("macintosh"));
+    assert_eq!(name(437), None);
+    assert_eq!(name(0), None);
+}

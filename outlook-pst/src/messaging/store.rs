@@ -1,0 +1,393 @@
+//! The message store ([MS-PST] 2.4.3), the folder tree (2.4.4) and messages (2.4.5).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{Error, Location, Result, Warning};
+use crate::ltp::{LtpNode, PropValue, PropertyContext, TableContext};
+use crate::messaging::item::{Attachment, Message};
+use crate::messaging::pid;
+use crate::messaging::props::{NameMap, NamedProp, PropName, PropertyBag};
+use crate::messaging::psets;
+use crate::ndb::bytes::ReadLe;
+use crate::ndb::{Header, Ndb, NodeId, NodeType};
+
+/// `NID_RECIPIENT_TABLE`: a message's recipient table subnode.
+const NID_RECIPIENT_TABLE: NodeId = NodeId(0x692);
+/// `NID_ATTACHMENT_TABLE`: a message's attachment table subnode.
+const NID_ATTACHMENT_TABLE: NodeId = NodeId(0x671);
+/// Embedded messages nest at most this deep; deeper is taken as a loop.
+const MAX_EMBEDDING: usize = 32;
+/// Folder trees deeper than this are taken as a loop.
+const MAX_FOLDER_DEPTH: usize = 256;
+/// Code page for 8-bit strings when neither the item nor the store names one.
+const DEFAULT_CODEPAGE: u32 = 1252;
+
+/// An open PST or OST file. `Send + Sync`: folders and messages can be read from many threads.
+#[derive(Debug)]
+pub struct Store {
+    ndb: Ndb,
+    names: Arc<NameMap>,
+    props: PropertyBag,
+    codepage: u32,
+    root: NodeId,
+}
+
+/// A folder as listed in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderInfo {
+    /// The folder's node id.
+    pub nid: NodeId,
+    /// Display names from the root folder down (empty for the root itself).
+    pub path: Vec<String>,
+    /// `PidTagContainerClass` (e.g. `IPF.Appointment`), if set.
+    pub container_class: Option<String>,
+    /// `PidTagContentCount` as the folder records it.
+    pub content_count: Option<i32>,
+}
+
+impl FolderInfo {
+    /// The folder's own name (the last path element; empty for the root).
+    pub fn name(&self) -> &str {
+        self.path.last().map_or("", String::as_str)
+    }
+}
+
+/// The folder tree with what could not be read of it.
+#[derive(Debug, Clone, Default)]
+pub struct FolderTree {
+    /// Every reachable folder, depth first, in hierarchy-table order; the root first.
+    pub folders: Vec<FolderInfo>,
+    /// Folders or tables that could not be read (the rest of the tree is still listed).
+    pub warnings: Vec<Warning>,
+}
+
+impl Store {
+    /// Opens a file read-only (memory-mapped).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::from_ndb(Ndb::open(path.as_ref())?)
+    }
+
+    /// Reads a file held in memory.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+        Self::from_ndb(Ndb::from_bytes(bytes)?)
+    }
+
+    fn from_ndb(ndb: Ndb) -> Result<Self> {
+        let mut warnings = Vec::new();
+        let names = Arc::new(read_name_map(&ndb, &mut warnings));
+        let mut props = PropertyBag::with_names(names.clone());
+        let mut codepage = DEFAULT_CODEPAGE;
+        match LtpNode::open_node(&ndb, NodeId::MESSAGE_STORE).and_then(|n| {
+            let pc = PropertyContext::new(&n)?;
+            if let Some(cp) = pc.get(pid::MESSAGE_CODEPAGE, DEFAULT_CODEPAGE)?.and_then(|v| v.as_i32()) {
+                codepage = u32::try_from(cp).unwrap_or(DEFAULT_CODEPAGE);
+            }
+            Ok(pc.all(codepage, &mut warnings))
+        }) {
+            Ok(all) => all.into_iter().for_each(|(id, v)| props.insert(id, v)),
+            Err(e) => warnings.push(Warning { what: format!("message store properties unreadable: {e}"), at: Location::node(NodeId::MESSAGE_STORE) }),
+        }
+        let root = find_root(&ndb)?;
+        ndb.note(warnings);
+        Ok(Self { ndb, names, props, codepage, root })
+    }
+
+    /// The node database underneath, for raw access.
+    pub fn ndb(&self) -> &Ndb {
+        &self.ndb
+    }
+
+    /// The file header.
+    pub fn header(&self) -> &Header {
+        self.ndb.header()
+    }
+
+    /// The message store's own properties.
+    pub fn properties(&self) -> &PropertyBag {
+        &self.props
+    }
+
+    /// The store's display name.
+    pub fn display_name(&self) -> Option<&str> {
+        self.props.str(pid::DISPLAY_NAME)
+    }
+
+    /// The named-property map.
+    pub fn names(&self) -> &Arc<NameMap> {
+        &self.names
+    }
+
+    /// The root folder (`NID_ROOT_FOLDER`, or for stores that lack it, the folder that is its
+    /// own parent).
+    pub fn root_folder(&self) -> NodeId {
+        self.root
+    }
+
+    /// Everything tolerated so far while reading (bad CRCs, damaged pages and tables...).
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.ndb.warnings()
+    }
+
+    /// A folder's properties.
+    pub fn folder_properties(&self, nid: NodeId) -> Result<PropertyBag> {
+        let node = LtpNode::open_node(&self.ndb, nid)?;
+        let pc = PropertyContext::new(&node)?;
+        let mut w = Vec::new();
+        let mut bag = PropertyBag::with_names(self.names.clone());
+        for (id, v) in pc.all(self.codepage, &mut w) {
+            bag.insert(id, v);
+        }
+        self.ndb.note(w);
+        Ok(bag)
+    }
+
+    /// The subfolders of a folder, in hierarchy-table order.
+    pub fn subfolders(&self, folder: NodeId) -> Result<Vec<NodeId>> {
+        self.table_row_ids(folder.with_type(NodeType::HIERARCHY_TABLE))
+    }
+
+    /// The messages of a folder (its contents table), in table order.
+    pub fn contents(&self, folder: NodeId) -> Result<Vec<NodeId>> {
+        self.table_row_ids(folder.with_type(NodeType::CONTENTS_TABLE))
+    }
+
+    /// The folder-associated messages (views, rules, forms) of a folder.
+    pub fn associated_contents(&self, folder: NodeId) -> Result<Vec<NodeId>> {
+        self.table_row_ids(folder.with_type(NodeType::ASSOC_CONTENTS_TABLE))
+    }
+
+    fn table_row_ids(&self, table: NodeId) -> Result<Vec<NodeId>> {
+        let node = match LtpNode::open_node(&self.ndb, table) {
+            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
+            other => other?,
+        };
+        let tc = TableContext::new(&node)?;
+        Ok((0..tc.len()).filter_map(|i| tc.row_id(i)).map(NodeId).collect())
+    }
+
+    /// Walks the folder tree from the root, depth first. A folder whose properties or
+    /// hierarchy table cannot be read is reported and its siblings are still listed.
+    pub fn folders(&self) -> FolderTree {
+        let mut tree = FolderTree::default();
+        let mut seen = HashSet::new();
+        self.walk_folder(self.root, Vec::new(), &mut seen, &mut tree);
+        tree
+    }
+
+    fn walk_folder(&self, nid: NodeId, path: Vec<String>, seen: &mut HashSet<NodeId>, tree: &mut FolderTree) {
+        if !seen.insert(nid) || path.len() > MAX_FOLDER_DEPTH {
+            tree.warnings.push(Warning { at: Location::node(nid), what: "folder appears twice in the tree (loop); skipped".into() });
+            return;
+        }
+        let (class, count) = match self.folder_properties(nid) {
+            Ok(p) => (p.str(pid::CONTAINER_CLASS).map(str::to_owned), p.i32(pid::CONTENT_COUNT)),
+            Err(e) => {
+                tree.warnings.push(Warning { at: Location::node(nid), what: format!("folder properties unreadable: {e}") });
+                (None, None)
+            }
+        };
+        tree.folders.push(FolderInfo { nid, path: path.clone(), container_class: class, content_count: count });
+        let children = match self.subfolders(nid) {
+            Ok(c) => c,
+            Err(e) => {
+                tree.warnings.push(Warning { at: Location::node(nid), what: format!("subfolders unreadable: {e}") });
+                return;
+            }
+        };
+        for child in children {
+            let name = match self.folder_properties(child) {
+                Ok(p) => p.str(pid::DISPLAY_NAME).unwrap_or("").to_owned(),
+                Err(e) => {
+                    tree.warnings.push(Warning { at: Location::node(child), what: format!("folder skipped: {e}") });
+                    continue;
+                }
+            };
+            let mut child_path = path.clone();
+            child_path.push(name);
+            self.walk_folder(child, child_path, seen, tree);
+        }
+    }
+
+    /// Loads a message with its recipients and attachments, embedded messages included.
+    /// Parts that cannot be read are noted in [`Message::warnings`]; only a message whose own
+    /// properties are unreadable is an error.
+    pub fn message(&self, nid: NodeId) -> Result<Message> {
+        let node = LtpNode::open_node(&self.ndb, nid)?;
+        let mut msg = self.load_message(&node, 0).map_err(|e| e.in_node(nid))?;
+        msg.nid = Some(nid);
+        Ok(msg)
+    }
+
+    fn bag(&self, values: Vec<(u16, PropValue<'static>)>) -> PropertyBag {
+        let mut bag = PropertyBag::with_names(self.names.clone());
+        for (id, v) in values {
+            bag.insert(id, v);
+        }
+        bag
+    }
+
+    fn load_message(&self, node: &LtpNode<'_>, depth: usize) -> Result<Message> {
+        let pc = PropertyContext::new(node)?;
+        let cp = self.item_codepage(&pc);
+        let mut warnings = Vec::new();
+        let props = self.bag(pc.all(cp, &mut warnings));
+        let mut msg = Message { nid: None, props, ..Message::default() };
+
+        if node.subnode(NID_RECIPIENT_TABLE).is_some() {
+            match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
+                let tc = TableContext::new(&n)?;
+                Ok((0..tc.len())
+                    .map(|i| self.bag(tc.row_values(i, cp, &mut warnings).into_iter().map(|(t, v)| (t.id(), v)).collect()))
+                    .collect::<Vec<_>>())
+            }) {
+                Ok(r) => msg.recipients = r,
+                Err(e) => msg.warnings.push(format!("recipients unreadable: {e}")),
+            }
+        }
+
+        if node.subnode(NID_ATTACHMENT_TABLE).is_some() {
+            let rows = node.open_subnode(NID_ATTACHMENT_TABLE).and_then(|n| {
+                let tc = TableContext::new(&n)?;
+                Ok((0..tc.len()).filter_map(|i| tc.row_id(i)).map(NodeId).collect::<Vec<_>>())
+            });
+            match rows {
+                Ok(ids) => {
+                    for id in ids {
+                        match self.load_attachment(node, id, depth) {
+                            Ok(a) => msg.attachments.push(a),
+                            Err(e) => msg.warnings.push(format!("attachment {id} skipped: {e}")),
+                        }
+                    }
+                }
+                Err(e) => msg.warnings.push(format!("attachment table unreadable: {e}")),
+            }
+        }
+        msg.warnings.extend(warnings.into_iter().map(|w| w.to_string()));
+        Ok(msg)
+    }
+
+    fn load_attachment(&self, message: &LtpNode<'_>, nid: NodeId, depth: usize) -> Result<Attachment> {
+        let node = message.open_subnode(nid)?;
+        let pc = PropertyContext::new(&node)?;
+        let cp = self.item_codepage(&pc);
+        let mut warnings = Vec::new();
+        let mut props = self.bag(pc.all(cp, &mut warnings));
+        let mut att = Attachment { props: PropertyBag::new(), embedded: None };
+        if let Some(PropValue::Object(obj)) = props.get(pid::ATTACH_DATA_OBJECT).cloned() {
+            let method = props.i32(pid::ATTACH_METHOD).unwrap_or(0);
+            if method == 5 {
+                if depth >= MAX_EMBEDDING {
+                    return Err(Error::corrupt(Location::node(nid), "embedded messages nest too deep"));
+                }
+                let sub = node.open_subnode(NodeId(obj.nid))?;
+                let inner = self.load_message(&sub, depth + 1)?;
+                att.embedded = Some(Box::new(inner));
+            } else {
+                // OLE attachments: the object's storage bytes are the attachment's data.
+                let e = node
+                    .subnode(NodeId(obj.nid))
+                    .ok_or_else(|| Error::corrupt(Location::node(nid), "attachment object subnode missing"))?;
+                let data = self.ndb.read_data(e.data)?.into_owned();
+                props.insert(pid::ATTACH_DATA_BINARY, PropValue::Binary(data.into()));
+            }
+        }
+        self.ndb.note(warnings);
+        att.props = props;
+        Ok(att)
+    }
+
+    /// The code page for an item's 8-bit strings: its own, else the store's.
+    fn item_codepage(&self, pc: &PropertyContext<'_, '_>) -> u32 {
+        [pid::MESSAGE_CODEPAGE, pid::INTERNET_CODEPAGE]
+            .iter()
+            .find_map(|&id| pc.get(id, self.codepage).ok().flatten().and_then(|v| v.as_i32()))
+            .and_then(|cp| u32::try_from(cp).ok())
+            .filter(|cp| crate::ltp::codepage::encoding_for_codepage(*cp).is_some())
+            .unwrap_or(self.codepage)
+    }
+
+    /// Messages still in the file that no reachable contents table lists: deleted items not
+    /// yet purged and items whose folder is damaged. `listed` is what the folder walk found.
+    pub fn orphans(&self, listed: &HashSet<NodeId>) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        self.ndb.for_each_node(&mut |e| {
+            if e.nid.node_type() == NodeType::NORMAL_MESSAGE && !listed.contains(&e.nid) {
+                out.push(e.nid);
+            }
+        });
+        out
+    }
+}
+
+/// Finds the root folder: `NID_ROOT_FOLDER` when present, else the folder that is its own
+/// parent (OST files written by Outlook 2013 and later).
+fn find_root(ndb: &Ndb) -> Result<NodeId> {
+    if ndb.node(NodeId::ROOT_FOLDER).is_ok() {
+        return Ok(NodeId::ROOT_FOLDER);
+    }
+    let mut found = None;
+    ndb.for_each_node(&mut |e| {
+        if found.is_none() && e.nid.node_type() == NodeType::NORMAL_FOLDER && e.parent == e.nid {
+            found = Some(e.nid);
+        }
+    });
+    found.ok_or_else(|| Error::corrupt(Location::node(NodeId::ROOT_FOLDER), "the file has no root folder"))
+}
+
+/// Reads the name-to-id map ([MS-PST] 2.4.7): NAMEID entries mapping property ids 0x8000+
+/// to (property set, LID or name).
+fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
+    let mut map = NameMap::default();
+    let at = Location::node(NodeId::NAME_TO_ID_MAP);
+    let node = match LtpNode::open_node(ndb, NodeId::NAME_TO_ID_MAP) {
+        Ok(n) => n,
+        Err(e) => {
+            warnings.push(Warning { at, what: format!("named-property map unreadable, named properties will be missing: {e}") });
+            return map;
+        }
+    };
+    let pc = match PropertyContext::new(&node) {
+        Ok(pc) => pc,
+        Err(e) => {
+            warnings.push(Warning { at, what: format!("named-property map unreadable: {e}") });
+            return map;
+        }
+    };
+    let stream = |id: u16| -> Vec<u8> {
+        match pc.get(id, DEFAULT_CODEPAGE) {
+            Ok(Some(PropValue::Binary(b))) => b.into_owned(),
+            _ => Vec::new(),
+        }
+    };
+    let guids = stream(0x0002);
+    let entries = stream(0x0003);
+    let strings = stream(0x0004);
+    for e in entries.chunks_exact(8) {
+        let (Some(value), Some(wguid), Some(idx)) = (e.u32_at(0), e.u16_at(4), e.u16_at(6)) else { continue };
+        let is_string = wguid & 1 != 0;
+        let set = match wguid >> 1 {
+            0 => continue,
+            1 => psets::PS_MAPI,
+            2 => psets::PS_PUBLIC_STRINGS,
+            n => match guids.bytes_at(usize::from(n - 3) * 16, 16).and_then(crate::ltp::Guid::from_slice) {
+                Some(g) => g,
+                None => continue,
+            },
+        };
+        let name = if is_string {
+            let off = value as usize;
+            let Some(len) = strings.u32_at(off) else { continue };
+            match strings.bytes_at(off + 4, len as usize) {
+                Some(b) => PropName::String(crate::ltp::codepage::decode_utf16(b)),
+                None => continue,
+            }
+        } else {
+            PropName::Id(value)
+        };
+        let Some(id) = 0x8000u16.checked_add(idx) else { continue };
+        map.insert(id, NamedProp { set, name });
+    }
+    map
+}

@@ -1,0 +1,168 @@
+//! Blocks ([MS-PST] 2.2.2.8): data blocks with their trailers, data trees (XBLOCK, XXBLOCK)
+//! and subnode B-trees (SLBLOCK, SIBLOCK).
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use crate::error::{Error, Location, Result, Warning};
+use crate::ndb::btree::BlockEntry;
+use crate::ndb::bytes::ReadLe;
+use crate::ndb::crc::crc32;
+use crate::ndb::header::Layout;
+use crate::ndb::{BlockId, CryptMethod, NodeId};
+
+/// The largest data tree accepted: an XXBLOCK of XBLOCKs fills far less, so anything above is
+/// damage, and refusing it bounds memory.
+const MAX_TREE_BYTES: u64 = 1 << 32;
+
+/// One entry of a subnode B-tree (SLENTRY, [MS-PST] 2.2.2.8.3.3.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubnodeEntry {
+    /// The subnode's id (local to its parent node).
+    pub nid: NodeId,
+    /// Its data block or data tree.
+    pub data: BlockId,
+    /// Its own subnode tree, if any.
+    pub sub: Option<BlockId>,
+}
+
+/// Reads the stored bytes of a block, checks its trailer, and decodes it: decryption for
+/// external blocks, then inflation when the 4 KiB layout stored it compressed.
+pub(crate) fn read_block<'a>(
+    file: &'a [u8],
+    layout: Layout,
+    crypt: CryptMethod,
+    entry: &BlockEntry,
+    warnings: &mut Vec<Warning>,
+) -> Result<Cow<'a, [u8]>> {
+    let bid = entry.bref.bid;
+    let at = Location { block: Some(bid), offset: Some(entry.bref.ib), node: None };
+    let start = usize::try_from(entry.bref.ib).map_err(|_| Error::corrupt(at, "block offset out of range"))?;
+    let size = usize::from(entry.size);
+    let data = file
+        .bytes_at(start, size)
+        .ok_or_else(|| Error::corrupt(at, "block lies beyond the end of the file"))?;
+
+    // The trailer sits at the end of the block's aligned footprint.
+    let ts = layout.block_trailer_size();
+    let align = layout.block_alignment();
+    let footprint = (size + ts).div_ceil(align) * align;
+    match file.bytes_at(start + footprint - ts, ts) {
+        Some(t) => {
+            let cb = t.u16_at(0);
+            let (crc, back) = match layout {
+                Layout::Ansi => (t.u32_at(8), t.u32_at(4).map(u64::from)),
+                _ => (t.u32_at(4), t.u64_at(8)),
+            };
+            if cb != Some(entry.size) {
+                warnings.push(Warning { at, what: format!("block trailer size {cb:?} differs from the B-tree's {}", entry.size) });
+            }
+            if back.map(|b| b & !1) != Some(bid.key()) {
+                warnings.push(Warning { at, what: format!("block trailer id {:#x} differs from {bid}", back.unwrap_or(0)) });
+            }
+            if crc != Some(crc32(data)) {
+                warnings.push(Warning { at, what: "block CRC does not match; data used anyway".into() });
+            }
+        }
+        None => warnings.push(Warning { at, what: "block trailer lies beyond the end of the file".into() }),
+    }
+
+    let mut out: Cow<'a, [u8]> = Cow::Borrowed(data);
+    if !bid.is_internal() && crypt != CryptMethod::None {
+        let mut owned = data.to_vec();
+        crypt.decode(&mut owned, bid.0 as u32);
+        out = Cow::Owned(owned);
+    }
+    if entry.inflated_size != entry.size && layout == Layout::Unicode4k {
+        let want = usize::from(entry.inflated_size);
+        let mut inflated = Vec::with_capacity(want);
+        let mut z = flate2::read::ZlibDecoder::new(&out[..]).take(want as u64 + 1);
+        z.read_to_end(&mut inflated).map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
+        if inflated.len() != want {
+            warnings.push(Warning { at, what: format!("block inflates to {} bytes, not {want}", inflated.len()) });
+            inflated.truncate(want);
+        }
+        out = Cow::Owned(inflated);
+    }
+    Ok(out)
+}
+
+/// An internal block's header: `btype`, `cLevel`, `cEnt`, and for data trees `lcbTotal`.
+pub(crate) struct InternalHeader {
+    pub btype: u8,
+    pub level: u8,
+    pub count: usize,
+    pub total: u32,
+}
+
+pub(crate) fn internal_header(b: &[u8], at: Location) -> Result<InternalHeader> {
+    let short = || Error::corrupt(at, "internal block too short");
+    Ok(InternalHeader {
+        btype: b.u8_at(0).ok_or_else(short)?,
+        level: b.u8_at(1).ok_or_else(short)?,
+        count: usize::from(b.u16_at(2).ok_or_else(short)?),
+        total: b.u32_at(4).unwrap_or(0),
+    })
+}
+
+/// The child BIDs of an XBLOCK or XXBLOCK ([MS-PST] 2.2.2.8.3.2).
+pub(crate) fn xblock_children(b: &[u8], layout: Layout, at: Location) -> Result<(InternalHeader, Vec<BlockId>)> {
+    let h = internal_header(b, at)?;
+    if h.btype != 0x01 || !(1..=2).contains(&h.level) {
+        return Err(Error::corrupt(at, format!("not a data tree block (btype {:#x}, level {})", h.btype, h.level)));
+    }
+    if u64::from(h.total) > MAX_TREE_BYTES {
+        return Err(Error::corrupt(at, format!("data tree claims {} bytes", h.total)));
+    }
+    let w = layout.id_size();
+    let mut out = Vec::with_capacity(h.count.min(b.len() / w));
+    for i in 0..h.count {
+        match b.uint_at(8 + i * w, w) {
+            Some(bid) => out.push(BlockId(bid)),
+            None => return Err(Error::corrupt(at, format!("data tree lists {} blocks but holds {}", h.count, i))),
+        }
+    }
+    Ok((h, out))
+}
+
+/// The entries of an SLBLOCK, or the child BIDs of an SIBLOCK ([MS-PST] 2.2.2.8.3.3).
+pub(crate) enum SubnodeBlock {
+    Leaf(Vec<SubnodeEntry>),
+    Intermediate(Vec<BlockId>),
+}
+
+pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<SubnodeBlock> {
+    let h = internal_header(b, at)?;
+    if h.btype != 0x02 || h.level > 1 {
+        return Err(Error::corrupt(at, format!("not a subnode block (btype {:#x}, level {})", h.btype, h.level)));
+    }
+    let w = layout.id_size();
+    // Unicode SLBLOCK/SIBLOCK headers carry 4 bytes of padding after cEnt.
+    let first = if layout == Layout::Ansi { 4 } else { 8 };
+    let truncated = |i: usize| Error::corrupt(at, format!("subnode block lists {} entries but holds {i}", h.count));
+    if h.level == 0 {
+        let size = 3 * w;
+        let mut out = Vec::with_capacity(h.count.min(b.len() / size));
+        for i in 0..h.count {
+            let e = b.bytes_at(first + i * size, size).ok_or_else(|| truncated(i))?;
+            let nid = e.u32_at(0).ok_or_else(|| truncated(i))?;
+            let data = e.uint_at(w, w).ok_or_else(|| truncated(i))?;
+            let sub = e.uint_at(2 * w, w).ok_or_else(|| truncated(i))?;
+            out.push(SubnodeEntry { nid: NodeId(nid), data: BlockId(data), sub: (sub != 0).then_some(BlockId(sub)) });
+        }
+        Ok(SubnodeBlock::Leaf(out))
+    } else {
+        let size = 2 * w;
+        let mut out = Vec::with_capacity(h.count.min(b.len() / size));
+        for i in 0..h.count {
+            let bid = b.uint_at(first + i * size + w, w).ok_or_else(|| truncated(i))?;
+            out.push(BlockId(bid));
+        }
+        Ok(SubnodeBlock::Intermediate(out))
+    }
+}
+
+/// Node ids that name the node in messages ("node 0x21, block 0x44").
+pub(crate) fn at_node(nid: NodeId, bid: BlockId) -> Location {
+    Location { node: Some(nid), block: Some(bid), offset: None }
+}
