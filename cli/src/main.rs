@@ -9,7 +9,11 @@ use ost_extract::manifest;
 use pstkit::Store;
 
 #[derive(Parser)]
-#[command(name = "ost-extract", version, about = "Recover mail, calendars, contacts and tasks from Outlook OST and PST files")]
+#[command(
+    name = "ost-extract",
+    version,
+    about = "Recover mail, calendars, contacts and tasks from Outlook OST and PST files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +48,9 @@ fn main() -> ExitCode {
 }
 
 fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -54,7 +60,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let m = manifest::build(&store, &file_name(&file), false);
             let h = store.header();
             println!("file:        {}", file.display());
-            println!("format:      {} ({}, wVer {})", h.client.name().to_uppercase(), h.layout.name(), h.version);
+            println!(
+                "format:      {} ({}, wVer {})",
+                h.client.name().to_uppercase(),
+                h.layout.name(),
+                h.version
+            );
             println!("encryption:  {}", m.format.crypt);
             println!("size:        {} bytes", m.size);
             if let Some(name) = store.display_name() {
@@ -62,7 +73,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("folders:     {}", m.totals.folders);
             println!("items:       {}", m.totals.messages);
-            println!("orphans:     {} (items outside any folder; recoverable)", m.totals.orphans);
+            println!(
+                "orphans:     {} (items outside any folder; recoverable)",
+                m.totals.orphans
+            );
             println!("warnings:    {}", m.warnings.len());
             for w in m.warnings.iter().take(50) {
                 println!("  - {w}");
@@ -78,7 +92,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for f in &m.folders {
                     let depth = f.path.len();
                     let name = f.path.last().map_or("(root)", String::as_str);
-                    println!("{:indent$}{name}  [{}]", "", f.message_count, indent = depth.saturating_sub(1) * 2);
+                    println!(
+                        "{:indent$}{name}  [{}]",
+                        "",
+                        f.message_count,
+                        indent = depth.saturating_sub(1) * 2
+                    );
                 }
                 for w in &m.warnings {
                     eprintln!("warning: {w}");

@@ -20,15 +20,24 @@ pub struct Location {
 impl Location {
     /// A location in node `nid`.
     pub fn node(nid: NodeId) -> Self {
-        Self { node: Some(nid), ..Self::default() }
+        Self {
+            node: Some(nid),
+            ..Self::default()
+        }
     }
     /// A location in block `bid`.
     pub fn block(bid: BlockId) -> Self {
-        Self { block: Some(bid), ..Self::default() }
+        Self {
+            block: Some(bid),
+            ..Self::default()
+        }
     }
     /// A location at file offset `ib`.
     pub fn offset(ib: u64) -> Self {
-        Self { offset: Some(ib), ..Self::default() }
+        Self {
+            offset: Some(ib),
+            ..Self::default()
+        }
     }
     /// This location, with the node filled in if it was unknown.
     pub fn in_node(mut self, nid: NodeId) -> Self {
@@ -104,14 +113,23 @@ pub enum Error {
 impl Error {
     /// A damaged-structure error.
     pub fn corrupt(at: Location, what: impl Into<String>) -> Self {
-        Self::Corrupt { at, what: what.into() }
+        Self::Corrupt {
+            at,
+            what: what.into(),
+        }
     }
 
     /// The same error with `nid` recorded as the node being read, if none was.
     pub fn in_node(self, nid: NodeId) -> Self {
         match self {
-            Self::Corrupt { at, what } => Self::Corrupt { at: at.in_node(nid), what },
-            Self::NotFound { at, tree } => Self::NotFound { at: at.in_node(nid), tree },
+            Self::Corrupt { at, what } => Self::Corrupt {
+                at: at.in_node(nid),
+                what,
+            },
+            Self::NotFound { at, tree } => Self::NotFound {
+                at: at.in_node(nid),
+                tree,
+            },
             other => other,
         }
     }
@@ -140,8 +158,14 @@ impl From<Error> for Warning {
     fn from(e: Error) -> Self {
         match e {
             Error::Corrupt { at, what } => Warning { at, what },
-            Error::NotFound { at, tree } => Warning { at, what: format!("not found in the {tree} B-tree") },
-            other => Warning { at: Location::default(), what: other.to_string() },
+            Error::NotFound { at, tree } => Warning {
+                at,
+                what: format!("not found in the {tree} B-tree"),
+            },
+            other => Warning {
+                at: Location::default(),
+                what: other.to_string(),
+            },
         }
     }
 }

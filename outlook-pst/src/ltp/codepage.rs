@@ -63,7 +63,10 @@ pub fn decode_8bit(bytes: &[u8], cp: u32) -> String {
 /// Decodes UTF-16LE text, dropping trailing NULs and an odd trailing byte; unpaired
 /// surrogates become U+FFFD.
 pub fn decode_utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
     let end = units.iter().rposition(|&u| u != 0).map_or(0, |p| p + 1);
     String::from_utf16_lossy(&units[..end])
 }
@@ -75,9 +78,15 @@ mod tests {
     #[test]
     fn decodes_code_pages() {
         // "Zażółć" in windows-1250.
-        assert_eq!(decode_8bit(&[0x5A, 0x61, 0xBF, 0xF3, 0xB3, 0xE6, 0], 1250), "Zażółć");
+        assert_eq!(
+            decode_8bit(&[0x5A, 0x61, 0xBF, 0xF3, 0xB3, 0xE6, 0], 1250),
+            "Zażółć"
+        );
         // "Привет" in windows-1251.
-        assert_eq!(decode_8bit(&[0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2], 1251), "Привет");
+        assert_eq!(
+            decode_8bit(&[0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2], 1251),
+            "Привет"
+        );
         // Shift_JIS "日本".
         assert_eq!(decode_8bit(&[0x93, 0xFA, 0x96, 0x7B], 932), "日本");
         assert_eq!(decode_8bit(b"caf\xE9", 0), "café");

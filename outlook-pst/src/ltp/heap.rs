@@ -60,14 +60,31 @@ impl<'a> Heap<'a> {
     /// Opens the heap stored in `blocks` (the node's data tree, in order).
     pub fn new(blocks: Vec<Cow<'a, [u8]>>, layout: Layout, nid: NodeId) -> Result<Self> {
         let at = Location::node(nid);
-        let first = blocks.first().ok_or_else(|| Error::corrupt(at, "heap has no data"))?;
-        let sig = first.u8_at(2).ok_or_else(|| Error::corrupt(at, "heap header truncated"))?;
+        let first = blocks
+            .first()
+            .ok_or_else(|| Error::corrupt(at, "heap has no data"))?;
+        let sig = first
+            .u8_at(2)
+            .ok_or_else(|| Error::corrupt(at, "heap header truncated"))?;
         if sig != HN_SIGNATURE {
-            return Err(Error::corrupt(at, format!("heap signature {sig:#x}, expected 0xEC")));
+            return Err(Error::corrupt(
+                at,
+                format!("heap signature {sig:#x}, expected 0xEC"),
+            ));
         }
         let client = ClientSig(first.u8_at(3).unwrap_or(0));
-        let user_root = HeapId(first.u32_at(4).ok_or_else(|| Error::corrupt(at, "heap header truncated"))?);
-        Ok(Self { blocks, layout, nid, client, user_root })
+        let user_root = HeapId(
+            first
+                .u32_at(4)
+                .ok_or_else(|| Error::corrupt(at, "heap header truncated"))?,
+        );
+        Ok(Self {
+            blocks,
+            layout,
+            nid,
+            client,
+            user_root,
+        })
     }
 
     /// What the heap holds (`bClientSig`).
@@ -95,19 +112,44 @@ impl<'a> Heap<'a> {
         if hid.0 & 0x1F != 0 {
             return Err(bad("not a heap id".into()));
         }
-        let block = self.blocks.get(hid.block(self.layout)).ok_or_else(|| bad("block index beyond the heap".into()))?;
-        let map_at = usize::from(block.u16_at(0).ok_or_else(|| bad("page header truncated".into()))?);
-        let count = usize::from(block.u16_at(map_at).ok_or_else(|| bad("page map beyond its block".into()))?);
+        let block = self
+            .blocks
+            .get(hid.block(self.layout))
+            .ok_or_else(|| bad("block index beyond the heap".into()))?;
+        let map_at = usize::from(
+            block
+                .u16_at(0)
+                .ok_or_else(|| bad("page header truncated".into()))?,
+        );
+        let count = usize::from(
+            block
+                .u16_at(map_at)
+                .ok_or_else(|| bad("page map beyond its block".into()))?,
+        );
         let i = hid.index();
         if i == 0 || i > count {
-            return Err(bad(format!("index {i} outside the page's {count} allocations")));
+            return Err(bad(format!(
+                "index {i} outside the page's {count} allocations"
+            )));
         }
-        let start = usize::from(block.u16_at(map_at + 4 + 2 * (i - 1)).ok_or_else(|| bad("page map truncated".into()))?);
-        let end = usize::from(block.u16_at(map_at + 4 + 2 * i).ok_or_else(|| bad("page map truncated".into()))?);
+        let start = usize::from(
+            block
+                .u16_at(map_at + 4 + 2 * (i - 1))
+                .ok_or_else(|| bad("page map truncated".into()))?,
+        );
+        let end = usize::from(
+            block
+                .u16_at(map_at + 4 + 2 * i)
+                .ok_or_else(|| bad("page map truncated".into()))?,
+        );
         if start > end || end > map_at {
-            return Err(bad(format!("allocation {start}..{end} overlaps the page map at {map_at}")));
+            return Err(bad(format!(
+                "allocation {start}..{end} overlaps the page map at {map_at}"
+            )));
         }
-        block.get(start..end).ok_or_else(|| bad("allocation beyond its block".into()))
+        block
+            .get(start..end)
+            .ok_or_else(|| bad("allocation beyond its block".into()))
     }
 }
 
@@ -129,16 +171,28 @@ impl<'h, 'a> BTreeOnHeap<'h, 'a> {
         let short = || Error::corrupt(at, "BTH header truncated");
         let ty = h.u8_at(0).ok_or_else(short)?;
         if ty != ClientSig::BTREE_ON_HEAP.0 {
-            return Err(Error::corrupt(at, format!("BTH type {ty:#x}, expected 0xB5")));
+            return Err(Error::corrupt(
+                at,
+                format!("BTH type {ty:#x}, expected 0xB5"),
+            ));
         }
         let key_size = usize::from(h.u8_at(1).ok_or_else(short)?);
         let value_size = usize::from(h.u8_at(2).ok_or_else(short)?);
         let levels = h.u8_at(3).ok_or_else(short)?;
         let root = HeapId(h.u32_at(4).ok_or_else(short)?);
         if !matches!(key_size, 2 | 4 | 8 | 16) || value_size == 0 || value_size > 32 || levels > 8 {
-            return Err(Error::corrupt(at, format!("BTH shape key {key_size}, value {value_size}, levels {levels}")));
+            return Err(Error::corrupt(
+                at,
+                format!("BTH shape key {key_size}, value {value_size}, levels {levels}"),
+            ));
         }
-        Ok(Self { heap, key_size, value_size, levels, root })
+        Ok(Self {
+            heap,
+            key_size,
+            value_size,
+            levels,
+            root,
+        })
     }
 
     /// Size of keys.

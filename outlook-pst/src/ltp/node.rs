@@ -26,7 +26,12 @@ impl<'a> LtpNode<'a> {
             Some(b) => ndb.subnodes(b).map_err(|e| e.in_node(nid))?,
             None => Vec::new(),
         };
-        Ok(Self { ndb, nid, heap, subnodes })
+        Ok(Self {
+            ndb,
+            nid,
+            heap,
+            subnodes,
+        })
     }
 
     /// Opens a top-level node by NID.
@@ -57,14 +62,20 @@ impl<'a> LtpNode<'a> {
 
     /// The subnode entry for `nid`.
     pub fn subnode(&self, nid: NodeId) -> Option<&SubnodeEntry> {
-        self.subnodes.binary_search_by_key(&nid.0, |e| e.nid.0).ok().and_then(|i| self.subnodes.get(i))
+        self.subnodes
+            .binary_search_by_key(&nid.0, |e| e.nid.0)
+            .ok()
+            .and_then(|i| self.subnodes.get(i))
     }
 
     /// Opens subnode `nid` as a node of its own (attachments, embedded messages).
     pub fn open_subnode(&self, nid: NodeId) -> Result<LtpNode<'a>> {
-        let e = self
-            .subnode(nid)
-            .ok_or_else(|| Error::corrupt(Location::node(self.nid), format!("subnode {nid} is missing")))?;
+        let e = self.subnode(nid).ok_or_else(|| {
+            Error::corrupt(
+                Location::node(self.nid),
+                format!("subnode {nid} is missing"),
+            )
+        })?;
         LtpNode::open(self.ndb, nid, e.data, e.sub)
     }
 
@@ -74,9 +85,14 @@ impl<'a> LtpNode<'a> {
             return self.heap.item(HeapId(hnid)).map(Cow::Borrowed);
         }
         let nid = NodeId(hnid);
-        let e = self
-            .subnode(nid)
-            .ok_or_else(|| Error::corrupt(Location::node(self.nid), format!("value subnode {nid} is missing")))?;
-        self.ndb.read_data(e.data).map_err(|err| err.in_node(self.nid))
+        let e = self.subnode(nid).ok_or_else(|| {
+            Error::corrupt(
+                Location::node(self.nid),
+                format!("value subnode {nid} is missing"),
+            )
+        })?;
+        self.ndb
+            .read_data(e.data)
+            .map_err(|err| err.in_node(self.nid))
     }
 }

@@ -30,11 +30,20 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
     pub fn new(node: &'n LtpNode<'a>) -> Result<Self> {
         let at = Location::node(node.nid());
         if node.heap().client_sig() != ClientSig::PROPERTY_CONTEXT {
-            return Err(Error::corrupt(at, format!("heap holds {:#x}, not a property context", node.heap().client_sig().0)));
+            return Err(Error::corrupt(
+                at,
+                format!(
+                    "heap holds {:#x}, not a property context",
+                    node.heap().client_sig().0
+                ),
+            ));
         }
         let bth = BTreeOnHeap::new(node.heap(), node.heap().user_root())?;
         if bth.key_size() != 2 || bth.value_size() != 6 {
-            return Err(Error::corrupt(at, "property context BTH has the wrong record shape"));
+            return Err(Error::corrupt(
+                at,
+                "property context BTH has the wrong record shape",
+            ));
         }
         let records = bth
             .records()?
@@ -42,7 +51,10 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
             .filter_map(|(k, v)| {
                 let id = k.u16_at(0)?;
                 let ty = v.u16_at(0)?;
-                Some(PcRecord { tag: PropTag::new(id, PropType(ty)), value: v.u32_at(2)? })
+                Some(PcRecord {
+                    tag: PropTag::new(id, PropType(ty)),
+                    value: v.u32_at(2)?,
+                })
             })
             .collect();
         Ok(Self { node, records })
@@ -55,7 +67,11 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
 
     /// The record for property `id`, whatever its type.
     pub fn record(&self, id: u16) -> Option<PcRecord> {
-        self.records.binary_search_by_key(&id, |r| r.tag.id()).ok().and_then(|i| self.records.get(i)).copied()
+        self.records
+            .binary_search_by_key(&id, |r| r.tag.id())
+            .ok()
+            .and_then(|i| self.records.get(i))
+            .copied()
     }
 
     /// Decodes one record's value.
@@ -80,7 +96,11 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
 
     /// Every property, decoded and detached. Values that cannot be read are skipped and
     /// reported.
-    pub fn all(&self, codepage: u32, warnings: &mut Vec<Warning>) -> Vec<(u16, PropValue<'static>)> {
+    pub fn all(
+        &self,
+        codepage: u32,
+        warnings: &mut Vec<Warning>,
+    ) -> Vec<(u16, PropValue<'static>)> {
         let mut out = Vec::with_capacity(self.records.len());
         for rec in &self.records {
             match self.value(*rec, codepage) {

@@ -10,24 +10,43 @@ use chrono::{DateTime, TimeZone, Utc};
 pub struct PropType(pub u16);
 
 impl PropType {
+    /// `PtypNull`.
     pub const NULL: Self = Self(0x0001);
+    /// `PtypInteger16`.
     pub const INTEGER16: Self = Self(0x0002);
+    /// `PtypInteger32`.
     pub const INTEGER32: Self = Self(0x0003);
+    /// `PtypFloating32`.
     pub const FLOATING32: Self = Self(0x0004);
+    /// `PtypFloating64`.
     pub const FLOATING64: Self = Self(0x0005);
+    /// `PtypCurrency`.
     pub const CURRENCY: Self = Self(0x0006);
+    /// `PtypFloatingTime`.
     pub const FLOATING_TIME: Self = Self(0x0007);
+    /// `PtypErrorCode`.
     pub const ERROR_CODE: Self = Self(0x000A);
+    /// `PtypBoolean`.
     pub const BOOLEAN: Self = Self(0x000B);
+    /// `PtypObject`.
     pub const OBJECT: Self = Self(0x000D);
+    /// `PtypInteger64`.
     pub const INTEGER64: Self = Self(0x0014);
+    /// `PtypString8` (8-bit, in a code page).
     pub const STRING8: Self = Self(0x001E);
+    /// `PtypString` (UTF-16LE).
     pub const STRING: Self = Self(0x001F);
+    /// `PtypTime`.
     pub const TIME: Self = Self(0x0040);
+    /// `PtypGuid`.
     pub const GUID: Self = Self(0x0048);
+    /// `PtypServerId`.
     pub const SERVER_ID: Self = Self(0x00FB);
+    /// `PtypRestriction`.
     pub const RESTRICTION: Self = Self(0x00FD);
+    /// `PtypRuleAction`.
     pub const RULE_ACTION: Self = Self(0x00FE);
+    /// `PtypBinary`.
     pub const BINARY: Self = Self(0x0102);
     /// The flag that makes a type multi-valued (`MV_FLAG`).
     pub const MULTI: u16 = 0x1000;
@@ -50,7 +69,11 @@ impl PropType {
             Self::INTEGER16 => 2,
             Self::INTEGER32 | Self::FLOATING32 | Self::ERROR_CODE => 4,
             Self::BOOLEAN => 1,
-            Self::FLOATING64 | Self::CURRENCY | Self::FLOATING_TIME | Self::INTEGER64 | Self::TIME => 8,
+            Self::FLOATING64
+            | Self::CURRENCY
+            | Self::FLOATING_TIME
+            | Self::INTEGER64
+            | Self::TIME => 8,
             Self::GUID => 16,
             _ => return None,
         })
@@ -94,8 +117,8 @@ impl Guid {
         let b = d2.to_le_bytes();
         let c = d3.to_le_bytes();
         Self([
-            a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], d4[0], d4[1], d4[2], d4[3], d4[4], d4[5],
-            d4[6], d4[7],
+            a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], d4[0], d4[1], d4[2], d4[3], d4[4],
+            d4[5], d4[6], d4[7],
         ])
     }
 
@@ -180,36 +203,63 @@ pub struct ObjectRef {
 /// format allows (`Cow::Borrowed`), and own it where it had to be decoded or reassembled.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PropValue<'a> {
+    /// No value (`PtypNull`).
     Null,
+    /// `PtypInteger16`.
     Integer16(i16),
+    /// `PtypInteger32`.
     Integer32(i32),
+    /// `PtypFloating32`.
     Floating32(f32),
+    /// `PtypFloating64`.
     Floating64(f64),
+    /// `PtypCurrency`: a fixed-point number scaled by 10,000.
     Currency(i64),
+    /// `PtypFloatingTime`: an OLE automation date.
     FloatingTime(f64),
+    /// `PtypErrorCode`: the property could not be computed when stored.
     ErrorCode(u32),
+    /// `PtypBoolean`.
     Boolean(bool),
+    /// `PtypInteger64`.
     Integer64(i64),
     /// `PtypString` and `PtypString8`, both decoded to Unicode.
     String(Cow<'a, str>),
+    /// `PtypTime`.
     Time(FileTime),
+    /// `PtypGuid`.
     Guid(Guid),
+    /// `PtypBinary`.
     Binary(Cow<'a, [u8]>),
+    /// `PtypObject`: an embedded message or OLE object, stored in a subnode.
     Object(ObjectRef),
+    /// `PtypMultipleInteger16`.
     MultipleInteger16(Vec<i16>),
+    /// `PtypMultipleInteger32`.
     MultipleInteger32(Vec<i32>),
+    /// `PtypMultipleFloating32`.
     MultipleFloating32(Vec<f32>),
+    /// `PtypMultipleFloating64`.
     MultipleFloating64(Vec<f64>),
+    /// `PtypMultipleCurrency`.
     MultipleCurrency(Vec<i64>),
+    /// `PtypMultipleFloatingTime`.
     MultipleFloatingTime(Vec<f64>),
+    /// `PtypMultipleInteger64`.
     MultipleInteger64(Vec<i64>),
+    /// `PtypMultipleString` and `PtypMultipleString8`, decoded.
     MultipleString(Vec<String>),
+    /// `PtypMultipleTime`.
     MultipleTime(Vec<FileTime>),
+    /// `PtypMultipleGuid`.
     MultipleGuid(Vec<Guid>),
+    /// `PtypMultipleBinary`.
     MultipleBinary(Vec<Vec<u8>>),
     /// A type this reader does not decode (kept raw so nothing is lost).
     Other {
+        /// The stored type.
         ty: PropType,
+        /// The stored bytes.
         data: Cow<'a, [u8]>,
     },
 }
@@ -220,7 +270,10 @@ impl<'a> PropValue<'a> {
         match self {
             Self::String(s) => PropValue::String(Cow::Owned(s.into_owned())),
             Self::Binary(b) => PropValue::Binary(Cow::Owned(b.into_owned())),
-            Self::Other { ty, data } => PropValue::Other { ty, data: Cow::Owned(data.into_owned()) },
+            Self::Other { ty, data } => PropValue::Other {
+                ty,
+                data: Cow::Owned(data.into_owned()),
+            },
             Self::Null => PropValue::Null,
             Self::Integer16(v) => PropValue::Integer16(v),
             Self::Integer32(v) => PropValue::Integer32(v),
@@ -340,7 +393,12 @@ mod tests {
         // 2010-06-15T12:30:00Z
         let t = Utc.with_ymd_and_hms(2010, 6, 15, 12, 30, 0).single();
         let t = t.map(FileTime::from_utc);
-        assert_eq!(t.and_then(FileTime::to_utc).map(|d| d.to_rfc3339()).as_deref(), Some("2010-06-15T12:30:00+00:00"));
+        assert_eq!(
+            t.and_then(FileTime::to_utc)
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
+            Some("2010-06-15T12:30:00+00:00")
+        );
         assert_eq!(FileTime(0x0CB3_4557_A3DD_4000).to_utc(), None);
         assert_eq!(FileTime(0).to_utc(), None);
     }

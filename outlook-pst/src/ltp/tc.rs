@@ -40,7 +40,10 @@ impl<'n, 'a> TableContext<'n, 'a> {
         let at = Location::node(node.nid());
         let heap = node.heap();
         if heap.client_sig() != ClientSig::TABLE_CONTEXT {
-            return Err(Error::corrupt(at, format!("heap holds {:#x}, not a table context", heap.client_sig().0)));
+            return Err(Error::corrupt(
+                at,
+                format!("heap holds {:#x}, not a table context", heap.client_sig().0),
+            ));
         }
         let info = heap.item(heap.user_root())?;
         let short = || Error::corrupt(at, "TCINFO truncated");
@@ -63,15 +66,28 @@ impl<'n, 'a> TableContext<'n, 'a> {
                 bit: c.u8_at(7).ok_or_else(short)?,
             };
             if usize::from(col.offset) + usize::from(col.size) > row_size {
-                return Err(Error::corrupt(at, format!("column {:#010x} lies outside the {row_size}-byte row", col.tag.0)));
+                return Err(Error::corrupt(
+                    at,
+                    format!(
+                        "column {:#010x} lies outside the {row_size}-byte row",
+                        col.tag.0
+                    ),
+                ));
             }
             columns.push(col);
         }
         if bitmap_offset > row_size || (ncols > 0 && bitmap_offset + ncols.div_ceil(8) > row_size) {
-            return Err(Error::corrupt(at, "cell existence bitmap lies outside the row"));
+            return Err(Error::corrupt(
+                at,
+                "cell existence bitmap lies outside the row",
+            ));
         }
 
-        let row_count = if row_index.is_null() { 0 } else { BTreeOnHeap::new(heap, row_index)?.records()?.len() };
+        let row_count = if row_index.is_null() {
+            0
+        } else {
+            BTreeOnHeap::new(heap, row_index)?.records()?.len()
+        };
         let rows: Vec<Cow<'n, [u8]>> = if rows_hnid == 0 || row_size == 0 {
             Vec::new()
         } else if rows_hnid & 0x1F == 0 {
@@ -80,9 +96,18 @@ impl<'n, 'a> TableContext<'n, 'a> {
             let e = node
                 .subnode(crate::ndb::NodeId(rows_hnid))
                 .ok_or_else(|| Error::corrupt(at, "row matrix subnode is missing"))?;
-            node.ndb().data_blocks(e.data).map_err(|err| err.in_node(node.nid()))?
+            node.ndb()
+                .data_blocks(e.data)
+                .map_err(|err| err.in_node(node.nid()))?
         };
-        Ok(Self { node, columns, row_size, bitmap_offset, rows, row_count })
+        Ok(Self {
+            node,
+            columns,
+            row_size,
+            bitmap_offset,
+            rows,
+            row_count,
+        })
     }
 
     /// The columns.
@@ -93,7 +118,11 @@ impl<'n, 'a> TableContext<'n, 'a> {
     /// Number of rows (entries of the row index); rows the matrix does not actually hold
     /// are not counted.
     pub fn len(&self) -> usize {
-        let stored: usize = self.rows.iter().map(|b| b.len() / self.row_size.max(1)).sum();
+        let stored: usize = self
+            .rows
+            .iter()
+            .map(|b| b.len() / self.row_size.max(1))
+            .sum();
         self.row_count.min(stored)
     }
 
@@ -123,20 +152,28 @@ impl<'n, 'a> TableContext<'n, 'a> {
     /// Cell `col` of row `i`, decoded; `None` when the cell existence bitmap says it is empty.
     pub fn cell(&self, i: usize, col: &Column, codepage: u32) -> Result<Option<PropValue<'_>>> {
         let at = Location::node(self.node.nid());
-        let row = self.row(i).ok_or_else(|| Error::corrupt(at, format!("row {i} is missing")))?;
+        let row = self
+            .row(i)
+            .ok_or_else(|| Error::corrupt(at, format!("row {i} is missing")))?;
         let bit = usize::from(col.bit);
-        let present = row.u8_at(self.bitmap_offset + bit / 8).is_some_and(|b| b & (0x80 >> (bit % 8)) != 0);
+        let present = row
+            .u8_at(self.bitmap_offset + bit / 8)
+            .is_some_and(|b| b & (0x80 >> (bit % 8)) != 0);
         if !present {
             return Ok(None);
         }
         let start = usize::from(col.offset);
-        let cell = row.get(start..start + usize::from(col.size)).ok_or_else(|| Error::corrupt(at, "cell outside its row"))?;
+        let cell = row
+            .get(start..start + usize::from(col.size))
+            .ok_or_else(|| Error::corrupt(at, "cell outside its row"))?;
         let ty = col.tag.ty();
         let data: Cow<'_, [u8]> = match ty.fixed_size() {
             // Fixed-size values up to 8 bytes are stored in the row itself.
             Some(n) if n <= usize::from(col.size) => Cow::Borrowed(&cell[..n]),
             _ => {
-                let hnid = cell.u32_at(0).ok_or_else(|| Error::corrupt(at, "HNID cell too short"))?;
+                let hnid = cell
+                    .u32_at(0)
+                    .ok_or_else(|| Error::corrupt(at, "HNID cell too short"))?;
                 if hnid == 0 && ty != PropType::NULL {
                     return Ok(None);
                 }
@@ -147,7 +184,12 @@ impl<'n, 'a> TableContext<'n, 'a> {
     }
 
     /// Every present cell of row `i`, decoded and detached; unreadable cells are reported.
-    pub fn row_values(&self, i: usize, codepage: u32, warnings: &mut Vec<Warning>) -> Vec<(PropTag, PropValue<'static>)> {
+    pub fn row_values(
+        &self,
+        i: usize,
+        codepage: u32,
+        warnings: &mut Vec<Warning>,
+    ) -> Vec<(PropTag, PropValue<'static>)> {
         let mut out = Vec::with_capacity(self.columns.len());
         for col in &self.columns {
             match self.cell(i, col, codepage) {

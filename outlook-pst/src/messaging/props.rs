@@ -36,8 +36,12 @@ pub mod psets {
     /// `PSETID_Sharing`.
     pub const PSETID_SHARING: Guid = ms(0x0006_2040);
     /// `PSETID_Meeting`: {6ED8DA90-450B-101B-98DA-00AA003F1305}.
-    pub const PSETID_MEETING: Guid =
-        Guid::from_fields(0x6ED8_DA90, 0x450B, 0x101B, [0x98, 0xDA, 0x00, 0xAA, 0x00, 0x3F, 0x13, 0x05]);
+    pub const PSETID_MEETING: Guid = Guid::from_fields(
+        0x6ED8_DA90,
+        0x450B,
+        0x101B,
+        [0x98, 0xDA, 0x00, 0xAA, 0x00, 0x3F, 0x13, 0x05],
+    );
 }
 
 /// The name of a named property: a numeric id (LID) or a string, within a property set.
@@ -61,11 +65,17 @@ pub struct NamedProp {
 impl NamedProp {
     /// A numerically named property (`PidLid*`).
     pub fn lid(set: Guid, id: u32) -> Self {
-        Self { set, name: PropName::Id(id) }
+        Self {
+            set,
+            name: PropName::Id(id),
+        }
     }
     /// A string-named property (`PidName*`).
     pub fn string(set: Guid, name: &str) -> Self {
-        Self { set, name: PropName::String(name.to_owned()) }
+        Self {
+            set,
+            name: PropName::String(name.to_owned()),
+        }
     }
 }
 
@@ -116,7 +126,10 @@ impl PropertyBag {
 
     /// An empty bag that resolves named properties through `names`.
     pub fn with_names(names: Arc<NameMap>) -> Self {
-        Self { props: BTreeMap::new(), names }
+        Self {
+            props: BTreeMap::new(),
+            names,
+        }
     }
 
     /// Sets property `id`.
@@ -130,7 +143,9 @@ impl PropertyBag {
             Some(id) => id,
             None => {
                 let map = Arc::make_mut(&mut self.names);
-                let id = (0x8000u16..=0xFFFE).find(|i| map.name(*i).is_none()).unwrap_or(0xFFFF);
+                let id = (0x8000u16..=0xFFFE)
+                    .find(|i| map.name(*i).is_none())
+                    .unwrap_or(0xFFFF);
                 map.insert(id, name);
                 id
             }
@@ -180,7 +195,9 @@ impl PropertyBag {
 
     /// A string property (empty strings count as absent).
     pub fn str(&self, id: u16) -> Option<&str> {
-        self.get(id).and_then(PropValue::as_str).filter(|s| !s.is_empty())
+        self.get(id)
+            .and_then(PropValue::as_str)
+            .filter(|s| !s.is_empty())
     }
     /// A binary property.
     pub fn binary(&self, id: u16) -> Option<&[u8]> {
@@ -200,7 +217,9 @@ impl PropertyBag {
     }
     /// A string named property (empty strings count as absent).
     pub fn lid_str(&self, set: Guid, id: u32) -> Option<&str> {
-        self.lid(set, id).and_then(PropValue::as_str).filter(|s| !s.is_empty())
+        self.lid(set, id)
+            .and_then(PropValue::as_str)
+            .filter(|s| !s.is_empty())
     }
     /// An integer named property.
     pub fn lid_i32(&self, set: Guid, id: u32) -> Option<i32> {
@@ -232,11 +251,17 @@ mod tests {
         let mut bag = PropertyBag::with_names(Arc::new(names));
         bag.insert(0x8003, PropValue::Binary(Cow::Owned(vec![1, 2, 3])));
         bag.insert(0x0037, PropValue::String(Cow::Borrowed("Hello")));
-        assert_eq!(bag.lid_binary(psets::PSETID_APPOINTMENT, 0x8216), Some(&[1u8, 2, 3][..]));
+        assert_eq!(
+            bag.lid_binary(psets::PSETID_APPOINTMENT, 0x8216),
+            Some(&[1u8, 2, 3][..])
+        );
         assert_eq!(bag.lid_binary(psets::PSETID_TASK, 0x8216), None);
         assert_eq!(bag.str(0x0037), Some("Hello"));
 
-        bag.insert_named(NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"), PropValue::MultipleString(vec!["a".into()]));
+        bag.insert_named(
+            NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+            PropValue::MultipleString(vec!["a".into()]),
+        );
         let kw = bag.get_named(&NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"));
         assert_eq!(kw.and_then(PropValue::as_strings), Some(vec!["a"]));
     }

@@ -21,6 +21,16 @@ const NID_ATTACHMENT_TABLE: NodeId = NodeId(0x671);
 const MAX_EMBEDDING: usize = 32;
 /// Folder trees deeper than this are taken as a loop.
 const MAX_FOLDER_DEPTH: usize = 256;
+/// Attachments and embedded messages one message may hold, all levels together; damage
+/// that makes tables point at each other cannot multiply work past this.
+const MAX_PARTS: usize = 100_000;
+
+/// What loading one top-level message has used so far.
+#[derive(Default)]
+struct Budget {
+    parts: usize,
+}
+
 /// Code page for 8-bit strings when neither the item nor the store names one.
 const DEFAULT_CODEPAGE: u32 = 1252;
 
@@ -81,17 +91,29 @@ impl Store {
         let mut codepage = DEFAULT_CODEPAGE;
         match LtpNode::open_node(&ndb, NodeId::MESSAGE_STORE).and_then(|n| {
             let pc = PropertyContext::new(&n)?;
-            if let Some(cp) = pc.get(pid::MESSAGE_CODEPAGE, DEFAULT_CODEPAGE)?.and_then(|v| v.as_i32()) {
+            if let Some(cp) = pc
+                .get(pid::MESSAGE_CODEPAGE, DEFAULT_CODEPAGE)?
+                .and_then(|v| v.as_i32())
+            {
                 codepage = u32::try_from(cp).unwrap_or(DEFAULT_CODEPAGE);
             }
             Ok(pc.all(codepage, &mut warnings))
         }) {
             Ok(all) => all.into_iter().for_each(|(id, v)| props.insert(id, v)),
-            Err(e) => warnings.push(Warning { what: format!("message store properties unreadable: {e}"), at: Location::node(NodeId::MESSAGE_STORE) }),
+            Err(e) => warnings.push(Warning {
+                what: format!("message store properties unreadable: {e}"),
+                at: Location::node(NodeId::MESSAGE_STORE),
+            }),
         }
         let root = find_root(&ndb)?;
         ndb.note(warnings);
-        Ok(Self { ndb, names, props, codepage, root })
+        Ok(Self {
+            ndb,
+            names,
+            props,
+            codepage,
+            root,
+        })
     }
 
     /// The node database underneath, for raw access.
@@ -164,7 +186,10 @@ impl Store {
             other => other?,
         };
         let tc = TableContext::new(&node)?;
-        Ok((0..tc.len()).filter_map(|i| tc.row_id(i)).map(NodeId).collect())
+        Ok((0..tc.len())
+            .filter_map(|i| tc.row_id(i))
+            .map(NodeId)
+            .collect())
     }
 
     /// Walks the folder tree from the root, depth first. A folder whose properties or
@@ -176,23 +201,46 @@ impl Store {
         tree
     }
 
-    fn walk_folder(&self, nid: NodeId, path: Vec<String>, seen: &mut HashSet<NodeId>, tree: &mut FolderTree) {
+    fn walk_folder(
+        &self,
+        nid: NodeId,
+        path: Vec<String>,
+        seen: &mut HashSet<NodeId>,
+        tree: &mut FolderTree,
+    ) {
         if !seen.insert(nid) || path.len() > MAX_FOLDER_DEPTH {
-            tree.warnings.push(Warning { at: Location::node(nid), what: "folder appears twice in the tree (loop); skipped".into() });
+            tree.warnings.push(Warning {
+                at: Location::node(nid),
+                what: "folder appears twice in the tree (loop); skipped".into(),
+            });
             return;
         }
         let (class, count) = match self.folder_properties(nid) {
-            Ok(p) => (p.str(pid::CONTAINER_CLASS).map(str::to_owned), p.i32(pid::CONTENT_COUNT)),
+            Ok(p) => (
+                p.str(pid::CONTAINER_CLASS).map(str::to_owned),
+                p.i32(pid::CONTENT_COUNT),
+            ),
             Err(e) => {
-                tree.warnings.push(Warning { at: Location::node(nid), what: format!("folder properties unreadable: {e}") });
+                tree.warnings.push(Warning {
+                    at: Location::node(nid),
+                    what: format!("folder properties unreadable: {e}"),
+                });
                 (None, None)
             }
         };
-        tree.folders.push(FolderInfo { nid, path: path.clone(), container_class: class, content_count: count });
+        tree.folders.push(FolderInfo {
+            nid,
+            path: path.clone(),
+            container_class: class,
+            content_count: count,
+        });
         let children = match self.subfolders(nid) {
             Ok(c) => c,
             Err(e) => {
-                tree.warnings.push(Warning { at: Location::node(nid), what: format!("subfolders unreadable: {e}") });
+                tree.warnings.push(Warning {
+                    at: Location::node(nid),
+                    what: format!("subfolders unreadable: {e}"),
+                });
                 return;
             }
         };
@@ -200,7 +248,10 @@ impl Store {
             let name = match self.folder_properties(child) {
                 Ok(p) => p.str(pid::DISPLAY_NAME).unwrap_or("").to_owned(),
                 Err(e) => {
-                    tree.warnings.push(Warning { at: Location::node(child), what: format!("folder skipped: {e}") });
+                    tree.warnings.push(Warning {
+                        at: Location::node(child),
+                        what: format!("folder skipped: {e}"),
+                    });
                     continue;
                 }
             };
@@ -210,12 +261,35 @@ impl Store {
         }
     }
 
+    /// Visits every message of every folder, depth first, loading each in turn (one at a time,
+    /// so memory stays at one message). Folders whose contents cannot be read are skipped;
+    /// their errors, like the messages', go to `visit`.
+    pub fn for_each_message(
+        &self,
+        visit: &mut dyn FnMut(&FolderInfo, NodeId, Result<Message>),
+    ) -> FolderTree {
+        let tree = self.folders();
+        for f in &tree.folders {
+            match self.contents(f.nid) {
+                Ok(ids) => {
+                    for id in ids {
+                        visit(f, id, self.message(id));
+                    }
+                }
+                Err(e) => visit(f, f.nid, Err(e)),
+            }
+        }
+        tree
+    }
+
     /// Loads a message with its recipients and attachments, embedded messages included.
     /// Parts that cannot be read are noted in [`Message::warnings`]; only a message whose own
     /// properties are unreadable is an error.
     pub fn message(&self, nid: NodeId) -> Result<Message> {
         let node = LtpNode::open_node(&self.ndb, nid)?;
-        let mut msg = self.load_message(&node, 0).map_err(|e| e.in_node(nid))?;
+        let mut msg = self
+            .load_message(&node, 0, &mut Budget::default())
+            .map_err(|e| e.in_node(nid))?;
         msg.nid = Some(nid);
         Ok(msg)
     }
@@ -228,18 +302,34 @@ impl Store {
         bag
     }
 
-    fn load_message(&self, node: &LtpNode<'_>, depth: usize) -> Result<Message> {
+    fn load_message(
+        &self,
+        node: &LtpNode<'_>,
+        depth: usize,
+        budget: &mut Budget,
+    ) -> Result<Message> {
         let pc = PropertyContext::new(node)?;
         let cp = self.item_codepage(&pc);
         let mut warnings = Vec::new();
         let props = self.bag(pc.all(cp, &mut warnings));
-        let mut msg = Message { nid: None, props, ..Message::default() };
+        let mut msg = Message {
+            nid: None,
+            props,
+            ..Message::default()
+        };
 
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
             match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
                 let tc = TableContext::new(&n)?;
                 Ok((0..tc.len())
-                    .map(|i| self.bag(tc.row_values(i, cp, &mut warnings).into_iter().map(|(t, v)| (t.id(), v)).collect()))
+                    .map(|i| {
+                        self.bag(
+                            tc.row_values(i, cp, &mut warnings)
+                                .into_iter()
+                                .map(|(t, v)| (t.id(), v))
+                                .collect(),
+                        )
+                    })
                     .collect::<Vec<_>>())
             }) {
                 Ok(r) => msg.recipients = r,
@@ -250,45 +340,70 @@ impl Store {
         if node.subnode(NID_ATTACHMENT_TABLE).is_some() {
             let rows = node.open_subnode(NID_ATTACHMENT_TABLE).and_then(|n| {
                 let tc = TableContext::new(&n)?;
-                Ok((0..tc.len()).filter_map(|i| tc.row_id(i)).map(NodeId).collect::<Vec<_>>())
+                Ok((0..tc.len())
+                    .filter_map(|i| tc.row_id(i))
+                    .map(NodeId)
+                    .collect::<Vec<_>>())
             });
             match rows {
                 Ok(ids) => {
                     for id in ids {
-                        match self.load_attachment(node, id, depth) {
+                        budget.parts += 1;
+                        if budget.parts > MAX_PARTS {
+                            msg.warnings.push(format!(
+                                "more than {MAX_PARTS} attachments in all; the rest skipped"
+                            ));
+                            break;
+                        }
+                        match self.load_attachment(node, id, depth, budget) {
                             Ok(a) => msg.attachments.push(a),
                             Err(e) => msg.warnings.push(format!("attachment {id} skipped: {e}")),
                         }
                     }
                 }
-                Err(e) => msg.warnings.push(format!("attachment table unreadable: {e}")),
+                Err(e) => msg
+                    .warnings
+                    .push(format!("attachment table unreadable: {e}")),
             }
         }
-        msg.warnings.extend(warnings.into_iter().map(|w| w.to_string()));
+        msg.warnings
+            .extend(warnings.into_iter().map(|w| w.to_string()));
         Ok(msg)
     }
 
-    fn load_attachment(&self, message: &LtpNode<'_>, nid: NodeId, depth: usize) -> Result<Attachment> {
+    fn load_attachment(
+        &self,
+        message: &LtpNode<'_>,
+        nid: NodeId,
+        depth: usize,
+        budget: &mut Budget,
+    ) -> Result<Attachment> {
         let node = message.open_subnode(nid)?;
         let pc = PropertyContext::new(&node)?;
         let cp = self.item_codepage(&pc);
         let mut warnings = Vec::new();
         let mut props = self.bag(pc.all(cp, &mut warnings));
-        let mut att = Attachment { props: PropertyBag::new(), embedded: None };
+        let mut att = Attachment {
+            props: PropertyBag::new(),
+            embedded: None,
+        };
         if let Some(PropValue::Object(obj)) = props.get(pid::ATTACH_DATA_OBJECT).cloned() {
             let method = props.i32(pid::ATTACH_METHOD).unwrap_or(0);
             if method == 5 {
                 if depth >= MAX_EMBEDDING {
-                    return Err(Error::corrupt(Location::node(nid), "embedded messages nest too deep"));
+                    return Err(Error::corrupt(
+                        Location::node(nid),
+                        "embedded messages nest too deep",
+                    ));
                 }
                 let sub = node.open_subnode(NodeId(obj.nid))?;
-                let inner = self.load_message(&sub, depth + 1)?;
+                let inner = self.load_message(&sub, depth + 1, budget)?;
                 att.embedded = Some(Box::new(inner));
             } else {
                 // OLE attachments: the object's storage bytes are the attachment's data.
-                let e = node
-                    .subnode(NodeId(obj.nid))
-                    .ok_or_else(|| Error::corrupt(Location::node(nid), "attachment object subnode missing"))?;
+                let e = node.subnode(NodeId(obj.nid)).ok_or_else(|| {
+                    Error::corrupt(Location::node(nid), "attachment object subnode missing")
+                })?;
                 let data = self.ndb.read_data(e.data)?.into_owned();
                 props.insert(pid::ATTACH_DATA_BINARY, PropValue::Binary(data.into()));
             }
@@ -302,7 +417,12 @@ impl Store {
     fn item_codepage(&self, pc: &PropertyContext<'_, '_>) -> u32 {
         [pid::MESSAGE_CODEPAGE, pid::INTERNET_CODEPAGE]
             .iter()
-            .find_map(|&id| pc.get(id, self.codepage).ok().flatten().and_then(|v| v.as_i32()))
+            .find_map(|&id| {
+                pc.get(id, self.codepage)
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.as_i32())
+            })
             .and_then(|cp| u32::try_from(cp).ok())
             .filter(|cp| crate::ltp::codepage::encoding_for_codepage(*cp).is_some())
             .unwrap_or(self.codepage)
@@ -333,7 +453,12 @@ fn find_root(ndb: &Ndb) -> Result<NodeId> {
             found = Some(e.nid);
         }
     });
-    found.ok_or_else(|| Error::corrupt(Location::node(NodeId::ROOT_FOLDER), "the file has no root folder"))
+    found.ok_or_else(|| {
+        Error::corrupt(
+            Location::node(NodeId::ROOT_FOLDER),
+            "the file has no root folder",
+        )
+    })
 }
 
 /// Reads the name-to-id map ([MS-PST] 2.4.7): NAMEID entries mapping property ids 0x8000+
@@ -344,14 +469,22 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
     let node = match LtpNode::open_node(ndb, NodeId::NAME_TO_ID_MAP) {
         Ok(n) => n,
         Err(e) => {
-            warnings.push(Warning { at, what: format!("named-property map unreadable, named properties will be missing: {e}") });
+            warnings.push(Warning {
+                at,
+                what: format!(
+                    "named-property map unreadable, named properties will be missing: {e}"
+                ),
+            });
             return map;
         }
     };
     let pc = match PropertyContext::new(&node) {
         Ok(pc) => pc,
         Err(e) => {
-            warnings.push(Warning { at, what: format!("named-property map unreadable: {e}") });
+            warnings.push(Warning {
+                at,
+                what: format!("named-property map unreadable: {e}"),
+            });
             return map;
         }
     };
@@ -365,20 +498,27 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
     let entries = stream(0x0003);
     let strings = stream(0x0004);
     for e in entries.chunks_exact(8) {
-        let (Some(value), Some(wguid), Some(idx)) = (e.u32_at(0), e.u16_at(4), e.u16_at(6)) else { continue };
+        let (Some(value), Some(wguid), Some(idx)) = (e.u32_at(0), e.u16_at(4), e.u16_at(6)) else {
+            continue;
+        };
         let is_string = wguid & 1 != 0;
         let set = match wguid >> 1 {
             0 => continue,
             1 => psets::PS_MAPI,
             2 => psets::PS_PUBLIC_STRINGS,
-            n => match guids.bytes_at(usize::from(n - 3) * 16, 16).and_then(crate::ltp::Guid::from_slice) {
+            n => match guids
+                .bytes_at(usize::from(n - 3) * 16, 16)
+                .and_then(crate::ltp::Guid::from_slice)
+            {
                 Some(g) => g,
                 None => continue,
             },
         };
         let name = if is_string {
             let off = value as usize;
-            let Some(len) = strings.u32_at(off) else { continue };
+            let Some(len) = strings.u32_at(off) else {
+                continue;
+            };
             match strings.bytes_at(off + 4, len as usize) {
                 Some(b) => PropName::String(crate::ltp::codepage::decode_utf16(b)),
                 None => continue,
@@ -386,7 +526,9 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
         } else {
             PropName::Id(value)
         };
-        let Some(id) = 0x8000u16.checked_add(idx) else { continue };
+        let Some(id) = 0x8000u16.checked_add(idx) else {
+            continue;
+        };
         map.insert(id, NamedProp { set, name });
     }
     map

@@ -36,8 +36,13 @@ pub(crate) fn read_block<'a>(
     warnings: &mut Vec<Warning>,
 ) -> Result<Cow<'a, [u8]>> {
     let bid = entry.bref.bid;
-    let at = Location { block: Some(bid), offset: Some(entry.bref.ib), node: None };
-    let start = usize::try_from(entry.bref.ib).map_err(|_| Error::corrupt(at, "block offset out of range"))?;
+    let at = Location {
+        block: Some(bid),
+        offset: Some(entry.bref.ib),
+        node: None,
+    };
+    let start = usize::try_from(entry.bref.ib)
+        .map_err(|_| Error::corrupt(at, "block offset out of range"))?;
     let size = usize::from(entry.size);
     let data = file
         .bytes_at(start, size)
@@ -55,16 +60,34 @@ pub(crate) fn read_block<'a>(
                 _ => (t.u32_at(4), t.u64_at(8)),
             };
             if cb != Some(entry.size) {
-                warnings.push(Warning { at, what: format!("block trailer size {cb:?} differs from the B-tree's {}", entry.size) });
+                warnings.push(Warning {
+                    at,
+                    what: format!(
+                        "block trailer size {cb:?} differs from the B-tree's {}",
+                        entry.size
+                    ),
+                });
             }
             if back.map(|b| b & !1) != Some(bid.key()) {
-                warnings.push(Warning { at, what: format!("block trailer id {:#x} differs from {bid}", back.unwrap_or(0)) });
+                warnings.push(Warning {
+                    at,
+                    what: format!(
+                        "block trailer id {:#x} differs from {bid}",
+                        back.unwrap_or(0)
+                    ),
+                });
             }
             if crc != Some(crc32(data)) {
-                warnings.push(Warning { at, what: "block CRC does not match; data used anyway".into() });
+                warnings.push(Warning {
+                    at,
+                    what: "block CRC does not match; data used anyway".into(),
+                });
             }
         }
-        None => warnings.push(Warning { at, what: "block trailer lies beyond the end of the file".into() }),
+        None => warnings.push(Warning {
+            at,
+            what: "block trailer lies beyond the end of the file".into(),
+        }),
     }
 
     let mut out: Cow<'a, [u8]> = Cow::Borrowed(data);
@@ -77,9 +100,13 @@ pub(crate) fn read_block<'a>(
         let want = usize::from(entry.inflated_size);
         let mut inflated = Vec::with_capacity(want);
         let mut z = flate2::read::ZlibDecoder::new(&out[..]).take(want as u64 + 1);
-        z.read_to_end(&mut inflated).map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
+        z.read_to_end(&mut inflated)
+            .map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
         if inflated.len() != want {
-            warnings.push(Warning { at, what: format!("block inflates to {} bytes, not {want}", inflated.len()) });
+            warnings.push(Warning {
+                at,
+                what: format!("block inflates to {} bytes, not {want}", inflated.len()),
+            });
             inflated.truncate(want);
         }
         out = Cow::Owned(inflated);
@@ -106,20 +133,38 @@ pub(crate) fn internal_header(b: &[u8], at: Location) -> Result<InternalHeader> 
 }
 
 /// The child BIDs of an XBLOCK or XXBLOCK ([MS-PST] 2.2.2.8.3.2).
-pub(crate) fn xblock_children(b: &[u8], layout: Layout, at: Location) -> Result<(InternalHeader, Vec<BlockId>)> {
+pub(crate) fn xblock_children(
+    b: &[u8],
+    layout: Layout,
+    at: Location,
+) -> Result<(InternalHeader, Vec<BlockId>)> {
     let h = internal_header(b, at)?;
     if h.btype != 0x01 || !(1..=2).contains(&h.level) {
-        return Err(Error::corrupt(at, format!("not a data tree block (btype {:#x}, level {})", h.btype, h.level)));
+        return Err(Error::corrupt(
+            at,
+            format!(
+                "not a data tree block (btype {:#x}, level {})",
+                h.btype, h.level
+            ),
+        ));
     }
     if u64::from(h.total) > MAX_TREE_BYTES {
-        return Err(Error::corrupt(at, format!("data tree claims {} bytes", h.total)));
+        return Err(Error::corrupt(
+            at,
+            format!("data tree claims {} bytes", h.total),
+        ));
     }
     let w = layout.id_size();
     let mut out = Vec::with_capacity(h.count.min(b.len() / w));
     for i in 0..h.count {
         match b.uint_at(8 + i * w, w) {
             Some(bid) => out.push(BlockId(bid)),
-            None => return Err(Error::corrupt(at, format!("data tree lists {} blocks but holds {}", h.count, i))),
+            None => {
+                return Err(Error::corrupt(
+                    at,
+                    format!("data tree lists {} blocks but holds {}", h.count, i),
+                ))
+            }
         }
     }
     Ok((h, out))
@@ -134,28 +179,47 @@ pub(crate) enum SubnodeBlock {
 pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<SubnodeBlock> {
     let h = internal_header(b, at)?;
     if h.btype != 0x02 || h.level > 1 {
-        return Err(Error::corrupt(at, format!("not a subnode block (btype {:#x}, level {})", h.btype, h.level)));
+        return Err(Error::corrupt(
+            at,
+            format!(
+                "not a subnode block (btype {:#x}, level {})",
+                h.btype, h.level
+            ),
+        ));
     }
     let w = layout.id_size();
     // Unicode SLBLOCK/SIBLOCK headers carry 4 bytes of padding after cEnt.
     let first = if layout == Layout::Ansi { 4 } else { 8 };
-    let truncated = |i: usize| Error::corrupt(at, format!("subnode block lists {} entries but holds {i}", h.count));
+    let truncated = |i: usize| {
+        Error::corrupt(
+            at,
+            format!("subnode block lists {} entries but holds {i}", h.count),
+        )
+    };
     if h.level == 0 {
         let size = 3 * w;
         let mut out = Vec::with_capacity(h.count.min(b.len() / size));
         for i in 0..h.count {
-            let e = b.bytes_at(first + i * size, size).ok_or_else(|| truncated(i))?;
+            let e = b
+                .bytes_at(first + i * size, size)
+                .ok_or_else(|| truncated(i))?;
             let nid = e.u32_at(0).ok_or_else(|| truncated(i))?;
             let data = e.uint_at(w, w).ok_or_else(|| truncated(i))?;
             let sub = e.uint_at(2 * w, w).ok_or_else(|| truncated(i))?;
-            out.push(SubnodeEntry { nid: NodeId(nid), data: BlockId(data), sub: (sub != 0).then_some(BlockId(sub)) });
+            out.push(SubnodeEntry {
+                nid: NodeId(nid),
+                data: BlockId(data),
+                sub: (sub != 0).then_some(BlockId(sub)),
+            });
         }
         Ok(SubnodeBlock::Leaf(out))
     } else {
         let size = 2 * w;
         let mut out = Vec::with_capacity(h.count.min(b.len() / size));
         for i in 0..h.count {
-            let bid = b.uint_at(first + i * size + w, w).ok_or_else(|| truncated(i))?;
+            let bid = b
+                .uint_at(first + i * size + w, w)
+                .ok_or_else(|| truncated(i))?;
             out.push(BlockId(bid));
         }
         Ok(SubnodeBlock::Intermediate(out))
@@ -164,5 +228,9 @@ pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<Su
 
 /// Node ids that name the node in messages ("node 0x21, block 0x44").
 pub(crate) fn at_node(nid: NodeId, bid: BlockId) -> Location {
-    Location { node: Some(nid), block: Some(bid), offset: None }
+    Location {
+        node: Some(nid),
+        block: Some(bid),
+        offset: None,
+    }
 }

@@ -59,17 +59,27 @@ pub(crate) fn read_page<'a>(
     ptype: u8,
     warnings: &mut Vec<Warning>,
 ) -> Result<Page<'a>> {
-    let at = Location { block: Some(bref.bid), offset: Some(bref.ib), node: None };
+    let at = Location {
+        block: Some(bref.bid),
+        offset: Some(bref.ib),
+        node: None,
+    };
     let size = layout.page_size();
-    let start = usize::try_from(bref.ib).map_err(|_| Error::corrupt(at, "page offset out of range"))?;
+    let start =
+        usize::try_from(bref.ib).map_err(|_| Error::corrupt(at, "page offset out of range"))?;
     let bytes = file
         .bytes_at(start, size)
         .ok_or_else(|| Error::corrupt(at, "B-tree page lies beyond the end of the file"))?;
     let t = layout.page_trailer_offset();
     let bad = |what: &str| Error::corrupt(at, what.to_owned());
-    let (pt, pt2) = (bytes.u8_at(t).ok_or_else(|| bad("short page"))?, bytes.u8_at(t + 1).ok_or_else(|| bad("short page"))?);
+    let (pt, pt2) = (
+        bytes.u8_at(t).ok_or_else(|| bad("short page"))?,
+        bytes.u8_at(t + 1).ok_or_else(|| bad("short page"))?,
+    );
     if pt != ptype || pt2 != ptype {
-        return Err(bad(&format!("page type {pt:#x}/{pt2:#x}, expected {ptype:#x}")));
+        return Err(bad(&format!(
+            "page type {pt:#x}/{pt2:#x}, expected {ptype:#x}"
+        )));
     }
     let (stored_crc, back) = match layout {
         Layout::Ansi => (bytes.u32_at(t + 8), bytes.u32_at(t + 4).map(u64::from)),
@@ -95,7 +105,9 @@ pub(crate) fn read_page<'a>(
         _ => return Err(bad("short page")),
     };
     if entry_size == 0 || entries.saturating_mul(entry_size) > m {
-        return Err(bad(&format!("{entries} entries of {entry_size} bytes do not fit in a page")));
+        return Err(bad(&format!(
+            "{entries} entries of {entry_size} bytes do not fit in a page"
+        )));
     }
     if level > MAX_LEVELS {
         return Err(bad(&format!("page level {level} is implausible")));
@@ -107,10 +119,15 @@ pub(crate) fn read_page<'a>(
         _ => 24,
     };
     if entry_size < min_entry {
-        return Err(bad(&format!("entry size {entry_size} is below the {min_entry} bytes this page needs")));
+        return Err(bad(&format!(
+            "entry size {entry_size} is below the {min_entry} bytes this page needs"
+        )));
     }
     if Some(crc32(&bytes[..t.min(bytes.len())])) != stored_crc {
-        warnings.push(Warning { at, what: "B-tree page CRC does not match; page used anyway".into() });
+        warnings.push(Warning {
+            at,
+            what: "B-tree page CRC does not match; page used anyway".into(),
+        });
     }
     if back != Some(bref.bid.0) {
         warnings.push(Warning {
@@ -122,12 +139,18 @@ pub(crate) fn read_page<'a>(
             ),
         });
     }
-    Ok(Page { bytes, entries, entry_size, level })
+    Ok(Page {
+        bytes,
+        entries,
+        entry_size,
+        level,
+    })
 }
 
 impl<'a> Page<'a> {
     fn entry(&self, i: usize) -> Option<&'a [u8]> {
-        self.bytes.bytes_at(i.checked_mul(self.entry_size)?, self.entry_size)
+        self.bytes
+            .bytes_at(i.checked_mul(self.entry_size)?, self.entry_size)
     }
 
     /// Key of entry `i` (the first field of every entry kind).
@@ -144,7 +167,10 @@ impl<'a> Page<'a> {
     fn child(&self, i: usize, layout: Layout) -> Option<BlockRef> {
         let e = self.entry(i)?;
         let w = layout.id_size();
-        Some(BlockRef { bid: BlockId(e.uint_at(w, w)?), ib: e.uint_at(2 * w, w)? })
+        Some(BlockRef {
+            bid: BlockId(e.uint_at(w, w)?),
+            ib: e.uint_at(2 * w, w)?,
+        })
     }
 }
 
@@ -154,18 +180,31 @@ fn parse_nbt_leaf(e: &[u8], layout: Layout) -> Option<NodeEntry> {
     let data = BlockId(e.uint_at(w, w)?);
     let sub = e.uint_at(2 * w, w)?;
     let parent = NodeId(e.u32_at(3 * w)?);
-    Some(NodeEntry { nid, data, sub: (sub != 0).then_some(BlockId(sub)), parent })
+    Some(NodeEntry {
+        nid,
+        data,
+        sub: (sub != 0).then_some(BlockId(sub)),
+        parent,
+    })
 }
 
 fn parse_bbt_leaf(e: &[u8], layout: Layout) -> Option<BlockEntry> {
     let w = layout.id_size();
-    let bref = BlockRef { bid: BlockId(e.uint_at(0, w)?), ib: e.uint_at(w, w)? };
+    let bref = BlockRef {
+        bid: BlockId(e.uint_at(0, w)?),
+        ib: e.uint_at(w, w)?,
+    };
     let size = e.u16_at(2 * w)?;
     let (inflated_size, refs) = match layout {
         Layout::Unicode4k => (e.u16_at(2 * w + 2)?, e.u16_at(2 * w + 4)?),
         _ => (size, e.u16_at(2 * w + 2)?),
     };
-    Some(BlockEntry { bref, size, inflated_size, refs })
+    Some(BlockEntry {
+        bref,
+        size,
+        inflated_size,
+        refs,
+    })
 }
 
 /// Finds the leaf entry with key `key` in the B-tree rooted at `root`.
@@ -184,7 +223,11 @@ fn find<'a>(
         if let Some(prev) = last_level {
             if page.level >= prev {
                 return Err(Error::corrupt(
-                    Location { block: Some(bref.bid), offset: Some(bref.ib), node: None },
+                    Location {
+                        block: Some(bref.bid),
+                        offset: Some(bref.ib),
+                        node: None,
+                    },
                     "B-tree levels do not decrease (loop or damage)",
                 ));
             }
@@ -205,7 +248,11 @@ fn find<'a>(
         }
         let i = lo - 1;
         if page.level == 0 {
-            return Ok(if page.key(i, layout) == Some(key) { page.entry(i) } else { None });
+            return Ok(if page.key(i, layout) == Some(key) {
+                page.entry(i)
+            } else {
+                None
+            });
         }
         bref = match page.child(i, layout) {
             Some(c) => c,
@@ -234,7 +281,8 @@ pub(crate) fn find_block(
     bid: BlockId,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<BlockEntry>> {
-    Ok(find(file, layout, root, PTYPE_BBT, bid.key(), warnings)?.and_then(|e| parse_bbt_leaf(e, layout)))
+    Ok(find(file, layout, root, PTYPE_BBT, bid.key(), warnings)?
+        .and_then(|e| parse_bbt_leaf(e, layout)))
 }
 
 /// Visits every leaf entry of the node B-tree, in key order. Damaged pages are skipped with
@@ -246,11 +294,21 @@ pub(crate) fn walk_nodes(
     warnings: &mut Vec<Warning>,
     visit: &mut dyn FnMut(NodeEntry),
 ) {
-    walk(file, layout, root, PTYPE_NBT, None, warnings, &mut |e| {
-        if let Some(n) = parse_nbt_leaf(e, layout) {
-            visit(n)
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    walk(
+        file,
+        layout,
+        root,
+        PTYPE_NBT,
+        None,
+        &mut seen,
+        warnings,
+        &mut |e| {
+            if let Some(n) = parse_nbt_leaf(e, layout) {
+                visit(n)
+            }
+        },
+    );
 }
 
 /// Visits every leaf entry of the block B-tree, in key order.
@@ -261,22 +319,46 @@ pub(crate) fn walk_blocks(
     warnings: &mut Vec<Warning>,
     visit: &mut dyn FnMut(BlockEntry),
 ) {
-    walk(file, layout, root, PTYPE_BBT, None, warnings, &mut |e| {
-        if let Some(b) = parse_bbt_leaf(e, layout) {
-            visit(b)
-        }
-    });
+    let mut seen = std::collections::HashSet::new();
+    walk(
+        file,
+        layout,
+        root,
+        PTYPE_BBT,
+        None,
+        &mut seen,
+        warnings,
+        &mut |e| {
+            if let Some(b) = parse_bbt_leaf(e, layout) {
+                visit(b)
+            }
+        },
+    );
 }
 
+#[allow(clippy::too_many_arguments)]
 fn walk(
     file: &[u8],
     layout: Layout,
     bref: BlockRef,
     ptype: u8,
     parent_level: Option<u8>,
+    seen: &mut std::collections::HashSet<u64>,
     warnings: &mut Vec<Warning>,
     visit: &mut dyn FnMut(&[u8]),
 ) {
+    // Each page once: damaged trees can point many entries at the same page.
+    if !seen.insert(bref.ib) {
+        warnings.push(Warning {
+            at: Location {
+                block: Some(bref.bid),
+                offset: Some(bref.ib),
+                node: None,
+            },
+            what: "B-tree page referenced twice; second reference skipped".into(),
+        });
+        return;
+    }
     let page = match read_page(file, layout, bref, ptype, warnings) {
         Ok(p) => p,
         Err(e) => {
@@ -289,7 +371,11 @@ fn walk(
     if let Some(p) = parent_level {
         if page.level >= p {
             warnings.push(Warning {
-                at: Location { block: Some(bref.bid), offset: Some(bref.ib), node: None },
+                at: Location {
+                    block: Some(bref.bid),
+                    offset: Some(bref.ib),
+                    node: None,
+                },
                 what: "B-tree levels do not decrease; subtree skipped".into(),
             });
             return;
@@ -301,7 +387,16 @@ fn walk(
                 visit(e);
             }
         } else if let Some(child) = page.child(i, layout) {
-            walk(file, layout, child, ptype, Some(page.level), warnings, visit);
+            walk(
+                file,
+                layout,
+                child,
+                ptype,
+                Some(page.level),
+                seen,
+                warnings,
+                visit,
+            );
         }
     }
 }

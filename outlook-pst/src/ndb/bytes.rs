@@ -31,13 +31,16 @@ impl ReadLe for [u8] {
         self.get(off).copied()
     }
     fn u16_at(&self, off: usize) -> Option<u16> {
-        self.get(off..off.checked_add(2)?).map(LittleEndian::read_u16)
+        self.get(off..off.checked_add(2)?)
+            .map(LittleEndian::read_u16)
     }
     fn u32_at(&self, off: usize) -> Option<u32> {
-        self.get(off..off.checked_add(4)?).map(LittleEndian::read_u32)
+        self.get(off..off.checked_add(4)?)
+            .map(LittleEndian::read_u32)
     }
     fn u64_at(&self, off: usize) -> Option<u64> {
-        self.get(off..off.checked_add(8)?).map(LittleEndian::read_u64)
+        self.get(off..off.checked_add(8)?)
+            .map(LittleEndian::read_u64)
     }
     fn bytes_at(&self, off: usize, len: usize) -> Option<&[u8]> {
         self.get(off..off.checked_add(len)?)

@@ -20,11 +20,17 @@ mod tests {
         for (i, slot) in table.iter_mut().enumerate() {
             let mut c = i as u32;
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
             *slot = c;
         }
-        data.iter().fold(0u32, |crc, &b| table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8))
+        data.iter().fold(0u32, |crc, &b| {
+            table[((crc ^ u32::from(b)) & 0xFF) as usize] ^ (crc >> 8)
+        })
     }
 
     #[test]

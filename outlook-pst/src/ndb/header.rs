@@ -149,10 +149,15 @@ impl Header {
     pub fn parse(file: &[u8], warnings: &mut Vec<Warning>) -> Result<Self> {
         let at = Location::offset(0);
         if file.len() < 512 {
-            return Err(Error::NotPst(format!("{} bytes is too short for a PST/OST header", file.len())));
+            return Err(Error::NotPst(format!(
+                "{} bytes is too short for a PST/OST header",
+                file.len()
+            )));
         }
         if file.get(0..4) != Some(b"!BDN") {
-            return Err(Error::NotPst("the file does not start with the !BDN signature".into()));
+            return Err(Error::NotPst(
+                "the file does not start with the !BDN signature".into(),
+            ));
         }
         let short = || Error::corrupt(at, "header truncated");
         let client = match file.get(8..10) {
@@ -168,8 +173,16 @@ impl Header {
             21 | 23 => Layout::Unicode,
             36 => Layout::Unicode4k,
             37 => return Err(Error::Protected { version, crypt: 0 }),
-            v if v < 14 => return Err(Error::Unsupported(format!("wVer {v} is older than any known PST"))),
-            v => return Err(Error::Unsupported(format!("wVer {v} is not a known PST/OST layout"))),
+            v if v < 14 => {
+                return Err(Error::Unsupported(format!(
+                    "wVer {v} is older than any known PST"
+                )))
+            }
+            v => {
+                return Err(Error::Unsupported(format!(
+                    "wVer {v} is not a known PST/OST layout"
+                )))
+            }
         };
         let (root, crypt_off) = match layout {
             Layout::Ansi => (164usize, 461usize),
@@ -179,13 +192,28 @@ impl Header {
         let crypt_byte = file.u8_at(crypt_off).ok_or_else(short)?;
         let crypt = match CryptMethod::from_byte(crypt_byte) {
             Some(c) => c,
-            None if crypt_byte & 0x10 != 0 => return Err(Error::Protected { version, crypt: crypt_byte }),
-            None => return Err(Error::Unsupported(format!("encryption method {crypt_byte:#x}"))),
+            None if crypt_byte & 0x10 != 0 => {
+                return Err(Error::Protected {
+                    version,
+                    crypt: crypt_byte,
+                })
+            }
+            None => {
+                return Err(Error::Unsupported(format!(
+                    "encryption method {crypt_byte:#x}"
+                )))
+            }
         };
         let uint = |off: usize| file.uint_at(off, w).ok_or_else(short);
         let file_eof = uint(root + 4)?;
-        let nbt = BlockRef { bid: BlockId(uint(root + 4 + 4 * w)?), ib: uint(root + 5 * w + 4)? };
-        let bbt = BlockRef { bid: BlockId(uint(root + 6 * w + 4)?), ib: uint(root + 7 * w + 4)? };
+        let nbt = BlockRef {
+            bid: BlockId(uint(root + 4 + 4 * w)?),
+            ib: uint(root + 5 * w + 4)?,
+        };
+        let bbt = BlockRef {
+            bid: BlockId(uint(root + 6 * w + 4)?),
+            ib: uint(root + 7 * w + 4)?,
+        };
         let amap_valid = file.u8_at(root + 8 * w + 4).ok_or_else(short)?;
         let next_bid = match layout {
             Layout::Ansi => uint(24)?,
@@ -195,14 +223,31 @@ impl Header {
         // dwCRCPartial covers 471 bytes from wMagicClient; Unicode headers add dwCRCFull over 516.
         let partial = file.u32_at(4).ok_or_else(short)?;
         if file.get(8..8 + 471).map(crc32) != Some(partial) {
-            warnings.push(Warning { at, what: "header CRC (dwCRCPartial) does not match".into() });
+            warnings.push(Warning {
+                at,
+                what: "header CRC (dwCRCPartial) does not match".into(),
+            });
         }
         if layout != Layout::Ansi {
             let full = file.u32_at(524).ok_or_else(short)?;
             if file.get(8..8 + 516).map(crc32) != Some(full) {
-                warnings.push(Warning { at, what: "header CRC (dwCRCFull) does not match".into() });
+                warnings.push(Warning {
+                    at,
+                    what: "header CRC (dwCRCFull) does not match".into(),
+                });
             }
         }
-        Ok(Self { client, version, client_version, layout, crypt, file_eof, nbt, bbt, amap_valid, next_bid })
+        Ok(Self {
+            client,
+            version,
+            client_version,
+            layout,
+            crypt,
+            file_eof,
+            nbt,
+            bbt,
+            amap_valid,
+            next_bid,
+        })
     }
 }

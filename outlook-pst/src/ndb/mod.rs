@@ -67,25 +67,45 @@ impl fmt::Display for NodeId {
 pub struct NodeType(pub u8);
 
 impl NodeType {
+    /// `NID_TYPE_HID`: a heap node.
     pub const HID: Self = Self(0x00);
+    /// `NID_TYPE_INTERNAL`: internal nodes (store, name map...).
     pub const INTERNAL: Self = Self(0x01);
+    /// `NID_TYPE_NORMAL_FOLDER`.
     pub const NORMAL_FOLDER: Self = Self(0x02);
+    /// `NID_TYPE_SEARCH_FOLDER`.
     pub const SEARCH_FOLDER: Self = Self(0x03);
+    /// `NID_TYPE_NORMAL_MESSAGE`.
     pub const NORMAL_MESSAGE: Self = Self(0x04);
+    /// `NID_TYPE_ATTACHMENT`.
     pub const ATTACHMENT: Self = Self(0x05);
+    /// `NID_TYPE_SEARCH_UPDATE_QUEUE`.
     pub const SEARCH_UPDATE_QUEUE: Self = Self(0x06);
+    /// `NID_TYPE_SEARCH_CRITERIA_OBJECT`.
     pub const SEARCH_CRITERIA_OBJECT: Self = Self(0x07);
+    /// `NID_TYPE_ASSOC_MESSAGE`: a folder-associated message.
     pub const ASSOC_MESSAGE: Self = Self(0x08);
+    /// `NID_TYPE_CONTENTS_TABLE_INDEX`.
     pub const CONTENTS_TABLE_INDEX: Self = Self(0x0A);
+    /// `NID_TYPE_RECEIVE_FOLDER_TABLE`.
     pub const RECEIVE_FOLDER_TABLE: Self = Self(0x0B);
+    /// `NID_TYPE_OUTGOING_QUEUE_TABLE`.
     pub const OUTGOING_QUEUE_TABLE: Self = Self(0x0C);
+    /// `NID_TYPE_HIERARCHY_TABLE`: a folder's subfolders.
     pub const HIERARCHY_TABLE: Self = Self(0x0D);
+    /// `NID_TYPE_CONTENTS_TABLE`: a folder's messages.
     pub const CONTENTS_TABLE: Self = Self(0x0E);
+    /// `NID_TYPE_ASSOC_CONTENTS_TABLE`: a folder's associated messages.
     pub const ASSOC_CONTENTS_TABLE: Self = Self(0x0F);
+    /// `NID_TYPE_SEARCH_CONTENTS_TABLE`.
     pub const SEARCH_CONTENTS_TABLE: Self = Self(0x10);
+    /// `NID_TYPE_ATTACHMENT_TABLE`.
     pub const ATTACHMENT_TABLE: Self = Self(0x11);
+    /// `NID_TYPE_RECIPIENT_TABLE`.
     pub const RECIPIENT_TABLE: Self = Self(0x12);
+    /// `NID_TYPE_SEARCH_TABLE_INDEX`.
     pub const SEARCH_TABLE_INDEX: Self = Self(0x13);
+    /// `NID_TYPE_LTP`.
     pub const LTP: Self = Self(0x1F);
 }
 
@@ -132,6 +152,9 @@ impl Source {
     }
 }
 
+/// Tolerated problems in order of discovery, and the set that keeps each one once.
+type WarningLog = (Vec<Warning>, HashSet<(Location, String)>);
+
 /// Warnings kept at most, so that a thoroughly damaged file cannot grow memory through them.
 const MAX_WARNINGS: usize = 10_000;
 
@@ -140,19 +163,25 @@ const MAX_WARNINGS: usize = 10_000;
 pub struct Ndb {
     source: Source,
     header: Header,
-    warnings: Mutex<(Vec<Warning>, HashSet<(Location, String)>)>,
+    warnings: Mutex<WarningLog>,
 }
 
 impl fmt::Debug for Ndb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ndb").field("header", &self.header).field("len", &self.len()).finish()
+        f.debug_struct("Ndb")
+            .field("header", &self.header)
+            .field("len", &self.len())
+            .finish()
     }
 }
 
 impl Ndb {
     /// Opens a file read-only and memory-maps it.
     pub fn open(path: &Path) -> Result<Self> {
-        let io = |source| Error::Io { path: path.to_owned(), source };
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
         let file = std::fs::File::open(path).map_err(io)?;
         let map = map_file(&file).map_err(io)?;
         Self::new(Source::Mapped(map))
@@ -166,12 +195,19 @@ impl Ndb {
     fn new(source: Source) -> Result<Self> {
         let mut warnings = Vec::new();
         let header = Header::parse(source.bytes(), &mut warnings)?;
-        let ndb = Self { source, header, warnings: Mutex::new((Vec::new(), HashSet::new())) };
+        let ndb = Self {
+            source,
+            header,
+            warnings: Mutex::new((Vec::new(), HashSet::new())),
+        };
         let len = ndb.len();
         if ndb.header.file_eof != len {
             warnings.push(Warning {
                 at: Location::default(),
-                what: format!("the header records {} bytes but the file has {len} (truncated or grown)", ndb.header.file_eof),
+                what: format!(
+                    "the header records {} bytes but the file has {len} (truncated or grown)",
+                    ndb.header.file_eof
+                ),
             });
         }
         ndb.note(warnings);
@@ -205,7 +241,10 @@ impl Ndb {
 
     /// Everything tolerated so far (bad CRCs, mismatched back pointers...), in order, each once.
     pub fn warnings(&self) -> Vec<Warning> {
-        self.warnings.lock().map(|w| w.0.clone()).unwrap_or_default()
+        self.warnings
+            .lock()
+            .map(|w| w.0.clone())
+            .unwrap_or_default()
     }
 
     /// Records tolerated problems.
@@ -231,7 +270,10 @@ impl Ndb {
         let mut w = Vec::new();
         let r = btree::find_node(self.bytes(), self.layout(), self.header.nbt, nid, &mut w);
         self.note(w);
-        r?.ok_or(Error::NotFound { at: Location::node(nid), tree: "node" })
+        r?.ok_or(Error::NotFound {
+            at: Location::node(nid),
+            tree: "node",
+        })
     }
 
     /// Looks up a block in the block B-tree.
@@ -239,7 +281,10 @@ impl Ndb {
         let mut w = Vec::new();
         let r = btree::find_block(self.bytes(), self.layout(), self.header.bbt, bid, &mut w);
         self.note(w);
-        r?.ok_or(Error::NotFound { at: Location::block(bid), tree: "block" })
+        r?.ok_or(Error::NotFound {
+            at: Location::block(bid),
+            tree: "block",
+        })
     }
 
     /// Reads one block, decrypted and inflated. Borrowed from the file when no decoding was
@@ -247,7 +292,13 @@ impl Ndb {
     pub fn read_block(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
         let entry = self.block_entry(bid)?;
         let mut w = Vec::new();
-        let r = block::read_block(self.bytes(), self.layout(), self.header.crypt, &entry, &mut w);
+        let r = block::read_block(
+            self.bytes(),
+            self.layout(),
+            self.header.crypt,
+            &entry,
+            &mut w,
+        );
         self.note(w);
         r
     }
@@ -259,25 +310,65 @@ impl Ndb {
             return Ok(vec![self.read_block(bid)?]);
         }
         let mut out = Vec::new();
-        self.collect_tree(bid, 2, &mut out)?;
+        let mut seen = HashSet::new();
+        let mut total = 0u64;
+        let declared = self.collect_tree(bid, 2, &mut out, &mut seen, &mut total, None)?;
+        if total != declared {
+            self.note(vec![Warning {
+                at: Location::block(bid),
+                what: format!("data tree holds {total} bytes but declares {declared}"),
+            }]);
+        }
         Ok(out)
     }
 
-    fn collect_tree<'a>(&'a self, bid: BlockId, max_level: u8, out: &mut Vec<Cow<'a, [u8]>>) -> Result<()> {
+    /// Collects the leaves under an XBLOCK/XXBLOCK. Each block is taken once and the total is
+    /// held to what the tree declares, so damage cannot make a small file expand without bound.
+    fn collect_tree<'a>(
+        &'a self,
+        bid: BlockId,
+        max_level: u8,
+        out: &mut Vec<Cow<'a, [u8]>>,
+        seen: &mut HashSet<u64>,
+        total: &mut u64,
+        limit: Option<u64>,
+    ) -> Result<u64> {
         let at = Location::block(bid);
+        if !seen.insert(bid.key()) {
+            return Err(Error::corrupt(
+                at,
+                "data tree refers to the same block twice",
+            ));
+        }
         let raw = self.read_block(bid)?;
         let (h, children) = xblock_children(&raw, self.layout(), at)?;
         if h.level > max_level {
             return Err(Error::corrupt(at, "data tree nests deeper than an XXBLOCK"));
         }
+        // The root's lcbTotal bounds the whole tree.
+        let declared = limit.unwrap_or(u64::from(h.total));
         for child in children {
             if h.level == 2 {
-                self.collect_tree(child, 1, out)?;
+                self.collect_tree(child, 1, out, seen, total, Some(declared))?;
             } else {
-                out.push(self.read_block(child)?);
+                if !seen.insert(child.key()) {
+                    return Err(Error::corrupt(
+                        at,
+                        format!("data tree refers to block {child} twice"),
+                    ));
+                }
+                let b = self.read_block(child)?;
+                *total += b.len() as u64;
+                out.push(b);
+            }
+            if *total > declared {
+                return Err(Error::corrupt(
+                    at,
+                    format!("data tree holds more than the {declared} bytes it declares"),
+                ));
             }
         }
-        Ok(())
+        Ok(declared)
     }
 
     /// The whole content of a data tree as one buffer (borrowed when it is a single block).
@@ -297,13 +388,21 @@ impl Ndb {
         Ok(out)
     }
 
-    fn collect_subnodes(&self, bid: BlockId, max_level: u8, out: &mut Vec<SubnodeEntry>) -> Result<()> {
+    fn collect_subnodes(
+        &self,
+        bid: BlockId,
+        max_level: u8,
+        out: &mut Vec<SubnodeEntry>,
+    ) -> Result<()> {
         let raw = self.read_block(bid)?;
         match subnode_block(&raw, self.layout(), Location::block(bid))? {
             SubnodeBlock::Leaf(entries) => out.extend(entries),
             SubnodeBlock::Intermediate(children) => {
                 if max_level == 0 {
-                    return Err(Error::corrupt(Location::block(bid), "subnode tree nests too deep"));
+                    return Err(Error::corrupt(
+                        Location::block(bid),
+                        "subnode tree nests too deep",
+                    ));
                 }
                 for c in children {
                     self.collect_subnodes(c, max_level - 1, out)?;
