@@ -57,8 +57,8 @@ const INITIAL_DICT: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\
 
 /// Reads a little-endian u32 at `at`, if present.
 fn le32(data: &[u8], at: usize) -> Option<u32> {
-    let bytes = data.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_le_bytes(bytes))
 }
 
 /// The CRC of [MS-OXRTFCP] 2.1.3.2: reflected polynomial 0xEDB88320, seed 0, no final
@@ -76,7 +76,9 @@ pub fn decompress(data: &[u8]) -> Result<Vec<u8>, RtfError> {
     let raw_size = le32(data, 4).ok_or(truncated(4, "RAWSIZE"))?;
     let comp_type = le32(data, 8).ok_or(truncated(8, "COMPTYPE"))?;
     let stored_crc = le32(data, 12).ok_or(truncated(12, "CRC"))?;
-    let raw_size = usize::try_from(raw_size).unwrap_or(usize::MAX).min(MAX_OUTPUT);
+    let raw_size = usize::try_from(raw_size)
+        .unwrap_or(usize::MAX)
+        .min(MAX_OUTPUT);
     // COMPSIZE counts the bytes after itself; trust it only as far as the data goes.
     let end = usize::try_from(comp_size)
         .ok()
@@ -94,12 +96,13 @@ pub fn decompress(data: &[u8]) -> Result<Vec<u8>, RtfError> {
             let (out, ended) = lzfu_decode(body, raw_size);
             let computed = crc(body);
             if computed != stored_crc {
-                let what = if !ended {
-                    Some("no end marker")
-                } else if out.len() < raw_size {
-                    Some("shorter than RAWSIZE")
-                } else {
+                // Output that fills RAWSIZE, or that ended cleanly at RAWSIZE, is usable.
+                let what = if out.len() >= raw_size {
                     None
+                } else if !ended {
+                    Some("no end marker")
+                } else {
+                    Some("shorter than RAWSIZE")
                 };
                 if let Some(what) = what {
                     return Err(RtfError::Crc {
@@ -223,7 +226,9 @@ pub fn compress(rtf: &[u8]) -> Vec<u8> {
                     .count();
                 // Among equally long matches prefer the lowest dictionary offset, which is
                 // what the spec's worked examples ([MS-OXRTFCP] 3.2) show.
-                if len > best_len || (len == best_len && len > 0 && cand % DICT_LEN < best_pos % DICT_LEN) {
+                if len > best_len
+                    || (len == best_len && len > 0 && cand % DICT_LEN < best_pos % DICT_LEN)
+                {
                     best_len = len;
                     best_pos = cand;
                 }

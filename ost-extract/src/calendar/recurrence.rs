@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime};
 
 use super::bytes::{Reader, Truncated};
-use super::timezone::{nth_weekday, weekday_code};
+use super::timezone::weekday_code;
 
 /// Why a recurrence blob could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -366,7 +366,7 @@ impl RecurrencePattern {
             max
         };
         let period = self.period.max(1);
-        let mut push = |d: NaiveDate, out: &mut Vec<NaiveDate>| -> bool {
+        let push = |d: NaiveDate, out: &mut Vec<NaiveDate>| -> bool {
             if d > last || out.len() >= max {
                 return false;
             }

@@ -19,7 +19,7 @@ pub enum MemberKind {
     /// A one-off address: display name, address type and address are in the entry id.
     OneOff,
     /// An e-mail or fax address of a contact (a Message EntryID, [MS-OXCDATA] 2.2.4.3).
-    /// `slot` is the upper `Type` bits: 0-2 are Email1-3, 3-5 business, home and primary fax.
+    /// `slot` is bits 4-6 of `Type`: 0-2 the business, home and primary fax, 4-6 Email1-3.
     Contact {
         /// Which of the contact's addresses the member is.
         slot: u8,
@@ -195,8 +195,11 @@ mod tests {
         let m = parse_member_entry_id(&b).unwrap();
         assert_eq!((m.kind, m.address.as_deref()), (MemberKind::OneOff, Some("a@b.c")));
 
-        let m = parse_member_entry_id(&wrapped_contact_bytes(1, 0x0020_0064)).unwrap();
-        assert_eq!(m.kind, MemberKind::Contact { slot: 1 });
+        // 0xC3, as Outlook writes it for a contact's Email1 (rjohnsondev__dist-list.pst).
+        let b = wrapped_contact_bytes(4, 0x0020_0064);
+        assert_eq!(b[20], 0xC3);
+        let m = parse_member_entry_id(&b).unwrap();
+        assert_eq!(m.kind, MemberKind::Contact { slot: 4 });
         assert_eq!(m.referenced_nid(), Some(0x0020_0064));
         assert_eq!(m.display_name, None);
     }

@@ -731,12 +731,12 @@ fn fill_from_contact(m: &mut Member, c: &Message, kind: MemberKind) {
     }
     if let MemberKind::Contact { slot } = kind {
         let slot = usize::from(slot);
-        if slot < 3 {
-            if let Some(e) = email_slot(&c.props, slot) {
+        if (4..=6).contains(&slot) {
+            if let Some(e) = email_slot(&c.props, slot - 4) {
                 m.address = Some(e.address);
                 m.addr_type = e.addr_type.or_else(|| Some("SMTP".to_owned()));
             }
-        } else if let Some(base) = ids::LID_FAX_BASES.get(slot - 3) {
+        } else if let Some(base) = ids::LID_FAX_BASES.get(slot) {
             m.address = c.props.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS).map(str::to_owned);
             m.addr_type = c.props.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDR_TYPE).map(str::to_owned);
         }

@@ -435,7 +435,7 @@ fn dist_list(target_nid: u32) -> Message {
     addr(&mut p, ids::LID_DL_NAME, s("Team; all"));
     let members = vec![
         one_off_bytes("Member One", "SMTP", "one@example.com"),
-        wrapped_contact_bytes(0, target_nid),
+        wrapped_contact_bytes(4, target_nid),
         one_off_bytes("Legacy", "EX", "/o=Org/cn=legacy"),
     ];
     let one_offs = vec![
@@ -491,7 +491,7 @@ fn distribution_list_v4_is_a_group_with_members() {
 fn list_member_outside_the_export_without_one_off_is_reported() {
     let mut dl = dist_list(0x0099_0004);
     addr(&mut dl.props, ids::LID_DL_ONE_OFF_MEMBERS, PropValue::MultipleBinary(vec![]));
-    addr(&mut dl.props, ids::LID_DL_MEMBERS, PropValue::MultipleBinary(vec![wrapped_contact_bytes(0, 0x0099_0004), vec![1, 2, 3]]));
+    addr(&mut dl.props, ids::LID_DL_MEMBERS, PropValue::MultipleBinary(vec![wrapped_contact_bytes(4, 0x0099_0004), vec![1, 2, 3]]));
     let mut warnings = Vec::new();
     let out = contacts_to_vcf(&[dl], VcardVersion::V3, &mut warnings);
     assert_eq!(warnings.len(), 2, "{warnings:?}");
@@ -510,6 +510,6 @@ fn exchange_address_without_smtp_stays_and_photo_type_from_magic() {
     ap.insert(pstkit::messaging::pid::ATTACH_DATA_BINARY, PropValue::Binary(Cow::Owned(b"\x89PNG\r\n\x1a\nrest".to_vec())));
     m.attachments.push(Attachment { props: ap, embedded: None });
     let out = contacts_to_vcf(&[m], VcardVersion::V3, &mut Vec::new());
-    assert!(out.contains("EMAIL;TYPE=x-ex;TYPE=pref;X-DISPLAY-NAME=Jane Doe (jane@example.com):/o=Org/c\r\n n=jane\r\n"), "{out}");
+    assert!(out.contains("EMAIL;TYPE=x-ex;TYPE=pref;X-DISPLAY-NAME=Jane Doe (jane@example.com):/o=Org\r\n /cn=jane\r\n"), "{out}");
     assert!(out.contains("PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgpyZXN0\r\n"), "{out}");
 }

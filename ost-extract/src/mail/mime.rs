@@ -200,11 +200,18 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHello\r\nworld\r\n"
         );
+        // mail-builder picks the shorter of quoted-printable and base64.
         let mut out = Vec::new();
         Part::text("plain", "Zażółć".into()).write(&mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nZa=C5=BC=C3=B3=C5=82=C4=87\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nWmHFvMOzxYLEhw==\r\n"
+        );
+        let mut out = Vec::new();
+        Part::text("plain", "Café au lait is a drink, mostly ASCII text around it and long enough to wrap".into()).write(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nCaf=C3=A9 au lait is a drink, mostly ASCII text around it and long enough to=\r\n wrap\r\n"
         );
     }
 

@@ -11,6 +11,8 @@ mod message;
 pub mod mbox;
 pub mod mime;
 pub mod names;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message, PropertyBag};
@@ -90,7 +92,7 @@ pub(crate) fn sender_addr(msg: &Message) -> Option<(Option<String>, String)> {
 }
 
 #[cfg(test)]
-mod tests {
+mod class_tests {
     use super::*;
 
     #[test]

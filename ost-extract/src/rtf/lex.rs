@@ -142,7 +142,8 @@ mod tests {
 
     #[test]
     fn tokens_of_a_small_document() {
-        let toks: Vec<_> = Lexer::new(b"{\\rtf1\\ansicpg-5 a\\'e9\\{b}\r\n\\u-10179?\\bin3 {}x\\*\\\nz").collect();
+        let toks: Vec<_> =
+            Lexer::new(b"{\\rtf1\\ansicpg-5 a\\'e9\\{b}\r\n\\u-10179?\\bin3 {}x\\*\\\nz").collect();
         assert_eq!(
             toks,
             vec![
@@ -166,7 +167,14 @@ mod tests {
 
     #[test]
     fn malformed_input_does_not_panic() {
-        for input in [&b"\\"[..], b"\\'", b"\\'4", b"\\'zz", b"\\bin99999999999 ab", b"\\x-"] {
+        for input in [
+            &b"\\"[..],
+            b"\\'",
+            b"\\'4",
+            b"\\'zz",
+            b"\\bin99999999999 ab",
+            b"\\x-",
+        ] {
             let _ = Lexer::new(input).count();
         }
         let toks: Vec<_> = Lexer::new(b"\\fs99999999999999").collect();

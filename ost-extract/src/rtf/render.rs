@@ -195,6 +195,7 @@ pub(crate) fn render(rtf: &[u8], mode: Mode) -> String {
         pending_enc: WINDOWS_1252,
         skip: 0,
         high: None,
+        in_header: true,
     };
     for token in Lexer::new(rtf) {
         r.token(token);
@@ -224,6 +225,9 @@ struct Renderer {
     skip: u32,
     /// A UTF-16 high surrogate from `\uN` waiting for its low half.
     high: Option<u16>,
+    /// Still in the RTF header, where whitespace between the tables is not text
+    /// ([MS-OXRTFEX] 2.2.3.2: "MUST skip other parts of the RTF header").
+    in_header: bool,
 }
 
 impl Renderer {
@@ -258,16 +262,26 @@ impl Renderer {
                 }
             }
             Token::Hex(b) => {
+                self.in_header = false;
                 if !self.take_skip() {
                     let enc = self.byte_encoding();
                     self.push_bytes(&[b], enc);
                 }
             }
             Token::Text(text) => {
-                let n = usize::try_from(self.skip).unwrap_or(usize::MAX).min(text.len());
+                let n = usize::try_from(self.skip)
+                    .unwrap_or(usize::MAX)
+                    .min(text.len());
                 self.skip -= n as u32;
+                let text = text.get(n..).unwrap_or(&[]);
+                if self.in_header && self.cur.dest == Dest::Body {
+                    if text.iter().all(|&b| b == b' ' || b == b'\t') {
+                        return;
+                    }
+                    self.in_header = false;
+                }
                 let enc = self.byte_encoding();
-                self.push_bytes(text.get(n..).unwrap_or(&[]), enc);
+                self.push_bytes(text, enc);
             }
             Token::Bin(_) => {
                 // Binary data is never text; it counts as one fallback character.
@@ -293,6 +307,7 @@ impl Renderer {
         if star {
             if self.mode == Mode::Html && name == b"htmltag" {
                 // [MS-OXRTFEX] 2.2.3.2: the parameter is ignored; the content is HTML.
+                self.in_header = false;
                 self.cur.dest = Dest::HtmlTag;
                 self.cur.htmlrtf = false;
             } else {
@@ -357,6 +372,9 @@ impl Renderer {
             }
             _ => {}
         }
+        if matches!(name, b"pard" | b"plain" | b"sectd" | b"u") {
+            self.in_header = false;
+        }
         if self.take_skip() {
             return;
         }
@@ -367,7 +385,10 @@ impl Renderer {
                 }
                 self.skip = self.cur.uc;
             }
-            b"par" | b"line" | b"sect" | b"page" | b"row" => self.push_str("\r\n"),
+            b"par" | b"line" | b"sect" | b"page" | b"row" => {
+                self.in_header = false;
+                self.push_str("\r\n");
+            }
             b"tab" | b"cell" | b"nestcell" => self.push_char('\t'),
             b"emdash" => self.push_char('\u{2014}'),
             b"endash" => self.push_char('\u{2013}'),
@@ -403,6 +424,7 @@ impl Renderer {
     }
 
     fn symbol(&mut self, c: u8) {
+        self.in_header = false;
         match c {
             b'{' | b'}' | b'\\' => self.push_char(char::from(c)),
             b'~' => self.push_char('\u{00A0}'),
@@ -503,9 +525,7 @@ impl Renderer {
 
     fn flush(&mut self) {
         if !self.pending.is_empty() {
-            let (text, _) = self
-                .pending_enc
-                .decode_without_bom_handling(&self.pending);
+            let (text, _) = self.pending_enc.decode_without_bom_handling(&self.pending);
             self.out.push_str(&text);
             self.pending.clear();
         }

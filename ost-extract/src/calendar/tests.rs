@@ -1,0 +1,1 @@
+//! Tests of the calendar converters on hand-built messages.
