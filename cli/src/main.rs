@@ -1,6 +1,8 @@
 //! The `ost-extract` command: recover mail, calendars, contacts and tasks from Outlook OST and
 //! PST files.
 
+mod progress;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,11 +10,31 @@ use clap::{Parser, Subcommand};
 use ost_extract::manifest;
 use pstkit::Store;
 
+const EXAMPLES: &str = "\
+Examples:
+  One OST from a dead laptop, mail as EML and as mbox:
+    ost-extract convert /mnt/laptop/Users/ana/AppData/Local/Microsoft/Outlook/ana@example.com.ost \\
+        -o recovered/ --mail both
+
+  A folder of caches from many users, four threads, mbox mail, deleted items too:
+    ost-extract convert /srv/caches/ -o /srv/converted/ --mail mbox --jobs 4 --recover-deleted
+
+  Continue a run that was interrupted:
+    ost-extract convert /srv/caches/ -o /srv/converted/ --resume
+
+  Look inside a file first:
+    ost-extract info mailbox.ost
+    ost-extract ls mailbox.ost
+
+Exit codes: 0 everything written; 1 some items or inputs failed (the rest written);
+2 usage error, unwritable output, or nothing could be read.";
+
 #[derive(Parser)]
 #[command(
     name = "ost-extract",
     version,
-    about = "Recover mail, calendars, contacts and tasks from Outlook OST and PST files"
+    about = "Recover mail, calendars, contacts and tasks from Outlook OST and PST files",
+    after_help = EXAMPLES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -26,6 +48,10 @@ enum Command {
         /// The OST or PST file.
         file: PathBuf,
     },
+    /// Convert caches into an import-ready tree: Mail/ (EML or mbox), Calendar/*.ics,
+    /// Tasks/*.ics, Contacts/*.vcf and report.json, one folder per input.
+    #[command(after_help = EXAMPLES)]
+    Convert(ConvertArgs),
     /// List the folder tree with item counts.
     Ls {
         /// The OST or PST file.
@@ -34,6 +60,47 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct ConvertArgs {
+    /// OST/PST files, or folders to search for them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder; each input gets OUTDIR/<input file name>/.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// How to write mail.
+    #[arg(long, value_enum, default_value_t = MailArg::Eml)]
+    mail: MailArg,
+    /// vCard version for contacts (3 imports most widely).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(3..=4))]
+    vcard: u8,
+    /// Threads to use (default: all cores). The output is the same whatever this is.
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// Skip inputs already converted completely in OUTDIR and redo the rest.
+    #[arg(long)]
+    resume: bool,
+    /// Overwrite an output folder that is not empty.
+    #[arg(long)]
+    force: bool,
+    /// Also recover items still in the file but in no folder (deleted, or cut off by damage).
+    #[arg(long)]
+    recover_deleted: bool,
+    /// No progress display and no summary.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MailArg {
+    /// One .eml file per message.
+    Eml,
+    /// One .mbox file per folder.
+    Mbox,
+    /// Both.
+    Both,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +150,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Convert(args) => convert(args),
         Command::Ls { file, json } => {
             let store = Store::open(&file)?;
             let m = manifest::build(&store, &file_name(&file), json);
@@ -106,4 +174,166 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    use ost_extract::convert::{self, MailFormat, Options};
+    use rayon::prelude::*;
+
+    let inputs = convert::find_inputs(&args.inputs)?;
+    if inputs.is_empty() {
+        eprintln!("ost-extract: no .ost or .pst files found in the inputs given");
+        return Ok(ExitCode::from(2));
+    }
+    let out = &args.output;
+    let non_empty = std::fs::read_dir(out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if non_empty && !args.force && !args.resume {
+        eprintln!(
+            "ost-extract: {} is not empty; use --resume to finish an interrupted run, or --force to overwrite",
+            out.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let opts = Options {
+        mail: match args.mail {
+            MailArg::Eml => MailFormat::Eml,
+            MailArg::Mbox => MailFormat::Mbox,
+            MailArg::Both => MailFormat::Both,
+        },
+        vcard: if args.vcard == 4 {
+            ost_extract::contacts::VcardVersion::V4
+        } else {
+            ost_extract::contacts::VcardVersion::V3
+        },
+        recover_deleted: args.recover_deleted,
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let names = convert::output_names(&inputs);
+    let sizes: std::collections::HashMap<String, u64> = inputs
+        .iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::metadata(p).map_or(0, |m| m.len()),
+            )
+        })
+        .collect();
+    let display = progress::Display::new(args.quiet, sizes.values().sum());
+    let reporter = progress::Reporter {
+        display: &display,
+        sizes: sizes.clone(),
+    };
+    let started = std::time::Instant::now();
+
+    let results: Vec<_> = pool.install(|| {
+        inputs
+            .par_iter()
+            .zip(names.par_iter())
+            .map(|(input, name)| {
+                let dir = out.join(name);
+                let key = input.display().to_string();
+                if args.resume {
+                    if let Some(done) = convert::finished_report(&dir) {
+                        display.add_bytes(sizes.get(&key).copied().unwrap_or(0));
+                        display.finished(&key, "already complete, skipped");
+                        return Ok(done);
+                    }
+                }
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(|source| convert::WriteError {
+                        path: dir.clone(),
+                        source,
+                    })?;
+                }
+                let r = convert::convert_file(input, &dir, &opts, &reporter)?;
+                let t = r.totals();
+                let summary = match &r.error {
+                    Some(e) => format!("unreadable: {e}"),
+                    None => format!(
+                        "{} of {} items written, {} failed",
+                        t.written, t.found, t.failed
+                    ),
+                };
+                display.finished(&key, &summary);
+                Ok(r)
+            })
+            .collect()
+    });
+    display.clear();
+    let mut reports = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                let e: convert::WriteError = e;
+                eprintln!("ost-extract: {e}");
+                eprintln!(
+                    "ost-extract: stopped; free space or fix permissions, then rerun with --resume"
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    convert::write_run_report(out, &reports, started.elapsed().as_millis() as u64)?;
+    if !args.quiet {
+        print_summary(&reports, out);
+    }
+    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
+    let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
+    Ok(if unreadable == reports.len() {
+        ExitCode::from(2)
+    } else if unreadable > 0 || failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path::Path) {
+    use ost_extract::convert::Kind;
+    let cell = |r: &ost_extract::convert::InputReport, kinds: &[Kind]| {
+        let (mut w, mut f) = (0, 0);
+        for k in kinds {
+            if let Some(c) = r.counts.get(k) {
+                w += c.written;
+                f += c.found;
+            }
+        }
+        format!("{w}/{f}")
+    };
+    println!();
+    println!(
+        "{:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
+        "input", "mail", "calendar", "tasks", "contacts", "failed"
+    );
+    for r in reports {
+        let name: String = std::path::Path::new(&r.input)
+            .file_name()
+            .map_or(r.input.clone(), |n| n.to_string_lossy().into_owned());
+        let name: String = name.chars().take(40).collect();
+        if let Some(e) = &r.error {
+            println!("{name:<40} unreadable: {e}");
+            continue;
+        }
+        println!(
+            "{name:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
+            cell(r, &[Kind::Mail]),
+            cell(r, &[Kind::Appointment]),
+            cell(r, &[Kind::Task]),
+            cell(r, &[Kind::Contact, Kind::DistributionList]),
+            r.totals().failed
+        );
+    }
+    println!(
+        "(written/found)  output: {}  reports: report.json in each input's folder",
+        out.display()
+    );
 }

@@ -56,7 +56,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { mail: MailFormat::Eml, vcard: VcardVersion::V3, recover_deleted: false }
+        Self {
+            mail: MailFormat::Eml,
+            vcard: VcardVersion::V3,
+            recover_deleted: false,
+        }
     }
 }
 
@@ -207,7 +211,10 @@ pub struct WriteError {
 }
 
 fn werr(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError { path: path.to_owned(), source }
+    move |source| WriteError {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Writes `data` to `path` through a temporary file in the same folder and a rename.
@@ -218,7 +225,10 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), WriteError> {
 }
 
 fn temp_name(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.partial"))
 }
 
@@ -262,21 +272,32 @@ pub fn convert_store(
 
     let tree = store.folders();
     for w in &tree.warnings {
-        report.warnings.push(ItemWarning { nid: w.at.node.map(|n| n.0), folder: String::new(), subject: None, what: w.what.clone() });
+        report.warnings.push(ItemWarning {
+            nid: w.at.node.map(|n| n.0),
+            folder: String::new(),
+            subject: None,
+            what: w.what.clone(),
+        });
     }
     let mut units = plan_units(store, &tree.folders, &mut report);
     if opts.recover_deleted {
         let listed: HashSet<NodeId> = units.iter().flat_map(|u| u.nids.iter().copied()).collect();
         let orphans = store.orphans(&listed);
         if !orphans.is_empty() {
-            units.push(Unit { label: "(recovered items)".into(), rel: vec!["Recovered items".into()], nids: orphans });
+            units.push(Unit {
+                label: "(recovered items)".into(),
+                rel: vec!["Recovered items".into()],
+                nids: orphans,
+            });
         }
     }
     let name = input.display().to_string();
     progress.started(&name, units.iter().map(|u| u.nids.len() as u64).sum());
 
-    let results: Vec<Result<UnitResult, WriteError>> =
-        units.par_iter().map(|u| convert_unit(store, u, out, opts, &|| progress.item(&name))).collect();
+    let results: Vec<Result<UnitResult, WriteError>> = units
+        .par_iter()
+        .map(|u| convert_unit(store, u, out, opts, &|| progress.item(&name)))
+        .collect();
     for r in results {
         let r = r?;
         for (k, c) in r.counts {
@@ -289,7 +310,12 @@ pub fn convert_store(
         report.warnings.extend(r.warnings);
     }
     for w in store.warnings() {
-        report.warnings.push(ItemWarning { nid: w.at.node.map(|n| n.0), folder: String::new(), subject: None, what: w.to_string() });
+        report.warnings.push(ItemWarning {
+            nid: w.at.node.map(|n| n.0),
+            folder: String::new(),
+            subject: None,
+            what: w.to_string(),
+        });
     }
     report.complete = true;
     report.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -299,14 +325,19 @@ pub fn convert_store(
 
 /// Writes `report.json` (atomically, last: it marks the input complete).
 pub fn write_report(out: &Path, report: &InputReport) -> Result<(), WriteError> {
-    let json = serde_json::to_vec_pretty(report).map_err(|e| WriteError { path: out.join("report.json"), source: e.into() })?;
+    let json = serde_json::to_vec_pretty(report).map_err(|e| WriteError {
+        path: out.join("report.json"),
+        source: e.into(),
+    })?;
     write_atomic(&out.join("report.json"), &json)
 }
 
 /// Reads back a finished input's report, if `out` holds one.
 pub fn finished_report(out: &Path) -> Option<InputReport> {
     let bytes = fs::read(out.join("report.json")).ok()?;
-    serde_json::from_slice::<InputReport>(&bytes).ok().filter(|r| r.complete)
+    serde_json::from_slice::<InputReport>(&bytes)
+        .ok()
+        .filter(|r| r.complete)
 }
 
 /// The entry id's NID: the last four bytes of a PST entry id ([MS-PST] 2.4.3.2).
@@ -325,16 +356,28 @@ fn plan_units(store: &Store, folders: &[FolderInfo], report: &mut InputReport) -
         .binary(pid::IPM_SUBTREE_ENTRY_ID)
         .and_then(entry_id_nid)
         .filter(|nid| folders.iter().any(|f| f.nid == *nid))
-        .or_else(|| folders.iter().find(|f| f.name() == "IPM_SUBTREE").map(|f| f.nid));
+        .or_else(|| {
+            folders
+                .iter()
+                .find(|f| f.name() == "IPM_SUBTREE")
+                .map(|f| f.nid)
+        });
     let mut names_by_parent: HashMap<Vec<String>, HashSet<String>> = HashMap::new();
     if ipm.is_some() {
-        names_by_parent.entry(Vec::new()).or_default().insert("Other".to_owned());
+        names_by_parent
+            .entry(Vec::new())
+            .or_default()
+            .insert("Other".to_owned());
     }
     let mut out_path: HashMap<NodeId, Vec<String>> = HashMap::new();
     let mut units = Vec::new();
     for f in folders {
         // Depth-first order: a folder's parent has been placed before it.
-        let parent = f.path.len().checked_sub(1).and_then(|n| folders.iter().find(|g| g.path == f.path[..n]));
+        let parent = f
+            .path
+            .len()
+            .checked_sub(1)
+            .and_then(|n| folders.iter().find(|g| g.path == f.path[..n]));
         let rel: Vec<String> = if Some(f.nid) == ipm {
             Vec::new()
         } else {
@@ -344,7 +387,10 @@ fn plan_units(store: &Store, folders: &[FolderInfo], report: &mut InputReport) -
                 Some(parent_rel) => {
                     let mut r = parent_rel.clone();
                     let taken = names_by_parent.entry(r.clone()).or_default();
-                    r.push(mail::dedupe_name(&mail::safe_path_component(f.name()), taken));
+                    r.push(mail::dedupe_name(
+                        &mail::safe_path_component(f.name()),
+                        taken,
+                    ));
                     r
                 }
             }
@@ -363,8 +409,22 @@ fn plan_units(store: &Store, folders: &[FolderInfo], report: &mut InputReport) -
             }
         };
         if !nids.is_empty() {
-            let rel = if rel.is_empty() { vec!["Top".to_owned()] } else { rel };
-            units.push(Unit { label: f.path.join("/"), rel, nids });
+            // Items filed in the top folder itself go under that folder's own name.
+            let rel = if rel.is_empty() {
+                let own = mail::safe_path_component(f.name());
+                vec![if own.is_empty() {
+                    "Top of Personal Folders".to_owned()
+                } else {
+                    own
+                }]
+            } else {
+                rel
+            };
+            units.push(Unit {
+                label: f.path.join("/"),
+                rel,
+                nids,
+            });
         }
     }
     units
@@ -377,12 +437,21 @@ fn join(base: &Path, rel: &[String]) -> PathBuf {
 /// A path with an extension added to its last component ("Inbox" -> "Inbox.mbox").
 fn with_suffix(base: &Path, rel: &[String], ext: &str) -> PathBuf {
     let mut p = join(base, rel);
-    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Top".into());
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Top".into());
     p.set_file_name(format!("{name}.{ext}"));
     p
 }
 
-fn convert_unit(store: &Store, unit: &Unit, out: &Path, opts: &Options, tick: &(dyn Fn() + Sync)) -> Result<UnitResult, WriteError> {
+fn convert_unit(
+    store: &Store,
+    unit: &Unit,
+    out: &Path,
+    opts: &Options,
+    tick: &(dyn Fn() + Sync),
+) -> Result<UnitResult, WriteError> {
     let mut res = UnitResult::default();
     let mail_dir = join(&out.join("Mail"), &unit.rel);
     let mut eml_names = HashSet::new();
@@ -399,7 +468,12 @@ fn convert_unit(store: &Store, unit: &Unit, out: &Path, opts: &Options, tick: &(
                     c.found += 1;
                     c.failed += 1;
                 });
-                res.failures.push(Failure { nid: Some(nid.0), folder: unit.label.clone(), subject: None, reason: e.to_string() });
+                res.failures.push(Failure {
+                    nid: Some(nid.0),
+                    folder: unit.label.clone(),
+                    subject: None,
+                    reason: e.to_string(),
+                });
                 tick();
                 continue;
             }
@@ -445,32 +519,54 @@ fn convert_unit(store: &Store, unit: &Unit, out: &Path, opts: &Options, tick: &(
     }
     if let Some((path, w)) = mbox {
         let tmp = temp_name(&path);
-        w.into_inner().map_err(|e| WriteError { path: tmp.clone(), source: e.into_error() })?.sync_all().map_err(werr(&tmp))?;
+        w.into_inner()
+            .map_err(|e| WriteError {
+                path: tmp.clone(),
+                source: e.into_error(),
+            })?
+            .sync_all()
+            .map_err(werr(&tmp))?;
         fs::rename(&tmp, &path).map_err(werr(&path))?;
     }
     let mut notes = Vec::new();
     if !appointments.is_empty() {
         let ics = calendar::calendar_to_ics(&appointments, &mut notes);
-        write_file(&with_suffix(&out.join("Calendar"), &unit.rel, "ics"), ics.as_bytes())?;
-        res.count(Kind::Appointment, |c| c.written += appointments.len() as u64);
+        write_file(
+            &with_suffix(&out.join("Calendar"), &unit.rel, "ics"),
+            ics.as_bytes(),
+        )?;
+        res.count(Kind::Appointment, |c| {
+            c.written += appointments.len() as u64
+        });
         appointments.iter().for_each(|_| tick());
     }
     if !tasks.is_empty() {
         let ics = calendar::tasks_to_ics(&tasks, &mut notes);
-        write_file(&with_suffix(&out.join("Tasks"), &unit.rel, "ics"), ics.as_bytes())?;
+        write_file(
+            &with_suffix(&out.join("Tasks"), &unit.rel, "ics"),
+            ics.as_bytes(),
+        )?;
         res.count(Kind::Task, |c| c.written += tasks.len() as u64);
         tasks.iter().for_each(|_| tick());
     }
     if !cards.is_empty() {
         let vcf = contacts::contacts_to_vcf(&cards, opts.vcard, &mut notes);
-        write_file(&with_suffix(&out.join("Contacts"), &unit.rel, "vcf"), vcf.as_bytes())?;
+        write_file(
+            &with_suffix(&out.join("Contacts"), &unit.rel, "vcf"),
+            vcf.as_bytes(),
+        )?;
         for m in &cards {
             res.count(Kind::of_class(m.class()), |c| c.written += 1);
             tick();
         }
     }
     for w in notes {
-        res.warnings.push(ItemWarning { nid: None, folder: unit.label.clone(), subject: None, what: w });
+        res.warnings.push(ItemWarning {
+            nid: None,
+            folder: unit.label.clone(),
+            subject: None,
+            what: w,
+        });
     }
     Ok(res)
 }
@@ -493,7 +589,12 @@ fn item_warning(msg: &Message, unit: &Unit, what: &str) -> ItemWarning {
 
 /// Opens `input` and converts it into `out`; a file that cannot be opened gives a report
 /// with `error` set and nothing else written but that report.
-pub fn convert_file(input: &Path, out: &Path, opts: &Options, progress: &dyn Progress) -> Result<InputReport, WriteError> {
+pub fn convert_file(
+    input: &Path,
+    out: &Path,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<InputReport, WriteError> {
     fs::create_dir_all(out).map_err(werr(out))?;
     match Store::open(input) {
         Ok(store) => convert_store(&store, input, out, opts, progress),
@@ -517,7 +618,10 @@ pub fn find_inputs(inputs: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
         } else if p.exists() {
             found.push(p.clone());
         } else {
-            return Err(io::Error::new(io::ErrorKind::NotFound, format!("{} does not exist", p.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} does not exist", p.display()),
+            ));
         }
     }
     let mut seen = HashSet::new();
@@ -526,12 +630,17 @@ pub fn find_inputs(inputs: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
 }
 
 fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             walk_dir(&p, out)?;
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ost") || e.eq_ignore_ascii_case("pst")) {
+        } else if p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ost") || e.eq_ignore_ascii_case("pst"))
+        {
             out.push(p);
         }
     }
@@ -544,14 +653,21 @@ pub fn output_names(inputs: &[PathBuf]) -> Vec<String> {
     inputs
         .iter()
         .map(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "input".into());
             mail::dedupe_name(&mail::safe_path_component(&name), &mut taken)
         })
         .collect()
 }
 
 /// Writes the run's report (`OUTDIR/report.json`): every input's summary.
-pub fn write_run_report(out: &Path, reports: &[InputReport], elapsed_ms: u64) -> Result<(), WriteError> {
+pub fn write_run_report(
+    out: &Path,
+    reports: &[InputReport],
+    elapsed_ms: u64,
+) -> Result<(), WriteError> {
     #[derive(Serialize)]
     struct Run<'a> {
         inputs: Vec<RunInput<'a>>,
@@ -591,6 +707,9 @@ pub fn write_run_report(out: &Path, reports: &[InputReport], elapsed_ms: u64) ->
         totals,
         elapsed_ms,
     };
-    let json = serde_json::to_vec_pretty(&run).map_err(|e| WriteError { path: out.join("report.json"), source: e.into() })?;
+    let json = serde_json::to_vec_pretty(&run).map_err(|e| WriteError {
+        path: out.join("report.json"),
+        source: e.into(),
+    })?;
     write_atomic(&out.join("report.json"), &json)
 }

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod convert;
 pub mod mail;
 pub mod manifest;
 pub mod rtf;

@@ -88,7 +88,10 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
     let bytes = store.ndb().bytes();
     let h = store.header();
     let tree = store.folders();
-    let mut totals = Totals { folders: tree.folders.len(), ..Totals::default() };
+    let mut totals = Totals {
+        folders: tree.folders.len(),
+        ..Totals::default()
+    };
     let mut warnings: Vec<String> = tree.warnings.iter().map(ToString::to_string).collect();
     let mut listed = HashSet::new();
     let mut folders = Vec::new();
@@ -108,13 +111,22 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
             }
         }
         totals.messages += ids.len();
-        folders.push(Folder { nid: f.nid.0, path: f.path.clone(), message_count: ids.len(), messages });
+        folders.push(Folder {
+            nid: f.nid.0,
+            path: f.path.clone(),
+            message_count: ids.len(),
+            messages,
+        });
     }
     totals.orphans = store.orphans(&listed).len();
     warnings.extend(store.warnings().iter().map(ToString::to_string));
     Manifest {
         file: file_name.to_owned(),
-        sha256: if with_messages { hex::encode(Sha256::digest(bytes)) } else { String::new() },
+        sha256: if with_messages {
+            hex::encode(Sha256::digest(bytes))
+        } else {
+            String::new()
+        },
         size: bytes.len() as u64,
         format: Format {
             client: h.client.name().to_owned(),
@@ -129,7 +141,12 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
     }
 }
 
-fn message_entry(store: &Store, nid: NodeId, totals: &mut Totals, warnings: &mut Vec<String>) -> Message {
+fn message_entry(
+    store: &Store,
+    nid: NodeId,
+    totals: &mut Totals,
+    warnings: &mut Vec<String>,
+) -> Message {
     match store.message(nid) {
         Ok(m) => {
             for w in &m.warnings {
@@ -160,7 +177,14 @@ fn message_entry(store: &Store, nid: NodeId, totals: &mut Totals, warnings: &mut
         }
         Err(e) => {
             warnings.push(format!("message {nid} unreadable: {e}"));
-            Message { nid: Some(nid.0), class: None, subject: None, recipients: None, attachments: None, error: Some(e.to_string()) }
+            Message {
+                nid: Some(nid.0),
+                class: None,
+                subject: None,
+                recipients: None,
+                attachments: None,
+                error: Some(e.to_string()),
+            }
         }
     }
 }

@@ -2,6 +2,12 @@
 //!
 //! `decompress` turns `PidTagRtfCompressed` into RTF bytes, `html_from_rtf` recovers the HTML that
 //! Outlook wrapped in RTF, and `text_from_rtf` renders any RTF as plain text.
+//!
+//! Facts from real stores (the 380 RTF bodies of the shared corpus all decompress, with matching
+//! CRCs): RTF bodies often end with a NUL after the closing brace, which the renderers ignore;
+//! "MELA" bodies written by Aspose.Email carry a RAWSIZE 12 larger than the data, so RAWSIZE is
+//! only an upper bound there; `\fcharset0` fonts mean Windows-1252 even under another
+//! `\ansicpg` (Outlook writes `&nbsp;` as `{\f3\'a0}` in `\ansicpg932` documents).
 
 use encoding_rs::Encoding;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks converted mail with Python's own e-mail parser (policy default).
 
-Usage: check_mail.py DIR [--manifest EXPECTED.json ...] [--sha256-list FILE]
+Usage: check_mail.py DIR [--manifest EXPECTED.json ...] [--mail-only] [--sha256-list FILE]
 
 Parses every *.eml file under DIR and every message of every *.mbox file under DIR with
 email.policy.default and walks each message recursively (multiparts and message/rfc822
@@ -61,6 +61,24 @@ def walk_message(msg, where, report):
                 report["problems"].append({"where": where, "problem": f"text not decodable: {e}"})
 
 
+def is_mail_like(cls):
+    """Mirror of ost_extract::mail::is_mail_like: the items the mail converter writes."""
+    c = (cls or "").strip().lower()
+    if c in ("", "ipm") or c.startswith("report."):
+        return True
+
+    def is_(p):
+        return c == p or c.startswith(p + ".")
+
+    if any(is_(p) for p in ("ipm.note", "ipm.schedule.meeting", "ipm.post", "ipm.stickynote",
+                            "ipm.outlook.recall", "ipm.taskrequest")):
+        return True
+    if any(is_(p) for p in ("ipm.appointment", "ipm.contact", "ipm.task", "ipm.distlist",
+                            "ipm.activity", "ipm.configuration", "ipm.microsoft")):
+        return False
+    return c.startswith("ipm.")
+
+
 def expected_digests(args):
     digests = {}
     for path in args.manifest or []:
@@ -68,6 +86,8 @@ def expected_digests(args):
             manifest = json.load(f)
         for folder in manifest.get("folders", []):
             for m in folder.get("messages", []):
+                if args.mail_only and not is_mail_like(m.get("class")):
+                    continue
                 for a in m.get("attachments", []) or []:
                     if a.get("method") == 1 and a.get("sha256"):
                         digests[a["sha256"]] = f"{os.path.basename(path)}: {m.get('subject')!r} / {a.get('name')!r}"
@@ -85,6 +105,8 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--manifest", action="append")
     ap.add_argument("--sha256-list")
+    ap.add_argument("--mail-only", action="store_true",
+                    help="with --manifest: only attachments of mail-like items are expected")
     ap.add_argument("--max-report", type=int, default=50)
     args = ap.parse_args()
 

@@ -56,12 +56,24 @@ fn compare(expected: &Expected, ours: &Manifest) -> Vec<String> {
             continue;
         };
         if of.path != ef.path {
-            problems.push(format!("folder {:#x}: path {:?}, expected {:?}", ef.nid, of.path, ef.path));
+            problems.push(format!(
+                "folder {:#x}: path {:?}, expected {:?}",
+                ef.nid, of.path, ef.path
+            ));
         }
         if of.message_count < ef.messages.len() {
-            problems.push(format!("folder {:?}: {} messages, reference has {}", ef.path, of.message_count, ef.messages.len()));
+            problems.push(format!(
+                "folder {:?}: {} messages, reference has {}",
+                ef.path,
+                of.message_count,
+                ef.messages.len()
+            ));
         }
-        let msgs: HashMap<u32, &manifest::Message> = of.messages.iter().filter_map(|m| Some((m.nid?, m))).collect();
+        let msgs: HashMap<u32, &manifest::Message> = of
+            .messages
+            .iter()
+            .filter_map(|m| Some((m.nid?, m)))
+            .collect();
         for em in &ef.messages {
             let Some(nid) = em.nid else { continue };
             let Some(om) = msgs.get(&nid) else {
@@ -74,21 +86,37 @@ fn compare(expected: &Expected, ours: &Manifest) -> Vec<String> {
             }
             if let Some(Value::String(s)) = &em.subject {
                 if om.subject.as_deref() != Some(s.as_str()) {
-                    problems.push(format!("message {nid:#x}: subject {:?}, expected {s:?}", om.subject));
+                    problems.push(format!(
+                        "message {nid:#x}: subject {:?}, expected {s:?}",
+                        om.subject
+                    ));
                 }
             }
             if let Some(Value::String(c)) = &em.class {
                 if om.class.as_deref() != Some(c.as_str()) {
-                    problems.push(format!("message {nid:#x}: class {:?}, expected {c:?}", om.class));
+                    problems.push(format!(
+                        "message {nid:#x}: class {:?}, expected {c:?}",
+                        om.class
+                    ));
                 }
             }
-            let (ea, oa) = (em.attachments.as_deref().unwrap_or(&[]), om.attachments.as_deref().unwrap_or(&[]));
+            let (ea, oa) = (
+                em.attachments.as_deref().unwrap_or(&[]),
+                om.attachments.as_deref().unwrap_or(&[]),
+            );
             if oa.len() < ea.len() {
-                problems.push(format!("message {nid:#x}: {} attachments, expected {}", oa.len(), ea.len()));
+                problems.push(format!(
+                    "message {nid:#x}: {} attachments, expected {}",
+                    oa.len(),
+                    ea.len()
+                ));
             }
             for a in ea.iter().filter(|a| a.method == 1) {
                 if !oa.iter().any(|o| o.sha256 == a.sha256) {
-                    problems.push(format!("message {nid:#x}: attachment {:?} ({} bytes) not found byte-exact", a.name, a.size));
+                    problems.push(format!(
+                        "message {nid:#x}: attachment {:?} ({} bytes) not found byte-exact",
+                        a.name, a.size
+                    ));
                 }
             }
         }
@@ -100,11 +128,22 @@ fn compare(expected: &Expected, ours: &Manifest) -> Vec<String> {
 fn corpus_matches_the_independent_reader() {
     let dir = corpus_dir();
     let expected_dir = dir.join("expected");
-    let entries = std::fs::read_dir(&expected_dir)
-        .unwrap_or_else(|e| panic!("corpus manifests not found at {}: {e}", expected_dir.display()));
-    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let entries = std::fs::read_dir(&expected_dir).unwrap_or_else(|e| {
+        panic!(
+            "corpus manifests not found at {}: {e}",
+            expected_dir.display()
+        )
+    });
+    let mut names: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     names.sort();
-    assert!(!names.is_empty(), "no manifests in {}", expected_dir.display());
+    assert!(
+        !names.is_empty(),
+        "no manifests in {}",
+        expected_dir.display()
+    );
     let mut failures = Vec::new();
     let mut covered = 0;
     for path in &names {
@@ -122,11 +161,26 @@ fn corpus_matches_the_independent_reader() {
         if problems.is_empty() {
             covered += 1;
         } else {
-            failures.push(format!("{}:\n    {}", expected.file, problems.iter().take(10).cloned().collect::<Vec<_>>().join("\n    ")));
+            failures.push(format!(
+                "{}:\n    {}",
+                expected.file,
+                problems
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            ));
         }
     }
     println!("corpus: {covered} of {} files covered", names.len());
-    assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -143,12 +197,24 @@ fn a_damaged_btree_still_yields_what_is_reachable() {
     let file = corpus_dir().join("corpus/aspose-email__Outlook_3.pst");
     let store = Store::open(&file).expect("the damaged file must still open");
     let m = manifest::build(&store, "aspose-email__Outlook_3.pst", true);
-    let readable = m.folders.iter().flat_map(|f| &f.messages).filter(|x| x.error.is_none()).count();
-    println!("damaged file: {} folders, {readable} readable messages, {} warnings", m.folders.len(), m.warnings.len());
+    let readable = m
+        .folders
+        .iter()
+        .flat_map(|f| &f.messages)
+        .filter(|x| x.error.is_none())
+        .count();
+    println!(
+        "damaged file: {} folders, {readable} readable messages, {} warnings",
+        m.folders.len(),
+        m.warnings.len()
+    );
     for w in m.warnings.iter().take(5) {
         println!("  {w}");
     }
-    assert!(m.folders.len() > 1, "the folder tree should still be listed");
+    assert!(
+        m.folders.len() > 1,
+        "the folder tree should still be listed"
+    );
     assert!(readable > 0, "reachable messages should still be read");
     assert!(!m.warnings.is_empty(), "the damage must be reported");
 }

@@ -17,19 +17,35 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     if let Some(d) = p.str(0x3001).map(str::trim).filter(|s| !s.is_empty()) {
         assert_eq!(fname[0], as_carried(d), "{ctx}: FN");
     }
-    let n = card.iter().find(|l| l.0 == "N").unwrap_or_else(|| panic!("{ctx}: no N"));
+    let n = card
+        .iter()
+        .find(|l| l.0 == "N")
+        .unwrap_or_else(|| panic!("{ctx}: no N"));
     let comps: Vec<String> = split_unescaped(&n.2, ';');
     assert_eq!(comps.len(), 5, "{ctx}: N");
-    for (i, id) in [0x3A11u16, 0x3A06, 0x3A44, 0x3A45, 0x3A05].iter().enumerate() {
-        assert_eq!(comps[i], as_carried(p.str(*id).map(str::trim).unwrap_or("")), "{ctx}: N component {i}");
+    for (i, id) in [0x3A11u16, 0x3A06, 0x3A44, 0x3A45, 0x3A05]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            comps[i],
+            as_carried(p.str(*id).map(str::trim).unwrap_or("")),
+            "{ctx}: N component {i}"
+        );
     }
     // Every e-mail slot with an address is there, in order.
     let emails = values(card, "EMAIL");
     let mut want = Vec::new();
     for base in [0x8080u32, 0x8090, 0x80A0] {
-        let addr = p.lid_str(psets::PSETID_ADDRESS, base + 3).map(str::trim).filter(|s| !s.is_empty());
+        let addr = p
+            .lid_str(psets::PSETID_ADDRESS, base + 3)
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let ty = p.lid_str(psets::PSETID_ADDRESS, base + 2).unwrap_or("");
-        let orig = p.lid_str(psets::PSETID_ADDRESS, base + 4).map(str::trim).filter(|s| s.contains('@') && !s.contains(' '));
+        let orig = p
+            .lid_str(psets::PSETID_ADDRESS, base + 4)
+            .map(str::trim)
+            .filter(|s| s.contains('@') && !s.contains(' '));
         let expected = match (addr, ty.eq_ignore_ascii_case("EX")) {
             (Some(_), true) if orig.is_some() => orig,
             (Some(a), _) => Some(a),
@@ -44,28 +60,61 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     let mut tels = values(card, "TEL");
     let mut want_tels = Vec::new();
     for id in [
-        0x3A1Au16, 0x3A08, 0x3A1B, 0x3A09, 0x3A2F, 0x3A1C, 0x3A1E, 0x3A1F, 0x3A21, 0x3A2E, 0x3A02, 0x3A57, 0x3A2D, 0x3A1D,
-        0x3A2C, 0x3A4B, 0x3A24, 0x3A25, 0x3A23,
+        0x3A1Au16, 0x3A08, 0x3A1B, 0x3A09, 0x3A2F, 0x3A1C, 0x3A1E, 0x3A1F, 0x3A21, 0x3A2E, 0x3A02,
+        0x3A57, 0x3A2D, 0x3A1D, 0x3A2C, 0x3A4B, 0x3A24, 0x3A25, 0x3A23,
     ] {
         if let Some(v) = p.get(id).and_then(|v| v.as_strings()) {
-            want_tels.extend(v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(as_carried));
+            want_tels.extend(
+                v.into_iter()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(as_carried),
+            );
         }
     }
     tels.sort();
     want_tels.sort();
     assert_eq!(tels, want_tels, "{ctx}: TEL");
-    for (id, prop) in [(0x3A17u16, "TITLE"), (0x3A4F, "NICKNAME"), (0x3A46, "ROLE"), (0x3A4E, "X-MS-MANAGER"), (0x3A48, "X-MS-SPOUSE")] {
-        let want: Vec<String> = p.str(id).map(str::trim).filter(|s| !s.is_empty()).map(as_carried).into_iter().collect();
+    for (id, prop) in [
+        (0x3A17u16, "TITLE"),
+        (0x3A4F, "NICKNAME"),
+        (0x3A46, "ROLE"),
+        (0x3A4E, "X-MS-MANAGER"),
+        (0x3A48, "X-MS-SPOUSE"),
+    ] {
+        let want: Vec<String> = p
+            .str(id)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(as_carried)
+            .into_iter()
+            .collect();
         assert_eq!(values(card, prop), want, "{ctx}: {prop}");
     }
-    if let Some(body) = p.str(0x1000).map(|s| s.trim_end_matches(['\r', '\n', '\0'])).filter(|s| !s.trim().is_empty()) {
+    if let Some(body) = p
+        .str(0x1000)
+        .map(|s| s.trim_end_matches(['\r', '\n', '\0']))
+        .filter(|s| !s.trim().is_empty())
+    {
         assert_eq!(values(card, "NOTE"), [as_carried(body)], "{ctx}: NOTE");
     }
     if let Some(t) = p.time(0x3008) {
-        assert_eq!(values(card, "REV"), [t.format("%Y%m%dT%H%M%SZ").to_string()], "{ctx}: REV");
+        assert_eq!(
+            values(card, "REV"),
+            [t.format("%Y%m%dT%H%M%SZ").to_string()],
+            "{ctx}: REV"
+        );
     }
-    let photo = msg.attachments.iter().find(|a| a.props.bool(0x7FFF) == Some(true)).and_then(|a| a.data());
-    assert_eq!(values(card, "PHOTO").len(), usize::from(photo.is_some_and(|d| !d.is_empty())), "{ctx}: PHOTO");
+    let photo = msg
+        .attachments
+        .iter()
+        .find(|a| a.props.bool(0x7FFF) == Some(true))
+        .and_then(|a| a.data());
+    assert_eq!(
+        values(card, "PHOTO").len(),
+        usize::from(photo.is_some_and(|d| !d.is_empty())),
+        "{ctx}: PHOTO"
+    );
 }
 
 /// Splits an escaped structured value at unescaped `sep`, unescaping each part.
@@ -75,7 +124,10 @@ fn split_unescaped(v: &str, sep: char) -> Vec<String> {
     while let Some(c) = it.next() {
         if c == '\\' {
             if let Some(n) = it.next() {
-                parts.last_mut().unwrap().push(if n == 'n' || n == 'N' { '\n' } else { n });
+                parts
+                    .last_mut()
+                    .unwrap()
+                    .push(if n == 'n' || n == 'N' { '\n' } else { n });
             }
         } else if c == sep {
             parts.push(String::new());
@@ -96,7 +148,9 @@ fn every_contact_and_list_of_the_corpus_comes_out() {
     for path in corpus_files() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         for version in [VcardVersion::V3, VcardVersion::V4] {
-            let Some(folders) = convert_store(&path, version) else { continue };
+            let Some(folders) = convert_store(&path, version) else {
+                continue;
+            };
             for f in &folders {
                 let cards = parse_cards(&f.vcf);
                 assert_eq!(cards.len(), f.items.len(), "{file} {:?}", f.folder.path);
@@ -139,7 +193,9 @@ fn every_manifest_contact_has_a_card() {
     let mut checked = 0;
     for path in corpus_files() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok(text) = std::fs::read_to_string(expected_dir.join(format!("{file}.json"))) else { continue };
+        let Ok(text) = std::fs::read_to_string(expected_dir.join(format!("{file}.json"))) else {
+            continue;
+        };
         let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
         let mut want = Vec::new();
         for f in manifest["folders"].as_array().unwrap() {
@@ -154,7 +210,10 @@ fn every_manifest_contact_has_a_card() {
             continue;
         }
         let folders = convert_store(&path, VcardVersion::V3).unwrap();
-        let got: Vec<u64> = folders.iter().flat_map(|f| f.items.iter().map(|m| u64::from(m.nid.unwrap().0))).collect();
+        let got: Vec<u64> = folders
+            .iter()
+            .flat_map(|f| f.items.iter().map(|m| u64::from(m.nid.unwrap().0)))
+            .collect();
         let carded: usize = folders.iter().map(|f| parse_cards(&f.vcf).len()).sum();
         assert_eq!(carded, got.len(), "{file}");
         for nid in want {
@@ -174,12 +233,24 @@ fn java_libpst_dist_list_keeps_its_members() {
         eprintln!("note: corpus not found; dist-list test skipped");
         return;
     };
-    for name in ["rjohnsondev__dist-list.pst", "rjohnsondev__dist-list_2.pst", "rjohnsondev__passworded.pst"] {
+    for name in [
+        "rjohnsondev__dist-list.pst",
+        "rjohnsondev__dist-list_2.pst",
+        "rjohnsondev__passworded.pst",
+    ] {
         let folders = convert_store(&dir.join(name), VcardVersion::V4).unwrap();
-        let f = folders.iter().find(|f| f.items.iter().any(|m| is_distribution_list(m.class()))).unwrap();
+        let f = folders
+            .iter()
+            .find(|f| f.items.iter().any(|m| is_distribution_list(m.class())))
+            .unwrap();
         assert!(f.warnings.is_empty(), "{name}: {:?}", f.warnings);
         let cards = parse_cards(&f.vcf);
-        let (i, _) = f.items.iter().enumerate().find(|(_, m)| is_distribution_list(m.class())).unwrap();
+        let (i, _) = f
+            .items
+            .iter()
+            .enumerate()
+            .find(|(_, m)| is_distribution_list(m.class()))
+            .unwrap();
         assert_eq!(f.items[i].nid.map(|n| n.0), Some(2_097_188));
         let list = &cards[i];
         assert_eq!(values(list, "KIND"), ["group"]);
@@ -190,12 +261,23 @@ fn java_libpst_dist_list_keeps_its_members() {
             .find(|(_, m)| is_contact(m.class()))
             .map(|(c, _)| values(c, "UID")[0].clone())
             .unwrap();
-        let contact_card = cards.iter().find(|c| values(c, "UID") == [contact_uid.clone()]).unwrap();
+        let contact_card = cards
+            .iter()
+            .find(|c| values(c, "UID") == [contact_uid.clone()])
+            .unwrap();
         assert_eq!(values(contact_card, "EMAIL"), ["contact1@rjohnson.id.au"]);
         let mut members: Vec<(String, String)> = list
             .iter()
             .filter(|l| l.0 == "MEMBER")
-            .map(|l| (l.1.iter().find(|p| p.0 == "X-DISPLAY-NAME").map(|p| p.1.clone()).unwrap_or_default(), l.2.clone()))
+            .map(|l| {
+                (
+                    l.1.iter()
+                        .find(|p| p.0 == "X-DISPLAY-NAME")
+                        .map(|p| p.1.clone())
+                        .unwrap_or_default(),
+                    l.2.clone(),
+                )
+            })
             .collect();
         members.sort();
         let mut member_values: Vec<String> = members.iter().map(|m| m.1.clone()).collect();
@@ -209,39 +291,33 @@ fn java_libpst_dist_list_keeps_its_members() {
             ],
             "{name}: {members:?}"
         );
-        let names: Vec<&str> = members.iter().filter(|m| m.1.starts_with("mailto:")).map(|m| m.0.as_str()).collect();
+        let names: Vec<&str> = members
+            .iter()
+            .filter(|m| m.1.starts_with("mailto:"))
+            .map(|m| m.0.as_str())
+            .collect();
         assert_eq!(names, ["dist name 1", "dist name 2"], "{name}");
 
         // 3.0: Apple's group extension, plus the addresses as EMAIL.
         let folders = convert_store(&dir.join(name), VcardVersion::V3).unwrap();
-        let f = folders.iter().find(|f| f.items.iter().any(|m| is_distribution_list(m.class()))).unwrap();
+        let f = folders
+            .iter()
+            .find(|f| f.items.iter().any(|m| is_distribution_list(m.class())))
+            .unwrap();
         let cards = parse_cards(&f.vcf);
         let list = &cards[i];
         assert_eq!(values(list, "X-ADDRESSBOOKSERVER-KIND"), ["group"]);
         assert_eq!(values(list, "X-ADDRESSBOOKSERVER-MEMBER").len(), 3);
         let mut emails = values(list, "EMAIL");
         emails.sort();
-        assert_eq!(emails, ["contact1@rjohnson.id.au", "dist1@rjohnson.id.au", "dist2@rjohnson.id.au"], "{name}");
+        assert_eq!(
+            emails,
+            [
+                "contact1@rjohnson.id.au",
+                "dist1@rjohnson.id.au",
+                "dist2@rjohnson.id.au"
+            ],
+            "{name}"
+        );
     }
-}
-
-
-#[test]
-#[ignore]
-fn dump_samples() {
-    let dir = corpus_dir().unwrap();
-    for name in ["rjohnsondev__dist-list.pst", "aspose-email__SampleContacts.pst", "sepinf-inc__test_sample.pst"] {
-        let folders = convert_store(&dir.join(name), VcardVersion::V3).unwrap();
-        for f in &folders {
-            println!("== {name} {:?} warnings {:?}\n{}", f.folder.path, f.warnings, f.vcf);
-            for m in &f.items {
-                if let Some(v) = m.props.lid(pstkit::messaging::psets::PSETID_ADDRESS, 0x8055) { println!("members {:02x?}", v); }
-            }
-        }
-    }
-    let mut all = Vec::new();
-    for path in corpus_files() {
-        if let Some(fs) = convert_store(&path, VcardVersion::V3) { for f in fs { all.extend(f.warnings); } }
-    }
-    println!("ALL WARNINGS {all:?}");
 }

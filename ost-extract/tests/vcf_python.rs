@@ -24,7 +24,9 @@ fn s(v: &str) -> PropValue<'static> {
 /// photo; and a list that references it.
 fn hand_built() -> Vec<Message> {
     let mut p = PropertyBag::new();
-    let mut named = |p: &mut PropertyBag, lid: u32, v| p.insert_named(NamedProp::lid(psets::PSETID_ADDRESS, lid), v);
+    let named = |p: &mut PropertyBag, lid: u32, v| {
+        p.insert_named(NamedProp::lid(psets::PSETID_ADDRESS, lid), v)
+    };
     p.insert(pid::MESSAGE_CLASS, s("IPM.Contact"));
     p.insert(0x3001, s("Łukasz \"Łuki\" Żółć, Jr.; \\ 日本語の名前"));
     p.insert(0x3A06, s("Łukasz"));
@@ -34,13 +36,32 @@ fn hand_built() -> Vec<Message> {
     p.insert(0x3A18, s("R&D"));
     p.insert(0x3A08, s("+48 22 000 00 00"));
     p.insert(0x3A1C, s("+48 600 000 000"));
-    p.insert(0x3A2F, PropValue::MultipleString(vec!["+1 1".into(), "+1 2".into()]));
+    p.insert(
+        0x3A2F,
+        PropValue::MultipleString(vec!["+1 1".into(), "+1 2".into()]),
+    );
     p.insert(0x3A5D, s("ul. Długa 1\r\nm. 2"));
     p.insert(0x3A59, s("Warszawa"));
-    p.insert(0x3A42, PropValue::Time(FileTime::from_utc(Utc.with_ymd_and_hms(1985, 2, 28, 23, 0, 0).unwrap())));
-    p.insert(0x3A58, PropValue::MultipleString(vec!["Ala".into(), "Ola, the second".into()]));
-    p.insert(0x1000, s(&"Notatka: zażółć gęślą jaźń; a,b\\c\r\n".repeat(20)));
-    p.insert(0x3008, PropValue::Time(FileTime::from_utc(Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap())));
+    p.insert(
+        0x3A42,
+        PropValue::Time(FileTime::from_utc(
+            Utc.with_ymd_and_hms(1985, 2, 28, 23, 0, 0).unwrap(),
+        )),
+    );
+    p.insert(
+        0x3A58,
+        PropValue::MultipleString(vec!["Ala".into(), "Ola, the second".into()]),
+    );
+    p.insert(
+        0x1000,
+        s(&"Notatka: zażółć gęślą jaźń; a,b\\c\r\n".repeat(20)),
+    );
+    p.insert(
+        0x3008,
+        PropValue::Time(FileTime::from_utc(
+            Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap(),
+        )),
+    );
     named(&mut p, 0x8083, s("lukasz@example.pl"));
     named(&mut p, 0x8082, s("SMTP"));
     named(&mut p, 0x8080, s("Łukasz Żółć (lukasz@example.pl)"));
@@ -61,7 +82,10 @@ fn hand_built() -> Vec<Message> {
     let contact = Message {
         nid: Some(NodeId(0x0020_0064)),
         props: p,
-        attachments: vec![Attachment { props: ap, embedded: None }],
+        attachments: vec![Attachment {
+            props: ap,
+            embedded: None,
+        }],
         ..Default::default()
     };
 
@@ -69,12 +93,22 @@ fn hand_built() -> Vec<Message> {
     l.insert(pid::MESSAGE_CLASS, s("IPM.DistList"));
     l.insert(0x3001, s("Zespół: wszyscy, razem"));
     let mut wrapped = vec![0u8; 4];
-    wrapped.extend_from_slice(&[0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4]);
+    wrapped.extend_from_slice(&[
+        0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA,
+        0xA4,
+    ]);
     wrapped.push(0xC3);
     wrapped.extend_from_slice(&[0u8; 20]);
     wrapped.extend_from_slice(&0x0020_0064u32.to_le_bytes());
-    l.insert_named(NamedProp::lid(psets::PSETID_ADDRESS, 0x8055), PropValue::MultipleBinary(vec![wrapped]));
-    let list = Message { nid: Some(NodeId(0x0020_0084)), props: l, ..Default::default() };
+    l.insert_named(
+        NamedProp::lid(psets::PSETID_ADDRESS, 0x8055),
+        PropValue::MultipleBinary(vec![wrapped]),
+    );
+    let list = Message {
+        nid: Some(NodeId(0x0020_0084)),
+        props: l,
+        ..Default::default()
+    };
     vec![contact, list]
 }
 
@@ -86,13 +120,19 @@ fn vobject_parses_every_card() {
         cards += vcf.matches("BEGIN:VCARD\r\n").count();
         std::fs::write(dir.path().join(name), vcf).unwrap();
     };
-    let items = hand_built();
+    let mut items = hand_built();
+    items.push(vcf_common::full_contact());
     for (v, tag) in [(VcardVersion::V3, "v3"), (VcardVersion::V4, "v4")] {
         let mut warnings = Vec::new();
-        write(&format!("hand-{tag}.vcf"), &contacts_to_vcf(&items, v, &mut warnings));
+        write(
+            &format!("hand-{tag}.vcf"),
+            &contacts_to_vcf(&items, v, &mut warnings),
+        );
         assert!(warnings.is_empty(), "{warnings:?}");
         for path in corpus_files() {
-            let Some(folders) = convert_store(&path, v) else { continue };
+            let Some(folders) = convert_store(&path, v) else {
+                continue;
+            };
             let stem = path.file_name().unwrap().to_string_lossy().into_owned();
             for (i, f) in folders.iter().enumerate() {
                 write(&format!("{stem}-{i}-{tag}.vcf"), &f.vcf);
@@ -116,11 +156,18 @@ fn vobject_parses_every_card() {
         }
     };
     if out.status.code() == Some(3) {
-        assert!(!required, "vobject is not installed and REQUIRE_PYTHON_CHECKERS=1");
+        assert!(
+            !required,
+            "vobject is not installed and REQUIRE_PYTHON_CHECKERS=1"
+        );
         eprintln!("note: Python vobject not installed; vCard check skipped");
         return;
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "check_vcf.py failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "check_vcf.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     eprintln!("{stdout}");
 }

@@ -35,7 +35,12 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn bytes(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], Truncated> {
-        let err = Truncated { what, at: self.pos, needed: n, len: self.data.len() };
+        let err = Truncated {
+            what,
+            at: self.pos,
+            needed: n,
+            len: self.data.len(),
+        };
         let end = self.pos.checked_add(n).ok_or(err)?;
         let s = self.data.get(self.pos..end).ok_or(err)?;
         self.pos = end;
@@ -68,16 +73,29 @@ impl<'a> Reader<'a> {
     /// `n` UTF-16LE code units, decoded lossily.
     pub(crate) fn utf16(&mut self, n: usize, what: &'static str) -> Result<String, Truncated> {
         let b = self.bytes(n.saturating_mul(2), what)?;
-        let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> = b
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
         Ok(String::from_utf16_lossy(&units))
     }
 
     /// A count of `elem`-byte items that must fit in what is left (guards allocations).
-    pub(crate) fn count(&mut self, n: u32, elem: usize, what: &'static str) -> Result<usize, Truncated> {
+    pub(crate) fn count(
+        &mut self,
+        n: u32,
+        elem: usize,
+        what: &'static str,
+    ) -> Result<usize, Truncated> {
         let n = n as usize;
         let need = n.saturating_mul(elem);
         if need > self.remaining() {
-            return Err(Truncated { what, at: self.pos, needed: need, len: self.data.len() });
+            return Err(Truncated {
+                what,
+                at: self.pos,
+                needed: need,
+                len: self.data.len(),
+            });
         }
         Ok(n)
     }

@@ -95,7 +95,10 @@ pub(crate) fn best_body(props: &PropertyBag) -> Option<String> {
     let html = match props.get(pid::BODY_HTML) {
         Some(PropValue::String(s)) => Some(s.to_string()),
         Some(PropValue::Binary(b)) => {
-            let cp = props.i32(pid::INTERNET_CODEPAGE).and_then(|c| u32::try_from(c).ok()).unwrap_or(65001);
+            let cp = props
+                .i32(pid::INTERNET_CODEPAGE)
+                .and_then(|c| u32::try_from(c).ok())
+                .unwrap_or(65001);
             let enc = crate::rtf::encoding_for_codepage(cp).unwrap_or(encoding_rs::UTF_8);
             Some(enc.decode(b).0.into_owned())
         }
@@ -126,7 +129,11 @@ pub(crate) fn html_to_text(html: &str) -> String {
         };
         let tag = after[..gt].trim().to_ascii_lowercase();
         rest = &after[gt + 1..];
-        let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
         if !tag.starts_with('/') && (name == "script" || name == "style" || name == "head") {
             let close = format!("</{name}");
             match rest.to_ascii_lowercase().find(&close) {
@@ -137,10 +144,11 @@ pub(crate) fn html_to_text(html: &str) -> String {
         }
         match name.as_str() {
             "br" => out.push('\n'),
-            "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "blockquote" => {
-                if tag.starts_with('/') || name == "li" || name == "tr" {
-                    out.push('\n');
-                }
+            "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table"
+            | "blockquote"
+                if tag.starts_with('/') || name == "li" || name == "tr" =>
+            {
+                out.push('\n');
             }
             "td" | "th" if tag.starts_with('/') => out.push('\t'),
             _ => {}
@@ -187,7 +195,9 @@ fn decode_entities(s: &str) -> String {
                 "apos" => Some('\''),
                 "nbsp" => Some(' '),
                 _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&ent[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
                 _ => None,
@@ -218,7 +228,10 @@ pub(crate) fn hex_upper(b: &[u8]) -> String {
 /// original iCalendar UID when the id wraps one ("vCal-Uid"), else the hex of the id with
 /// the instance date zeroed, so that every instance and the series share it.
 pub(crate) fn uid_from_goid(g: &[u8]) -> String {
-    if let Some(size) = g.get(36..40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize) {
+    if let Some(size) = g
+        .get(36..40)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    {
         if let Some(data) = g.get(40..40usize.saturating_add(size)) {
             const MARK: &[u8] = b"vCal-Uid\x01\x00\x00\x00";
             if let Some(uid) = data.strip_prefix(MARK) {
@@ -249,7 +262,10 @@ pub(crate) fn stable_uid(msg: &Message) -> String {
     {
         return uid_from_goid(g);
     }
-    if let Some(g) = p.lid_binary(psets::PSETID_COMMON, lid::TASK_GLOBAL_ID).filter(|g| !g.is_empty()) {
+    if let Some(g) = p
+        .lid_binary(psets::PSETID_COMMON, lid::TASK_GLOBAL_ID)
+        .filter(|g| !g.is_empty())
+    {
         return hex_upper(g);
     }
     if let Some(k) = p.binary(pid::SEARCH_KEY).filter(|k| !k.is_empty()) {
@@ -278,7 +294,9 @@ pub(crate) fn stable_uid(msg: &Message) -> String {
 /// An address for a person as a `mailto:` URI: the SMTP address when known, else
 /// `invalid:nomail` (what Outlook writes for people without one).
 pub(crate) fn cal_address(smtp: Option<&str>, email: Option<&str>) -> String {
-    let addr = smtp.filter(|s| s.contains('@')).or_else(|| email.filter(|s| s.contains('@')));
+    let addr = smtp
+        .filter(|s| s.contains('@'))
+        .or_else(|| email.filter(|s| s.contains('@')));
     match addr {
         Some(a) => format!("mailto:{}", a.trim()),
         None => "invalid:nomail".to_owned(),
@@ -298,14 +316,29 @@ pub(crate) fn organizer(msg: &Message) -> Option<(String, Option<String>)> {
         }
         Some((cal_address(s, e), n))
     };
-    pick(pid::SENT_REPRESENTING_NAME, pid::SENT_REPRESENTING_SMTP_ADDRESS, pid::SENT_REPRESENTING_EMAIL_ADDRESS)
-        .or_else(|| pick(pid::SENDER_NAME, pid::SENDER_SMTP_ADDRESS, pid::SENDER_EMAIL_ADDRESS))
-        .or_else(|| {
-            msg.recipients
-                .iter()
-                .find(|r| r.i32(tag::RECIPIENT_FLAGS).unwrap_or(0) & 0x0002 != 0)
-                .map(|r| (cal_address(r.str(pid::SMTP_ADDRESS), r.str(pid::EMAIL_ADDRESS)), r.str(pid::DISPLAY_NAME).map(str::to_owned)))
-        })
+    pick(
+        pid::SENT_REPRESENTING_NAME,
+        pid::SENT_REPRESENTING_SMTP_ADDRESS,
+        pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+    )
+    .or_else(|| {
+        pick(
+            pid::SENDER_NAME,
+            pid::SENDER_SMTP_ADDRESS,
+            pid::SENDER_EMAIL_ADDRESS,
+        )
+    })
+    .or_else(|| {
+        msg.recipients
+            .iter()
+            .find(|r| r.i32(tag::RECIPIENT_FLAGS).unwrap_or(0) & 0x0002 != 0)
+            .map(|r| {
+                (
+                    cal_address(r.str(pid::SMTP_ADDRESS), r.str(pid::EMAIL_ADDRESS)),
+                    r.str(pid::DISPLAY_NAME).map(str::to_owned),
+                )
+            })
+    })
 }
 
 /// Writes ORGANIZER and one ATTENDEE per recipient (not the organizer, not recipients
@@ -347,7 +380,11 @@ pub(crate) fn write_people(w: &mut IcsWriter, msg: &Message) {
             _ => "NEEDS-ACTION",
         };
         params.push(("PARTSTAT", status.to_owned()));
-        w.raw("ATTENDEE", &params, &cal_address(r.str(pid::SMTP_ADDRESS), r.str(pid::EMAIL_ADDRESS)));
+        w.raw(
+            "ATTENDEE",
+            &params,
+            &cal_address(r.str(pid::SMTP_ADDRESS), r.str(pid::EMAIL_ADDRESS)),
+        );
     }
 }
 
@@ -361,16 +398,28 @@ pub(crate) fn write_meta(w: &mut IcsWriter, msg: &Message) {
     let stamp = modified
         .or(created)
         .unwrap_or_else(|| DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default());
-    w.raw("DTSTAMP", &[], &fmt_utc(stamp.with_nanosecond(0).unwrap_or(stamp)));
+    w.raw(
+        "DTSTAMP",
+        &[],
+        &fmt_utc(stamp.with_nanosecond(0).unwrap_or(stamp)),
+    );
     if let Some(c) = created {
         w.raw("CREATED", &[], &fmt_utc(c));
     }
     if let Some(m) = modified {
         w.raw("LAST-MODIFIED", &[], &fmt_utc(m));
     }
-    let keywords = p.get_named(&pstkit::messaging::NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"));
+    let keywords = p.get_named(&pstkit::messaging::NamedProp::string(
+        psets::PS_PUBLIC_STRINGS,
+        "Keywords",
+    ));
     if let Some(list) = keywords.and_then(PropValue::as_strings) {
-        let cats: Vec<String> = list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(escape_text).collect();
+        let cats: Vec<String> = list
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(escape_text)
+            .collect();
         if !cats.is_empty() {
             w.raw("CATEGORIES", &[], &cats.join(","));
         }
@@ -397,8 +446,16 @@ pub(crate) fn write_meta(w: &mut IcsWriter, msg: &Message) {
 pub(crate) fn write_relative_alarm(w: &mut IcsWriter, minutes: i64, what: &str) {
     w.begin("VALARM");
     w.raw("ACTION", &[], "DISPLAY");
-    w.text("DESCRIPTION", &[], if what.is_empty() { "Reminder" } else { what });
-    let trigger = if minutes >= 0 { format!("-PT{minutes}M") } else { format!("PT{}M", -minutes) };
+    w.text(
+        "DESCRIPTION",
+        &[],
+        if what.is_empty() { "Reminder" } else { what },
+    );
+    let trigger = if minutes >= 0 {
+        format!("-PT{minutes}M")
+    } else {
+        format!("PT{}M", -minutes)
+    };
     w.raw("TRIGGER", &[], &trigger);
     w.end("VALARM");
 }
@@ -407,8 +464,16 @@ pub(crate) fn write_relative_alarm(w: &mut IcsWriter, minutes: i64, what: &str) 
 pub(crate) fn write_absolute_alarm(w: &mut IcsWriter, at: DateTime<Utc>, what: &str) {
     w.begin("VALARM");
     w.raw("ACTION", &[], "DISPLAY");
-    w.text("DESCRIPTION", &[], if what.is_empty() { "Reminder" } else { what });
-    w.raw("TRIGGER", &[("VALUE", "DATE-TIME".to_owned())], &fmt_utc(at));
+    w.text(
+        "DESCRIPTION",
+        &[],
+        if what.is_empty() { "Reminder" } else { what },
+    );
+    w.raw(
+        "TRIGGER",
+        &[("VALUE", "DATE-TIME".to_owned())],
+        &fmt_utc(at),
+    );
     w.end("VALARM");
 }
 
@@ -436,7 +501,10 @@ mod tests {
     #[test]
     fn uid_from_global_object_id() {
         // Header, instance date 2007-04-16 (0x07D7, 4, 16), creation time, size, and data.
-        let mut g = vec![0x04, 0x00, 0x00, 0x00, 0x82, 0x00, 0xE0, 0x00, 0x74, 0xC5, 0xB7, 0x10, 0x1A, 0x82, 0xE0, 0x08];
+        let mut g = vec![
+            0x04, 0x00, 0x00, 0x00, 0x82, 0x00, 0xE0, 0x00, 0x74, 0xC5, 0xB7, 0x10, 0x1A, 0x82,
+            0xE0, 0x08,
+        ];
         g.extend_from_slice(&[0x07, 0xD7, 0x04, 0x10]);
         g.extend_from_slice(&[0; 16]);
         let data = b"vCal-Uid\x01\x00\x00\x00abc-123@example.com\x00";

@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use pstkit::messaging::{psets, Message, PropertyBag};
 
-use super::common::{best_body, lid, nearest_date, organizer, stable_uid, tag, write_meta, write_people, write_relative_alarm, Stamp};
+use super::common::{
+    best_body, lid, nearest_date, organizer, stable_uid, tag, write_meta, write_people,
+    write_relative_alarm, Stamp,
+};
 use super::ical::{fmt_date, fmt_local, IcsWriter};
 use super::recurrence::{EndType, ExceptionInfo, RecurrencePattern};
 use super::timezone::TimeZone;
@@ -57,18 +60,30 @@ impl EventSink {
 /// it agrees with PidLidTimeZoneStruct (or that is missing), else PidLidTimeZoneStruct named by
 /// PidLidTimeZoneDescription ([MS-OXOCAL] 2.2.1.41).
 fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Option<TimeZone> {
-    let def = p.lid_binary(APPT, lid::TZ_DEFINITION_RECUR).and_then(|b| match TimeZone::from_definition(b) {
-        Ok(z) => Some(z),
-        Err(e) => {
-            warnings.push(format!("{label}: recurrence time zone definition unreadable: {e}"));
-            None
-        }
-    });
+    let def =
+        p.lid_binary(APPT, lid::TZ_DEFINITION_RECUR).and_then(
+            |b| match TimeZone::from_definition(b) {
+                Ok(z) => Some(z),
+                Err(e) => {
+                    warnings.push(format!(
+                        "{label}: recurrence time zone definition unreadable: {e}"
+                    ));
+                    None
+                }
+            },
+        );
     let desc = p.lid_str(APPT, lid::TIME_ZONE_DESCRIPTION);
-    let st = p.lid_binary(APPT, lid::TIME_ZONE_STRUCT).and_then(|b| TimeZone::from_struct(b, desc).ok());
+    let st = p
+        .lid_binary(APPT, lid::TIME_ZONE_STRUCT)
+        .and_then(|b| TimeZone::from_struct(b, desc).ok());
     match (def, st) {
         (Some(d), Some(s)) => {
-            let eff = d.rules.iter().find(|r| r.flags & 0x0002 != 0).or(d.rules.last()).copied();
+            let eff = d
+                .rules
+                .iter()
+                .find(|r| r.flags & 0x0002 != 0)
+                .or(d.rules.last())
+                .copied();
             let sr = s.rules.first().copied();
             let same = match (eff, sr) {
                 (Some(a), Some(b)) => {
@@ -83,7 +98,10 @@ fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Optio
             if same {
                 Some(d)
             } else {
-                Some(TimeZone { name: s.name.or(d.name), rules: s.rules })
+                Some(TimeZone {
+                    name: s.name.or(d.name),
+                    rules: s.rules,
+                })
             }
         }
         (Some(d), None) => Some(d),
@@ -93,7 +111,8 @@ fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Optio
 
 /// A display time zone (start or end) from its TZDEFINITION.
 fn display_zone(p: &PropertyBag, id: u32) -> Option<TimeZone> {
-    p.lid_binary(APPT, id).and_then(|b| TimeZone::from_definition(b).ok())
+    p.lid_binary(APPT, id)
+        .and_then(|b| TimeZone::from_definition(b).ok())
 }
 
 /// The text-like parts of one VEVENT.
@@ -131,12 +150,22 @@ fn write_text(w: &mut IcsWriter, t: &EventText<'_>, method: Method) {
         Method::Reply(partstat) => {
             if let Some((addr, name)) = organizer(t.people) {
                 let params: Vec<(&str, String)> = name.map(|n| ("CN", n)).into_iter().collect();
-                w.raw("ATTENDEE", &[&params[..], &[("PARTSTAT", partstat.to_owned())]].concat(), &addr);
+                w.raw(
+                    "ATTENDEE",
+                    &[&params[..], &[("PARTSTAT", partstat.to_owned())]].concat(),
+                    &addr,
+                );
             }
             if let Some(r) = t.people.recipients.first() {
-                let addr = super::common::cal_address(r.str(pstkit::messaging::pid::SMTP_ADDRESS), r.str(pstkit::messaging::pid::EMAIL_ADDRESS));
-                let params: Vec<(&str, String)> =
-                    r.str(pstkit::messaging::pid::DISPLAY_NAME).map(|n| ("CN", n.to_owned())).into_iter().collect();
+                let addr = super::common::cal_address(
+                    r.str(pstkit::messaging::pid::SMTP_ADDRESS),
+                    r.str(pstkit::messaging::pid::EMAIL_ADDRESS),
+                );
+                let params: Vec<(&str, String)> = r
+                    .str(pstkit::messaging::pid::DISPLAY_NAME)
+                    .map(|n| ("CN", n.to_owned()))
+                    .into_iter()
+                    .collect();
                 w.raw("ORGANIZER", &params, &addr);
             }
         }
@@ -149,10 +178,19 @@ fn write_text(w: &mut IcsWriter, t: &EventText<'_>, method: Method) {
 
 /// Writes one appointment (or meeting message) as VEVENTs into `sink`. Returns false (with
 /// a warning) when the item has no start time at all.
-pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, warnings: &mut Vec<String>) -> bool {
+pub(crate) fn write_event(
+    msg: &Message,
+    sink: &mut EventSink,
+    method: Method,
+    warnings: &mut Vec<String>,
+) -> bool {
     let p = &msg.props;
     let subject = msg.subject().to_owned();
-    let label = if subject.is_empty() { "(untitled appointment)".to_owned() } else { format!("appointment \"{subject}\"") };
+    let label = if subject.is_empty() {
+        "(untitled appointment)".to_owned()
+    } else {
+        format!("appointment \"{subject}\"")
+    };
     let mut uid = stable_uid(msg);
     if !sink.uids.insert(uid.clone()) {
         // Two items with one Global Object ID (a copied meeting): keep both, apart.
@@ -160,7 +198,9 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
         while !sink.uids.insert(format!("{uid}-{n}")) {
             n += 1;
         }
-        warnings.push(format!("{label}: UID {uid} seen before; written as {uid}-{n}"));
+        warnings.push(format!(
+            "{label}: UID {uid} seen before; written as {uid}-{n}"
+        ));
         uid = format!("{uid}-{n}");
     }
     let start_utc = p
@@ -173,7 +213,9 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
         .or_else(|| p.lid_time(COMMON, lid::COMMON_END));
     let all_day = p.lid_bool(APPT, lid::APPOINTMENT_SUB_TYPE).unwrap_or(false);
     let reminder = if p.lid_bool(COMMON, lid::REMINDER_SET).unwrap_or(false) {
-        Some(i64::from(p.lid_i32(COMMON, lid::REMINDER_DELTA).unwrap_or(15)))
+        Some(i64::from(
+            p.lid_i32(COMMON, lid::REMINDER_DELTA).unwrap_or(15),
+        ))
     } else {
         None
     };
@@ -195,7 +237,9 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
     };
     let sequence = p.lid_i32(APPT, lid::APPOINTMENT_SEQUENCE);
 
-    let blob = p.lid_binary(APPT, lid::APPOINTMENT_RECUR).filter(|b| !b.is_empty());
+    let blob = p
+        .lid_binary(APPT, lid::APPOINTMENT_RECUR)
+        .filter(|b| !b.is_empty());
     if let Some(blob) = blob {
         match RecurrencePattern::parse(blob) {
             Ok(pattern) => {
@@ -203,14 +247,30 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
                     warnings.push(format!("{label}: {w}"));
                 }
                 let tz = recur_zone(p, warnings, &label);
-                if write_series(msg, &pattern, tz.as_ref(), all_day, &uid, &text, status, sequence, sink, method, warnings) {
+                if write_series(
+                    msg,
+                    &pattern,
+                    tz.as_ref(),
+                    all_day,
+                    &uid,
+                    &text,
+                    status,
+                    sequence,
+                    sink,
+                    method,
+                    warnings,
+                ) {
                     return true;
                 }
             }
-            Err(e) => warnings.push(format!("{label}: recurrence pattern unreadable, written as a single event: {e}")),
+            Err(e) => warnings.push(format!(
+                "{label}: recurrence pattern unreadable, written as a single event: {e}"
+            )),
         }
     } else if p.lid_bool(APPT, lid::RECURRING).unwrap_or(false) {
-        warnings.push(format!("{label}: marked recurring but has no recurrence pattern; written as a single event"));
+        warnings.push(format!(
+            "{label}: marked recurring but has no recurrence pattern; written as a single event"
+        ));
     }
 
     let Some(start) = start_utc else {
@@ -219,15 +279,22 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
         return false;
     };
     let end = end_utc.filter(|e| *e >= start).unwrap_or(start);
-    let start_tz = display_zone(p, lid::TZ_DEFINITION_START_DISPLAY).or_else(|| recur_zone(p, &mut Vec::new(), &label));
+    let start_tz = display_zone(p, lid::TZ_DEFINITION_START_DISPLAY)
+        .or_else(|| recur_zone(p, &mut Vec::new(), &label));
     let end_tz = display_zone(p, lid::TZ_DEFINITION_END_DISPLAY).or_else(|| start_tz.clone());
     let w = &mut sink.events;
     let mut zones_used = Vec::new();
     w.begin("VEVENT");
     w.text("UID", &[], &uid);
     if all_day {
-        let sd = start_tz.as_ref().map_or_else(|| nearest_date(start), |z| z.utc_to_local(start.naive_utc()).date());
-        let mut ed = end_tz.as_ref().map_or_else(|| nearest_date(end), |z| z.utc_to_local(end.naive_utc()).date());
+        let sd = start_tz.as_ref().map_or_else(
+            || nearest_date(start),
+            |z| z.utc_to_local(start.naive_utc()).date(),
+        );
+        let mut ed = end_tz.as_ref().map_or_else(
+            || nearest_date(end),
+            |z| z.utc_to_local(end.naive_utc()).date(),
+        );
         if ed <= sd {
             ed = sd.succ_opt().unwrap_or(sd);
         }
@@ -246,9 +313,28 @@ pub(crate) fn write_event(msg: &Message, sink: &mut EventSink, method: Method, w
         }
     }
     // A meeting message about one occurrence of a series names it ([MS-OXCICAL] 2.1.3.1.1.20.20).
+    // Without PidLidExceptionReplaceTime, the instance date in the Global Object ID with the
+    // meeting's start time of day stands for the original start.
     if method != Method::Publish {
         if let Some(r) = p.lid_time(APPT, lid::EXCEPTION_REPLACE_TIME) {
             Stamp::Utc(r.naive_utc()).write(w, "RECURRENCE-ID");
+        } else if let Some(date) = p
+            .lid_binary(psets::PSETID_MEETING, lid::GLOBAL_OBJECT_ID)
+            .and_then(goid_instance_date)
+        {
+            let local_start = start_tz
+                .as_ref()
+                .map_or(start.naive_utc(), |z| z.utc_to_local(start.naive_utc()));
+            let stamp = if all_day {
+                Stamp::Date(date)
+            } else {
+                let t = date.and_time(local_start.time());
+                match &start_tz {
+                    Some(z) => Stamp::Zoned(t, z.tzid()),
+                    None => Stamp::Utc(t),
+                }
+            };
+            stamp.write(w, "RECURRENCE-ID");
         }
     }
     write_status(w, status, sequence, all_day);
@@ -268,7 +354,11 @@ fn write_status(w: &mut IcsWriter, status: Option<&str>, sequence: Option<i32>, 
     if let Some(s) = sequence.filter(|s| *s >= 0) {
         w.raw("SEQUENCE", &[], &s.to_string());
     }
-    w.raw("X-MICROSOFT-CDO-ALLDAYEVENT", &[], if all_day { "TRUE" } else { "FALSE" });
+    w.raw(
+        "X-MICROSOFT-CDO-ALLDAYEVENT",
+        &[],
+        if all_day { "TRUE" } else { "FALSE" },
+    );
 }
 
 /// Local series time to the stamp kind of the series.
@@ -300,7 +390,10 @@ fn write_series(
 ) -> bool {
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     let Some(first) = pattern.pattern_dates(far, 1).first().copied() else {
-        warnings.push(format!("\"{}\": recurrence pattern has no occurrence; written as a single event", text.summary));
+        warnings.push(format!(
+            "\"{}\": recurrence pattern has no occurrence; written as a single event",
+            text.summary
+        ));
         return false;
     };
     let offset = Duration::minutes(i64::from(pattern.start_offset()));
@@ -314,6 +407,15 @@ fn write_series(
     }
     let tzid = tzid.as_deref();
     let start = first.and_time(NaiveTime::MIN) + offset;
+    // iCalendar dates have four-digit years; a damaged offset or date can go past them.
+    let last_ok = NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX);
+    if start.date() >= last_ok || (start + length).date() >= last_ok {
+        warnings.push(format!(
+            "\"{}\": recurrence times beyond year 9999; written as a single event",
+            text.summary
+        ));
+        return false;
+    }
     let w = &mut sink.events;
     w.begin("VEVENT");
     w.text("UID", &[], uid);
@@ -326,13 +428,17 @@ fn write_series(
     }
     let mut rrule = pattern.rrule_body();
     match pattern.end_type {
-        EndType::AfterCount => rrule.push_str(&format!(";COUNT={}", pattern.occurrence_count.max(1))),
+        EndType::AfterCount => {
+            rrule.push_str(&format!(";COUNT={}", pattern.occurrence_count.max(1)))
+        }
         EndType::AfterDate => {
             if let Some(end) = pattern.end() {
                 let until = if all_day {
                     fmt_date(end)
                 } else {
-                    let last = end.and_hms_opt(23, 59, 59).unwrap_or(end.and_time(NaiveTime::MIN));
+                    let last = end
+                        .and_hms_opt(23, 59, 59)
+                        .unwrap_or(end.and_time(NaiveTime::MIN));
                     match tz {
                         Some(z) => format!("{}Z", fmt_local(z.local_to_utc(last))),
                         None => fmt_local(last),
@@ -354,22 +460,39 @@ fn write_series(
 
     let exceptions: &[ExceptionInfo] = pattern.appointment.as_ref().map_or(&[], |a| &a.exceptions);
     for e in exceptions {
-        let (Some(orig), Some(ex_start), Some(ex_end)) = (e.original_time(), e.start_time(), e.end_time()) else {
-            warnings.push(format!("\"{}\": exception with an impossible date skipped", text.summary));
+        let in_range = |t: &NaiveDateTime| t.date() < last_ok;
+        let (Some(orig), Some(ex_start), Some(ex_end)) = (
+            e.original_time().filter(in_range),
+            e.start_time().filter(in_range),
+            e.end_time().filter(in_range),
+        ) else {
+            warnings.push(format!(
+                "\"{}\": exception with an impossible date skipped",
+                text.summary
+            ));
             continue;
         };
         let att = exception_message(msg, orig, ex_start, tz);
         let ap = att.map(|m| &m.props);
-        let ex_all_day = e.subtype.or_else(|| ap.and_then(|p| p.lid_bool(APPT, lid::APPOINTMENT_SUB_TYPE))).unwrap_or(all_day);
+        let ex_all_day = e
+            .subtype
+            .or_else(|| ap.and_then(|p| p.lid_bool(APPT, lid::APPOINTMENT_SUB_TYPE)))
+            .unwrap_or(all_day);
         let summary = e
             .subject
             .clone()
-            .or_else(|| att.map(|m| m.subject().to_owned()).filter(|s| !s.is_empty()))
+            .or_else(|| {
+                att.map(|m| m.subject().to_owned())
+                    .filter(|s| !s.is_empty())
+            })
             .unwrap_or_else(|| text.summary.clone());
         let location = e
             .location
             .clone()
-            .or_else(|| ap.and_then(|p| p.lid_str(APPT, lid::LOCATION)).map(str::to_owned))
+            .or_else(|| {
+                ap.and_then(|p| p.lid_str(APPT, lid::LOCATION))
+                    .map(str::to_owned)
+            })
             .or_else(|| text.location.clone());
         let description = ap.and_then(best_body).or_else(|| text.description.clone());
         let busy = e
@@ -379,12 +502,24 @@ fn write_series(
             .or(text.busy);
         let reminder_on = e.reminder_set.unwrap_or(text.reminder.is_some());
         let reminder = if reminder_on {
-            Some(e.reminder_delta.map(i64::from).or(text.reminder).unwrap_or(15))
+            Some(
+                e.reminder_delta
+                    .map(i64::from)
+                    .or(text.reminder)
+                    .unwrap_or(15),
+            )
         } else {
             None
         };
         let people = att.filter(|m| !m.recipients.is_empty()).unwrap_or(msg);
-        let ex_text = EventText { summary, location, description, busy, reminder, people };
+        let ex_text = EventText {
+            summary,
+            location,
+            description,
+            busy,
+            reminder,
+            people,
+        };
         let w = &mut sink.events;
         w.begin("VEVENT");
         w.text("UID", &[], uid);
@@ -411,7 +546,12 @@ fn write_series(
 
 /// The embedded message of the exception attachment for the occurrence originally at
 /// `orig` (local): matched on PidLidExceptionReplaceTime, else on its new start.
-fn exception_message<'a>(msg: &'a Message, orig: NaiveDateTime, start: NaiveDateTime, tz: Option<&TimeZone>) -> Option<&'a Message> {
+fn exception_message<'a>(
+    msg: &'a Message,
+    orig: NaiveDateTime,
+    start: NaiveDateTime,
+    tz: Option<&TimeZone>,
+) -> Option<&'a Message> {
     let to_utc = |t: NaiveDateTime| tz.map_or(t, |z| z.local_to_utc(t));
     let near = |a: DateTime<Utc>, b: NaiveDateTime| {
         let diff = (a.naive_utc() - b).num_minutes().abs();
@@ -422,7 +562,10 @@ fn exception_message<'a>(msg: &'a Message, orig: NaiveDateTime, start: NaiveDate
             diff <= 14 * 60
         }
     };
-    let embedded = msg.attachments.iter().filter_map(|a| a.embedded.as_deref().map(|m| (a, m)));
+    let embedded = msg
+        .attachments
+        .iter()
+        .filter_map(|a| a.embedded.as_deref().map(|m| (a, m)));
     let mut by_start = None;
     for (att, m) in embedded {
         let replace = m
@@ -442,4 +585,12 @@ fn exception_message<'a>(msg: &'a Message, orig: NaiveDateTime, start: NaiveDate
         }
     }
     by_start
+}
+
+/// The instance date of a Global Object ID (bytes 16-19: year high, year low, month, day;
+/// all zero for a whole series) ([MS-OXOCAL] 2.2.1.27).
+fn goid_instance_date(g: &[u8]) -> Option<NaiveDate> {
+    let b = g.get(16..20)?;
+    let year = i32::from(u16::from_be_bytes([b[0], b[1]]));
+    NaiveDate::from_ymd_opt(year, u32::from(b[2]), u32::from(b[3])).filter(|_| year != 0)
 }

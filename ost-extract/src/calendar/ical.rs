@@ -103,7 +103,10 @@ pub(crate) fn escape_text(s: &str) -> String {
 /// A parameter value: double quotes are not allowed inside one and are dropped; values with
 /// `:`, `;` or `,` are quoted (RFC 5545 3.2).
 pub(crate) fn param_value(v: &str) -> String {
-    let clean: String = v.chars().filter(|c| *c != '"' && (!c.is_control() || *c == '\t')).collect();
+    let clean: String = v
+        .chars()
+        .filter(|c| *c != '"' && (!c.is_control() || *c == '\t'))
+        .collect();
     if clean.contains([':', ';', ',']) {
         format!("\"{clean}\"")
     } else {
@@ -160,7 +163,10 @@ mod tests {
 
     #[test]
     fn escapes_text() {
-        assert_eq!(escape_text("a,b;c\\d\r\ne\nf\u{7}"), "a\\,b\\;c\\\\d\\ne\\nf");
+        assert_eq!(
+            escape_text("a,b;c\\d\r\ne\nf\u{7}"),
+            "a\\,b\\;c\\\\d\\ne\\nf"
+        );
         assert_eq!(param_value("Doe, \"Jane\""), "\"Doe, Jane\"");
         assert_eq!(param_value("Jane"), "Jane");
         assert_eq!(fmt_offset(-330), "-0530");

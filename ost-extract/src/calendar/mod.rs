@@ -19,14 +19,15 @@ use std::collections::BTreeSet;
 use pstkit::messaging::Message;
 
 pub use bytes::Truncated;
-pub use recurrence::{Occurrence, RecurrencePattern, RecurrenceError};
+pub use recurrence::{Occurrence, RecurrenceError, RecurrencePattern};
 pub use timezone::TimeZone;
 
 use event::{EventSink, Method};
 use ical::IcsWriter;
 
 fn has_prefix(class: &str, prefix: &str) -> bool {
-    class.len() >= prefix.len() && class.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    class.len() >= prefix.len()
+        && class.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Whether a message class is an appointment (`IPM.Appointment*`, case-insensitive).
@@ -53,7 +54,9 @@ pub fn calendar_to_ics(items: &[Message], warnings: &mut Vec<String>) -> String 
         }
     }
     if skipped > 0 {
-        warnings.push(format!("{skipped} item(s) that are not appointments left out of the calendar"));
+        warnings.push(format!(
+            "{skipped} item(s) that are not appointments left out of the calendar"
+        ));
     }
     let mut w = IcsWriter::new();
     common::begin_calendar(&mut w, None);
@@ -75,7 +78,9 @@ pub fn tasks_to_ics(items: &[Message], warnings: &mut Vec<String>) -> String {
         }
     }
     if skipped > 0 {
-        warnings.push(format!("{skipped} item(s) that are not tasks left out of the task list"));
+        warnings.push(format!(
+            "{skipped} item(s) that are not tasks left out of the task list"
+        ));
     }
     let mut w = IcsWriter::new();
     common::begin_calendar(&mut w, None);

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use pstkit::messaging::{psets, Message};
 
-use super::common::{best_body, lid, nearest_date, stable_uid, write_absolute_alarm, write_meta, Stamp};
+use super::common::{
+    best_body, lid, nearest_date, stable_uid, write_absolute_alarm, write_meta, Stamp,
+};
 use super::ical::{fmt_date, fmt_utc, IcsWriter};
 use super::recurrence::{EndType, RecurrencePattern};
 
@@ -13,25 +15,40 @@ const TASK: pstkit::ltp::prop::Guid = psets::PSETID_TASK;
 const COMMON: pstkit::ltp::prop::Guid = psets::PSETID_COMMON;
 
 /// Writes one task as a VTODO. Task dates (start, due) are dates, stored as local midnight.
-pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<String>, warnings: &mut Vec<String>) {
+pub(crate) fn write_todo(
+    msg: &Message,
+    w: &mut IcsWriter,
+    uids: &mut BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) {
     let p = &msg.props;
     let subject = msg.subject().to_owned();
-    let label = if subject.is_empty() { "(untitled task)".to_owned() } else { format!("task \"{subject}\"") };
+    let label = if subject.is_empty() {
+        "(untitled task)".to_owned()
+    } else {
+        format!("task \"{subject}\"")
+    };
     let mut uid = stable_uid(msg);
     if !uids.insert(uid.clone()) {
         let mut n = 2;
         while !uids.insert(format!("{uid}-{n}")) {
             n += 1;
         }
-        warnings.push(format!("{label}: UID {uid} seen before; written as {uid}-{n}"));
+        warnings.push(format!(
+            "{label}: UID {uid} seen before; written as {uid}-{n}"
+        ));
         uid = format!("{uid}-{n}");
     }
     let mut start = p.lid_time(TASK, lid::TASK_START_DATE).map(nearest_date);
     let due = p.lid_time(TASK, lid::TASK_DUE_DATE).map(nearest_date);
     let pattern = if p.lid_bool(TASK, lid::TASK_F_RECURRING).unwrap_or(false)
-        || p.lid_binary(TASK, lid::TASK_RECURRENCE).is_some_and(|b| !b.is_empty())
+        || p.lid_binary(TASK, lid::TASK_RECURRENCE)
+            .is_some_and(|b| !b.is_empty())
     {
-        match p.lid_binary(TASK, lid::TASK_RECURRENCE).map(RecurrencePattern::parse) {
+        match p
+            .lid_binary(TASK, lid::TASK_RECURRENCE)
+            .map(RecurrencePattern::parse)
+        {
             Some(Ok(pat)) => {
                 for w in &pat.warnings {
                     warnings.push(format!("{label}: {w}"));
@@ -39,7 +56,9 @@ pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<S
                 Some(pat)
             }
             Some(Err(e)) => {
-                warnings.push(format!("{label}: task recurrence unreadable, written without it: {e}"));
+                warnings.push(format!(
+                    "{label}: task recurrence unreadable, written without it: {e}"
+                ));
                 None
             }
             None => None,
@@ -49,7 +68,9 @@ pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<S
     };
     // A repeating VTODO needs a DTSTART; the pattern's first date is the series start.
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
-    let first = pattern.as_ref().and_then(|pat| pat.pattern_dates(far, 1).first().copied());
+    let first = pattern
+        .as_ref()
+        .and_then(|pat| pat.pattern_dates(far, 1).first().copied());
     if pattern.is_some() && first.is_some() {
         start = first;
     }
@@ -69,7 +90,9 @@ pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<S
     if let (Some(pat), Some(_)) = (&pattern, first) {
         let mut rrule = pat.rrule_body();
         match pat.end_type {
-            EndType::AfterCount => rrule.push_str(&format!(";COUNT={}", pat.occurrence_count.max(1))),
+            EndType::AfterCount => {
+                rrule.push_str(&format!(";COUNT={}", pat.occurrence_count.max(1)))
+            }
             EndType::AfterDate => {
                 if let Some(end) = pat.end() {
                     rrule.push_str(&format!(";UNTIL={}", fmt_date(end)));
@@ -86,7 +109,9 @@ pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<S
         w.text("DESCRIPTION", &[], &b);
     }
     let complete = p.lid_bool(TASK, lid::TASK_COMPLETE).unwrap_or(false);
-    let status_code = p.lid_i32(TASK, lid::TASK_STATUS).unwrap_or(if complete { 2 } else { 0 });
+    let status_code = p
+        .lid_i32(TASK, lid::TASK_STATUS)
+        .unwrap_or(if complete { 2 } else { 0 });
     let status = match status_code {
         1 => "IN-PROCESS",
         2 => "COMPLETED",
@@ -98,7 +123,11 @@ pub(crate) fn write_todo(msg: &Message, w: &mut IcsWriter, uids: &mut BTreeSet<S
         .lid(TASK, lid::PERCENT_COMPLETE)
         .and_then(|v| v.as_f64())
         .map(|f| (f * 100.0).round().clamp(0.0, 100.0) as u32)
-        .or(if status == "COMPLETED" { Some(100) } else { None });
+        .or(if status == "COMPLETED" {
+            Some(100)
+        } else {
+            None
+        });
     if let Some(pc) = percent {
         w.raw("PERCENT-COMPLETE", &[], &pc.to_string());
     }

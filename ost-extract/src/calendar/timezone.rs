@@ -50,7 +50,12 @@ impl SystemTime {
         let date = if self.year != 0 {
             NaiveDate::from_ymd_opt(year, month, u32::from(self.day))?
         } else {
-            nth_weekday(year, month, u32::from(self.day_of_week), u32::from(self.day))?
+            nth_weekday(
+                year,
+                month,
+                u32::from(self.day_of_week),
+                u32::from(self.day),
+            )?
         };
         let time = NaiveTime::from_hms_opt(
             u32::from(self.hour.min(23)),
@@ -137,15 +142,26 @@ impl TimeZone {
     /// lDaylightBias, wStandardYear, stStandardDate, wDaylightYear, stDaylightDate.
     pub fn from_struct(blob: &[u8], name: Option<&str>) -> Result<Self, TzError> {
         let mut r = Reader::new(blob);
-        let bias = r.i32("lBias")?;
-        let standard_bias = r.i32("lStandardBias")?;
-        let daylight_bias = r.i32("lDaylightBias")?;
+        let bias = clamp_bias(r.i32("lBias")?);
+        let standard_bias = clamp_bias(r.i32("lStandardBias")?);
+        let daylight_bias = clamp_bias(r.i32("lDaylightBias")?);
         let _standard_year = r.u16("wStandardYear")?;
         let standard_date = SystemTime::read(&mut r)?;
         let _daylight_year = r.u16("wDaylightYear")?;
         let daylight_date = SystemTime::read(&mut r)?;
-        let rule = TzRule { year: 0, flags: 0, bias, standard_bias, daylight_bias, standard_date, daylight_date };
-        Ok(Self { name: name.map(str::to_owned), rules: vec![rule] })
+        let rule = TzRule {
+            year: 0,
+            flags: 0,
+            bias,
+            standard_bias,
+            daylight_bias,
+            standard_date,
+            daylight_date,
+        };
+        Ok(Self {
+            name: name.map(str::to_owned),
+            rules: vec![rule],
+        })
     }
 
     /// Reads a TZDEFINITION stream ([MS-OXOCAL] 2.2.1.41): header with the key name, then
@@ -186,12 +202,20 @@ impl TimeZone {
             let flags = r.u16("TZRule flags")?;
             let year = r.u16("TZRule wYear")?;
             r.bytes(14, "TZRule X")?;
-            let bias = r.i32("lBias")?;
-            let standard_bias = r.i32("lStandardBias")?;
-            let daylight_bias = r.i32("lDaylightBias")?;
+            let bias = clamp_bias(r.i32("lBias")?);
+            let standard_bias = clamp_bias(r.i32("lStandardBias")?);
+            let daylight_bias = clamp_bias(r.i32("lDaylightBias")?);
             let standard_date = SystemTime::read(&mut r)?;
             let daylight_date = SystemTime::read(&mut r)?;
-            rules.push(TzRule { year, flags, bias, standard_bias, daylight_bias, standard_date, daylight_date });
+            rules.push(TzRule {
+                year,
+                flags,
+                bias,
+                standard_bias,
+                daylight_bias,
+                standard_date,
+                daylight_date,
+            });
         }
         if rules.is_empty() {
             return Err(TzError::Invalid("TZDEFINITION has no rules"));
@@ -202,8 +226,14 @@ impl TimeZone {
 
     /// A fixed-offset zone (no daylight time) named `name`.
     pub fn fixed(name: &str, offset_minutes: i32) -> Self {
-        let rule = TzRule { bias: -offset_minutes, ..TzRule::default() };
-        Self { name: Some(name.to_owned()), rules: vec![rule] }
+        let rule = TzRule {
+            bias: clamp_bias(offset_minutes.saturating_neg()),
+            ..TzRule::default()
+        };
+        Self {
+            name: Some(name.to_owned()),
+            rules: vec![rule],
+        }
     }
 
     /// The TZID to write: the IANA name when the Windows name maps to one, else the Windows
@@ -237,13 +267,15 @@ impl TimeZone {
         if !rule.has_dst() {
             return rule.standard_offset();
         }
-        let (Some(dst_start), Some(dst_end)) =
-            (rule.daylight_date.resolve(t.year()), rule.standard_date.resolve(t.year()))
-        else {
+        let (Some(dst_start), Some(dst_end)) = (
+            rule.daylight_date.resolve(t.year()),
+            rule.standard_date.resolve(t.year()),
+        ) else {
             return rule.standard_offset();
         };
         // dst_end is in daylight wall time; the repeated hour before it counts as standard.
-        let dst_end_std = dst_end + Duration::minutes(i64::from(rule.standard_offset() - rule.daylight_offset()));
+        let dst_end_std =
+            dst_end + Duration::minutes(i64::from(rule.standard_offset() - rule.daylight_offset()));
         let in_dst = if dst_start < dst_end_std {
             t >= dst_start && t < dst_end_std
         } else {
@@ -267,9 +299,10 @@ impl TimeZone {
         if !rule.has_dst() {
             return rule.standard_offset();
         }
-        let (Some(dst_start), Some(dst_end)) =
-            (rule.daylight_date.resolve(t.year()), rule.standard_date.resolve(t.year()))
-        else {
+        let (Some(dst_start), Some(dst_end)) = (
+            rule.daylight_date.resolve(t.year()),
+            rule.standard_date.resolve(t.year()),
+        ) else {
             return rule.standard_offset();
         };
         let start_utc = dst_start - Duration::minutes(i64::from(rule.standard_offset()));
@@ -297,14 +330,29 @@ impl TimeZone {
     pub(crate) fn write_vtimezone(&self, tzid: &str, w: &mut IcsWriter) {
         w.begin("VTIMEZONE");
         w.text("TZID", &[], tzid);
-        let n = self.rules.len();
+        let mut emitted = false;
         for (i, rule) in self.rules.iter().enumerate() {
-            let start_year = if i == 0 { 1601 } else { i32::from(rule.year) };
-            let next_year = self.rules.get(i + 1).map(|r| i32::from(r.year)).filter(|_| i + 1 < n);
+            // The first rule written covers everything before it too.
+            let start_year = if emitted {
+                i32::from(rule.year).max(1601)
+            } else {
+                1601
+            };
+            let next_year = self.rules.get(i + 1).map(|r| i32::from(r.year));
+            if next_year.is_some_and(|ny| ny <= start_year) {
+                // A later rule takes over from the same year: this one never applies.
+                continue;
+            }
+            emitted = true;
             if !rule.has_dst() {
-                let prev = if i == 0 { rule.standard_offset() } else { prev_offset(&self.rules[i - 1]) };
+                let prev = i
+                    .checked_sub(1)
+                    .and_then(|j| self.rules.get(j))
+                    .map_or(rule.standard_offset(), prev_offset);
                 w.begin("STANDARD");
-                let start = NaiveDate::from_ymd_opt(start_year, 1, 1).unwrap_or_default().and_time(NaiveTime::MIN);
+                let start = NaiveDate::from_ymd_opt(start_year, 1, 1)
+                    .unwrap_or_default()
+                    .and_time(NaiveTime::MIN);
                 w.raw("DTSTART", &[], &fmt_local(start));
                 w.raw("TZOFFSETFROM", &[], &fmt_offset(prev));
                 w.raw("TZOFFSETTO", &[], &fmt_offset(rule.standard_offset()));
@@ -312,17 +360,38 @@ impl TimeZone {
                 continue;
             }
             for (comp, st, from, to) in [
-                ("STANDARD", rule.standard_date, rule.daylight_offset(), rule.standard_offset()),
-                ("DAYLIGHT", rule.daylight_date, rule.standard_offset(), rule.daylight_offset()),
+                (
+                    "STANDARD",
+                    rule.standard_date,
+                    rule.daylight_offset(),
+                    rule.standard_offset(),
+                ),
+                (
+                    "DAYLIGHT",
+                    rule.daylight_date,
+                    rule.standard_offset(),
+                    rule.daylight_offset(),
+                ),
             ] {
-                let Some(first) = st.resolve(start_year) else { continue };
+                let Some(first) = st.resolve(start_year) else {
+                    continue;
+                };
                 w.begin(comp);
                 w.raw("DTSTART", &[], &fmt_local(first));
                 let mut rrule = if st.year != 0 {
                     format!("FREQ=YEARLY;BYMONTH={};BYMONTHDAY={}", st.month, st.day)
                 } else {
-                    let nth = if st.day >= 5 { -1 } else { i32::from(st.day.max(1)) };
-                    format!("FREQ=YEARLY;BYMONTH={};BYDAY={}{}", st.month, nth, weekday_code(u32::from(st.day_of_week)))
+                    let nth = if st.day >= 5 {
+                        -1
+                    } else {
+                        i32::from(st.day.max(1))
+                    };
+                    format!(
+                        "FREQ=YEARLY;BYMONTH={};BYDAY={}{}",
+                        st.month,
+                        nth,
+                        weekday_code(u32::from(st.day_of_week))
+                    )
                 };
                 if let Some(ny) = next_year {
                     if let Some(last) = st.resolve(ny - 1) {
@@ -348,6 +417,12 @@ fn prev_offset(rule: &TzRule) -> i32 {
     } else {
         rule.standard_offset()
     }
+}
+
+/// Real biases are within a day; clamping keeps the offset arithmetic of damaged values
+/// from overflowing.
+fn clamp_bias(b: i32) -> i32 {
+    b.clamp(-1440, 1440)
 }
 
 /// RFC 5545 weekday code for 0 = Sunday .. 6 = Saturday.
@@ -412,7 +487,10 @@ pub(crate) mod tests {
     }
 
     fn dt(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, 0)
+            .unwrap()
     }
 
     #[test]
@@ -427,18 +505,40 @@ pub(crate) mod tests {
         assert_eq!(tz.offset_at_local(dt(2021, 3, 28, 1, 59)), 60);
         assert_eq!(tz.offset_at_local(dt(2021, 3, 28, 3, 0)), 120);
         assert_eq!(tz.offset_at_local(dt(2021, 7, 1, 12, 0)), 120);
-        assert_eq!(tz.local_to_utc(dt(2021, 7, 1, 12, 0)), dt(2021, 7, 1, 10, 0));
-        assert_eq!(tz.utc_to_local(dt(2021, 1, 5, 23, 30)), dt(2021, 1, 6, 0, 30));
-        assert_eq!(tz.utc_to_local(dt(2021, 10, 31, 0, 59)), dt(2021, 10, 31, 2, 59));
-        assert_eq!(tz.utc_to_local(dt(2021, 10, 31, 1, 0)), dt(2021, 10, 31, 2, 0));
+        assert_eq!(
+            tz.local_to_utc(dt(2021, 7, 1, 12, 0)),
+            dt(2021, 7, 1, 10, 0)
+        );
+        assert_eq!(
+            tz.utc_to_local(dt(2021, 1, 5, 23, 30)),
+            dt(2021, 1, 6, 0, 30)
+        );
+        assert_eq!(
+            tz.utc_to_local(dt(2021, 10, 31, 0, 59)),
+            dt(2021, 10, 31, 2, 59)
+        );
+        assert_eq!(
+            tz.utc_to_local(dt(2021, 10, 31, 1, 0)),
+            dt(2021, 10, 31, 2, 0)
+        );
     }
 
     #[test]
     fn reads_timezone_struct_and_writes_vtimezone() {
-        let tz = TimeZone::from_struct(&us_eastern_struct(), Some("(UTC-05:00) Eastern Time (US & Canada)")).unwrap();
+        let tz = TimeZone::from_struct(
+            &us_eastern_struct(),
+            Some("(UTC-05:00) Eastern Time (US & Canada)"),
+        )
+        .unwrap();
         assert_eq!(tz.tzid(), "America/New_York");
-        assert_eq!(tz.local_to_utc(dt(2022, 3, 13, 12, 0)), dt(2022, 3, 13, 16, 0));
-        assert_eq!(tz.local_to_utc(dt(2022, 3, 12, 12, 0)), dt(2022, 3, 12, 17, 0));
+        assert_eq!(
+            tz.local_to_utc(dt(2022, 3, 13, 12, 0)),
+            dt(2022, 3, 13, 16, 0)
+        );
+        assert_eq!(
+            tz.local_to_utc(dt(2022, 3, 12, 12, 0)),
+            dt(2022, 3, 12, 17, 0)
+        );
         let mut w = IcsWriter::new();
         tz.write_vtimezone("America/New_York", &mut w);
         let text = w.finish();
@@ -450,10 +550,69 @@ TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
     }
 
     #[test]
+    fn superseded_rules_are_not_written() {
+        let base = TimeZone::from_definition(&w_europe_definition())
+            .unwrap()
+            .rules[0];
+        let fixed = TzRule {
+            standard_date: SystemTime::default(),
+            daylight_date: SystemTime::default(),
+            ..base
+        };
+        let tz = TimeZone {
+            name: Some("W. Europe Standard Time".into()),
+            rules: vec![
+                TzRule { year: 0, ..fixed },
+                TzRule { year: 1601, ..base },
+                TzRule {
+                    year: 2030,
+                    ..fixed
+                },
+            ],
+        };
+        let mut w = IcsWriter::new();
+        tz.write_vtimezone("Europe/Berlin", &mut w);
+        let text = w.finish();
+        assert_eq!(text.matches("BEGIN:STANDARD").count(), 2, "{text}");
+        assert!(text.contains("DTSTART:16011028T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20291028T010000Z\r\n"), "{text}");
+        assert!(
+            text.contains("DTSTART:20300101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\n"),
+            "{text}"
+        );
+        assert_eq!(
+            tz.offset_at_local(
+                NaiveDate::from_ymd_opt(2029, 7, 1)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+            ),
+            120
+        );
+        assert_eq!(
+            tz.offset_at_local(
+                NaiveDate::from_ymd_opt(2030, 7, 1)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+            ),
+            60
+        );
+    }
+
+    #[test]
     fn last_weekday_rule() {
-        assert_eq!(nth_weekday(2021, 10, 0, 5), NaiveDate::from_ymd_opt(2021, 10, 31));
-        assert_eq!(nth_weekday(2021, 2, 1, 5), NaiveDate::from_ymd_opt(2021, 2, 22));
-        assert_eq!(nth_weekday(2021, 2, 1, 1), NaiveDate::from_ymd_opt(2021, 2, 1));
+        assert_eq!(
+            nth_weekday(2021, 10, 0, 5),
+            NaiveDate::from_ymd_opt(2021, 10, 31)
+        );
+        assert_eq!(
+            nth_weekday(2021, 2, 1, 5),
+            NaiveDate::from_ymd_opt(2021, 2, 22)
+        );
+        assert_eq!(
+            nth_weekday(2021, 2, 1, 1),
+            NaiveDate::from_ymd_opt(2021, 2, 1)
+        );
         assert!(TimeZone::from_definition(&[2, 1, 0]).is_err());
         assert!(TimeZone::from_struct(&[0; 10], None).is_err());
     }

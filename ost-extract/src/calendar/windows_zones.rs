@@ -222,7 +222,10 @@ static DISPLAY_TO_KEY: &[(&str, &str)] = &[
     ("Saskatchewan", "Canada Central Standard Time"),
     ("Central America", "Central America Standard Time"),
     ("Central Time (US & Canada)", "Central Standard Time"),
-    ("Chihuahua, La Paz, Mazatlan", "Mountain Standard Time (Mexico)"),
+    (
+        "Chihuahua, La Paz, Mazatlan",
+        "Mountain Standard Time (Mexico)",
+    ),
     ("Arizona", "US Mountain Standard Time"),
     ("Mountain Time (US & Canada)", "Mountain Standard Time"),
     ("Tijuana, Baja California", "Pacific Standard Time (Mexico)"),
@@ -237,11 +240,20 @@ static DISPLAY_TO_KEY: &[(&str, &str)] = &[
 /// Outlook display name that contains one of the known city lists.
 pub fn windows_to_iana(name: &str) -> Option<&'static str> {
     let name = name.trim();
-    if let Some((_, iana)) = KEY_TO_IANA.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+    if let Some((_, iana)) = KEY_TO_IANA
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+    {
         return Some(iana);
     }
-    let key = DISPLAY_TO_KEY.iter().find(|(frag, _)| name.contains(frag)).map(|(_, k)| *k)?;
-    KEY_TO_IANA.iter().find(|(k, _)| *k == key).map(|(_, iana)| *iana)
+    let key = DISPLAY_TO_KEY
+        .iter()
+        .find(|(frag, _)| name.contains(frag))
+        .map(|(_, k)| *k)?;
+    KEY_TO_IANA
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, iana)| *iana)
 }
 
 #[cfg(test)]
@@ -250,9 +262,18 @@ mod tests {
 
     #[test]
     fn maps_key_names_and_display_names() {
-        assert_eq!(windows_to_iana("W. Europe Standard Time"), Some("Europe/Berlin"));
-        assert_eq!(windows_to_iana("pacific standard time"), Some("America/Los_Angeles"));
-        assert_eq!(windows_to_iana("Pacific Standard Time (Mexico)"), Some("America/Tijuana"));
+        assert_eq!(
+            windows_to_iana("W. Europe Standard Time"),
+            Some("Europe/Berlin")
+        );
+        assert_eq!(
+            windows_to_iana("pacific standard time"),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(
+            windows_to_iana("Pacific Standard Time (Mexico)"),
+            Some("America/Tijuana")
+        );
         assert_eq!(
             windows_to_iana("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"),
             Some("Europe/Berlin")

@@ -4,11 +4,17 @@
 use encoding_rs::WINDOWS_1252;
 
 /// `MAPI_ONE_OFF_UID`, the provider UID of a one-off entry id ([MS-OXCDATA] 2.2.5.1).
-const ONE_OFF_UID: [u8; 16] =
-    [0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19, 0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02];
+const ONE_OFF_UID: [u8; 16] = [
+    0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19, 0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02,
+];
 /// Provider UID of a wrapped entry id ([MS-OXOCNTC] 2.2.2.2.4.1.1).
-const WRAPPED_UID: [u8; 16] =
-    [0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4];
+const WRAPPED_UID: [u8; 16] = [
+    0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4,
+];
+/// Provider UID of an Address Book EntryID ([MS-OXCDATA] 2.2.5.2).
+const ADDRESS_BOOK_UID: [u8; 16] = [
+    0xDC, 0xA7, 0x40, 0xC8, 0xC0, 0x42, 0x10, 0x1A, 0xB4, 0xB9, 0x08, 0x00, 0x2B, 0x2F, 0xE1, 0x82,
+];
 /// `MAPI_ONE_OFF_UNICODE`: the strings of a one-off entry id are UTF-16LE.
 const ONE_OFF_UNICODE: u16 = 0x8000;
 
@@ -77,19 +83,36 @@ pub fn parse_member_entry_id(bytes: &[u8]) -> Option<DistListMember> {
     let embedded = bytes.get(21..)?;
     let kind = match ty & 0x0F {
         0 => return parse_one_off(embedded),
-        3 => MemberKind::Contact { slot: (ty >> 4) & 0x07 },
+        3 => MemberKind::Contact {
+            slot: (ty >> 4) & 0x07,
+        },
         4 => MemberKind::DistList,
         5 => MemberKind::GalUser,
         6 => MemberKind::GalList,
         n => MemberKind::Unknown(n),
     };
+    // A GAL member's Address Book EntryID carries its X500 DN ([MS-OXCDATA] 2.2.5.2).
+    let dn = match kind {
+        MemberKind::GalUser | MemberKind::GalList => address_book_dn(embedded),
+        _ => None,
+    };
     Some(DistListMember {
         kind,
         display_name: None,
-        address: None,
-        address_type: None,
+        address_type: dn.as_ref().map(|_| "EX".to_owned()),
+        address: dn,
         entry_id: Some(embedded.to_vec()),
     })
+}
+
+/// The X500 DN of an Address Book EntryID: 4 flag bytes, the provider UID, a 4-byte version
+/// and a 4-byte type, then the NUL-terminated DN ([MS-OXCDATA] 2.2.5.2).
+fn address_book_dn(b: &[u8]) -> Option<String> {
+    if b.get(4..20)? != ADDRESS_BOOK_UID {
+        return None;
+    }
+    let (dn, _) = take_8bit(b.get(28..)?);
+    Some(dn).filter(|d| !d.is_empty())
 }
 
 /// Parses a one-off entry id: 4 flag bytes, `MAPI_ONE_OFF_UID`, a 16-bit version and 16-bit
@@ -104,12 +127,22 @@ pub(crate) fn parse_one_off(bytes: &[u8]) -> Option<DistListMember> {
     let unicode = flags & ONE_OFF_UNICODE != 0;
     let mut fields = [None, None, None];
     for f in fields.iter_mut() {
-        let (s, tail) = if unicode { take_utf16(rest) } else { take_8bit(rest) };
+        let (s, tail) = if unicode {
+            take_utf16(rest)
+        } else {
+            take_8bit(rest)
+        };
         *f = Some(s).filter(|s| !s.is_empty());
         rest = tail;
     }
     let [display_name, address_type, address] = fields;
-    Some(DistListMember { kind: MemberKind::OneOff, display_name, address, address_type, entry_id: None })
+    Some(DistListMember {
+        kind: MemberKind::OneOff,
+        display_name,
+        address,
+        address_type,
+        entry_id: None,
+    })
 }
 
 /// A NUL-terminated UTF-16LE string and what follows it (the whole rest when unterminated).
@@ -118,7 +151,11 @@ fn take_utf16(b: &[u8]) -> (String, &[u8]) {
     let mut i = 0;
     while let Some(pair) = b.get(i..i + 2) {
         i += 2;
-        let u = u16::from_le_bytes([pair[0], pair[1]]);
+        let [lo, hi] = [
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ];
+        let u = u16::from_le_bytes([lo, hi]);
         if u == 0 {
             return (String::from_utf16_lossy(&units), b.get(i..).unwrap_or(&[]));
         }
@@ -193,7 +230,10 @@ mod tests {
         b.push(0x00);
         b.extend_from_slice(&one_off_bytes("A", "SMTP", "a@b.c"));
         let m = parse_member_entry_id(&b).unwrap();
-        assert_eq!((m.kind, m.address.as_deref()), (MemberKind::OneOff, Some("a@b.c")));
+        assert_eq!(
+            (m.kind, m.address.as_deref()),
+            (MemberKind::OneOff, Some("a@b.c"))
+        );
 
         // 0xC3, as Outlook writes it for a contact's Email1 (rjohnsondev__dist-list.pst).
         let b = wrapped_contact_bytes(4, 0x0020_0064);
@@ -202,6 +242,25 @@ mod tests {
         assert_eq!(m.kind, MemberKind::Contact { slot: 4 });
         assert_eq!(m.referenced_nid(), Some(0x0020_0064));
         assert_eq!(m.display_name, None);
+    }
+
+    #[test]
+    fn wrapped_gal_user_keeps_its_dn() {
+        let mut b = vec![0u8; 4];
+        b.extend_from_slice(&WRAPPED_UID);
+        b.push(0x85);
+        b.extend_from_slice(&[0u8; 4]);
+        b.extend_from_slice(&ADDRESS_BOOK_UID);
+        b.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0]);
+        b.extend_from_slice(b"/o=Org/ou=Site/cn=Recipients/cn=gal\0");
+        let m = parse_member_entry_id(&b).unwrap();
+        assert_eq!(m.kind, MemberKind::GalUser);
+        assert_eq!(
+            m.address.as_deref(),
+            Some("/o=Org/ou=Site/cn=Recipients/cn=gal")
+        );
+        assert_eq!(m.address_type.as_deref(), Some("EX"));
+        assert_eq!(m.referenced_nid(), None);
     }
 
     #[test]

@@ -48,13 +48,19 @@ pub fn is_distribution_list(class: &str) -> bool {
 /// `class` equals `base` or starts with `base.`, ignoring ASCII case ([MS-OXCMSG] 2.2.1.3).
 fn class_is(class: &str, base: &str) -> bool {
     let c = class.trim();
-    let Some(head) = c.get(..base.len()) else { return false };
+    let Some(head) = c.get(..base.len()) else {
+        return false;
+    };
     head.eq_ignore_ascii_case(base) && matches!(c.as_bytes().get(base.len()), None | Some(b'.'))
 }
 
 /// One .vcf text (CRLF, folded at 75 octets, UTF-8) with a card per contact (IPM.Contact*)
 /// and per distribution list (IPM.DistList*) in `items`, in order; other classes are ignored.
-pub fn contacts_to_vcf(items: &[Message], version: VcardVersion, warnings: &mut Vec<String>) -> String {
+pub fn contacts_to_vcf(
+    items: &[Message],
+    version: VcardVersion,
+    warnings: &mut Vec<String>,
+) -> String {
     let index = Index::new(items);
     let mut out = String::new();
     for (i, msg) in items.iter().enumerate() {
@@ -122,13 +128,22 @@ fn uid_bytes(msg: &Message) -> [u8; 16] {
     }
     let mut h = Sha256::new();
     h.update(msg.class().as_bytes());
-    for id in [ids::DISPLAY_NAME, ids::GIVEN_NAME, ids::SURNAME, ids::COMPANY_NAME] {
+    for id in [
+        ids::DISPLAY_NAME,
+        ids::GIVEN_NAME,
+        ids::SURNAME,
+        ids::COMPANY_NAME,
+    ] {
         h.update([0]);
         h.update(p.str(id).unwrap_or("").as_bytes());
     }
     for base in ids::LID_EMAIL_BASES {
         h.update([0]);
-        h.update(p.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS).unwrap_or("").as_bytes());
+        h.update(
+            p.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS)
+                .unwrap_or("")
+                .as_bytes(),
+        );
     }
     for id in [ids::CREATION_TIME, ids::LAST_MODIFICATION_TIME] {
         h.update(p.time(id).map_or(0, |t| t.timestamp()).to_le_bytes());
@@ -147,7 +162,14 @@ fn first16(b: &[u8]) -> [u8; 16] {
 /// 8-4-4-4-12 lowercase hex.
 fn uuid_text(b: &[u8; 16]) -> String {
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The `UID` value for a card of this version.
@@ -170,7 +192,11 @@ struct Email {
 /// holds the SMTP address, which is what an address book can use.
 fn email_slot(p: &PropertyBag, n: usize) -> Option<Email> {
     let base = *ids::LID_EMAIL_BASES.get(n)?;
-    let get = |off: u32| p.lid_str(psets::PSETID_ADDRESS, base + off).map(str::trim).filter(|s| !s.is_empty());
+    let get = |off: u32| {
+        p.lid_str(psets::PSETID_ADDRESS, base + off)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     let addr = get(ids::EMAIL_ADDRESS);
     let addr_type = get(ids::EMAIL_ADDR_TYPE);
     let original = get(ids::EMAIL_ORIGINAL_DISPLAY_NAME).filter(|s| looks_like_smtp(s));
@@ -198,7 +224,9 @@ fn looks_like_smtp(s: &str) -> bool {
 /// as-is; the UTC ones hold local midnight converted to UTC (or 11:59 UTC), so the nearest
 /// midnight is the date meant ([MS-OXOCNTC] 2.2.1.5).
 fn event_date(p: &PropertyBag, tagged: u16, local_lid: u32) -> Option<NaiveDate> {
-    let t = p.lid_time(psets::PSETID_ADDRESS, local_lid).or_else(|| p.time(tagged))?;
+    let t = p
+        .lid_time(psets::PSETID_ADDRESS, local_lid)
+        .or_else(|| p.time(tagged))?;
     nearest_date(t)
 }
 
@@ -227,25 +255,120 @@ struct PhoneKind {
 }
 
 const PHONES: &[PhoneKind] = &[
-    PhoneKind { id: ids::PRIMARY_TELEPHONE, v3: "voice", v4: "voice", pref: true },
-    PhoneKind { id: ids::BUSINESS_TELEPHONE, v3: "work,voice", v4: "work,voice", pref: false },
-    PhoneKind { id: ids::BUSINESS2_TELEPHONE, v3: "work,voice", v4: "work,voice", pref: false },
-    PhoneKind { id: ids::HOME_TELEPHONE, v3: "home,voice", v4: "home,voice", pref: false },
-    PhoneKind { id: ids::HOME2_TELEPHONE, v3: "home,voice", v4: "home,voice", pref: false },
-    PhoneKind { id: ids::MOBILE_TELEPHONE, v3: "cell,voice", v4: "cell,voice", pref: false },
-    PhoneKind { id: ids::CAR_TELEPHONE, v3: "car,voice", v4: "voice,x-car", pref: false },
-    PhoneKind { id: ids::OTHER_TELEPHONE, v3: "voice,x-other", v4: "voice,x-other", pref: false },
-    PhoneKind { id: ids::PAGER_TELEPHONE, v3: "pager", v4: "pager", pref: false },
-    PhoneKind { id: ids::ASSISTANT_TELEPHONE, v3: "voice,x-assistant", v4: "voice,x-assistant", pref: false },
-    PhoneKind { id: ids::CALLBACK_TELEPHONE, v3: "voice,x-callback", v4: "voice,x-callback", pref: false },
-    PhoneKind { id: ids::COMPANY_MAIN_TELEPHONE, v3: "work,voice,x-company-main", v4: "work,voice,x-company-main", pref: false },
-    PhoneKind { id: ids::ISDN_NUMBER, v3: "isdn", v4: "voice,x-isdn", pref: false },
-    PhoneKind { id: ids::RADIO_TELEPHONE, v3: "voice,x-radio", v4: "voice,x-radio", pref: false },
-    PhoneKind { id: ids::TELEX_NUMBER, v3: "x-telex", v4: "x-telex", pref: false },
-    PhoneKind { id: ids::TTY_TDD_PHONE, v3: "x-tty-tdd", v4: "textphone", pref: false },
-    PhoneKind { id: ids::BUSINESS_FAX, v3: "work,fax", v4: "work,fax", pref: false },
-    PhoneKind { id: ids::HOME_FAX, v3: "home,fax", v4: "home,fax", pref: false },
-    PhoneKind { id: ids::PRIMARY_FAX, v3: "fax", v4: "fax", pref: false },
+    PhoneKind {
+        id: ids::PRIMARY_TELEPHONE,
+        v3: "voice",
+        v4: "voice",
+        pref: true,
+    },
+    PhoneKind {
+        id: ids::BUSINESS_TELEPHONE,
+        v3: "work,voice",
+        v4: "work,voice",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::BUSINESS2_TELEPHONE,
+        v3: "work,voice",
+        v4: "work,voice",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::HOME_TELEPHONE,
+        v3: "home,voice",
+        v4: "home,voice",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::HOME2_TELEPHONE,
+        v3: "home,voice",
+        v4: "home,voice",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::MOBILE_TELEPHONE,
+        v3: "cell,voice",
+        v4: "cell,voice",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::CAR_TELEPHONE,
+        v3: "car,voice",
+        v4: "voice,x-car",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::OTHER_TELEPHONE,
+        v3: "voice,x-other",
+        v4: "voice,x-other",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::PAGER_TELEPHONE,
+        v3: "pager",
+        v4: "pager",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::ASSISTANT_TELEPHONE,
+        v3: "voice,x-assistant",
+        v4: "voice,x-assistant",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::CALLBACK_TELEPHONE,
+        v3: "voice,x-callback",
+        v4: "voice,x-callback",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::COMPANY_MAIN_TELEPHONE,
+        v3: "work,voice,x-company-main",
+        v4: "work,voice,x-company-main",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::ISDN_NUMBER,
+        v3: "isdn",
+        v4: "voice,x-isdn",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::RADIO_TELEPHONE,
+        v3: "voice,x-radio",
+        v4: "voice,x-radio",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::TELEX_NUMBER,
+        v3: "x-telex",
+        v4: "x-telex",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::TTY_TDD_PHONE,
+        v3: "x-tty-tdd",
+        v4: "textphone",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::BUSINESS_FAX,
+        v3: "work,fax",
+        v4: "work,fax",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::HOME_FAX,
+        v3: "home,fax",
+        v4: "home,fax",
+        pref: false,
+    },
+    PhoneKind {
+        id: ids::PRIMARY_FAX,
+        v3: "fax",
+        v4: "fax",
+        pref: false,
+    },
 ];
 
 /// Text fields with no vCard property: (property, extension name).
@@ -259,7 +382,10 @@ const EXTRA_TEXT: &[(u16, &str)] = &[
     (ids::ORGANIZATIONAL_ID_NUMBER, "X-OUTLOOK-ORGANIZATIONAL-ID"),
     (ids::LANGUAGE, "X-OUTLOOK-LANGUAGE"),
     (ids::LOCATION, "X-OUTLOOK-LOCATION"),
-    (ids::COMPUTER_NETWORK_NAME, "X-OUTLOOK-COMPUTER-NETWORK-NAME"),
+    (
+        ids::COMPUTER_NETWORK_NAME,
+        "X-OUTLOOK-COMPUTER-NETWORK-NAME",
+    ),
     (ids::REFERRED_BY_NAME, "X-OUTLOOK-REFERRED-BY"),
 ];
 
@@ -290,7 +416,9 @@ fn tagged_address(p: &PropertyBag, ids6: &[u16; 6], label_lid: u32) -> Address {
     for (slot, id) in a.parts.iter_mut().zip(ids6) {
         *slot = p.str(*id).map(str::to_owned);
     }
-    a.label = p.lid_str(psets::PSETID_ADDRESS, label_lid).map(str::to_owned);
+    a.label = p
+        .lid_str(psets::PSETID_ADDRESS, label_lid)
+        .map(str::to_owned);
     a
 }
 
@@ -303,7 +431,9 @@ fn addresses(p: &PropertyBag) -> [(&'static str, Address); 3] {
     for (slot, lid) in work.parts.iter_mut().zip(ids::LID_WORK_ADDRESS) {
         *slot = p.lid_str(psets::PSETID_ADDRESS, lid).map(str::to_owned);
     }
-    work.label = p.lid_str(psets::PSETID_ADDRESS, ids::LID_WORK_ADDRESS_LABEL).map(str::to_owned);
+    work.label = p
+        .lid_str(psets::PSETID_ADDRESS, ids::LID_WORK_ADDRESS_LABEL)
+        .map(str::to_owned);
     if !work.has_parts() {
         let mailing = tagged_address(p, &ids::MAILING_ADDRESS, 0);
         let selected = p.lid_i32(psets::PSETID_ADDRESS, ids::LID_POSTAL_ADDRESS_ID);
@@ -317,16 +447,24 @@ fn addresses(p: &PropertyBag) -> [(&'static str, Address); 3] {
 /// The contact photo: the attachment marked with PidTagAttachmentContactPhoto
 /// ([MS-OXOCNTC] 2.2.1.8), and its media type.
 fn photo(msg: &Message) -> Option<(&[u8], &'static str)> {
-    let marked = msg.attachments.iter().find(|a| a.props.bool(ids::ATTACHMENT_CONTACT_PHOTO) == Some(true));
+    let marked = msg
+        .attachments
+        .iter()
+        .find(|a| a.props.bool(ids::ATTACHMENT_CONTACT_PHOTO) == Some(true));
     let att = marked.or_else(|| {
         // Some writers set PidLidHasPicture but not the attachment flag; Outlook names the
         // file ContactPicture.jpg.
-        if msg.props.lid_bool(psets::PSETID_ADDRESS, ids::LID_HAS_PICTURE) != Some(true) {
+        if msg
+            .props
+            .lid_bool(psets::PSETID_ADDRESS, ids::LID_HAS_PICTURE)
+            != Some(true)
+        {
             return None;
         }
-        msg.attachments
-            .iter()
-            .find(|a| a.filename().is_some_and(|f| f.to_ascii_lowercase().starts_with("contactpicture")))
+        msg.attachments.iter().find(|a| {
+            a.filename()
+                .is_some_and(|f| f.to_ascii_lowercase().starts_with("contactpicture"))
+        })
     })?;
     let data = att.data().filter(|d| !d.is_empty())?;
     Some((data, image_type(att, data)))
@@ -337,7 +475,10 @@ fn photo(msg: &Message) -> Option<(&[u8], &'static str)> {
 fn image_type(att: &Attachment, data: &[u8]) -> &'static str {
     let magic: &[(&[u8], &'static str)] = &[
         (&[0xFF, 0xD8, 0xFF], "image/jpeg"),
-        (&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
+        (
+            &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A],
+            "image/png",
+        ),
         (b"GIF8", "image/gif"),
         (b"BM", "image/bmp"),
         (b"II*\0", "image/tiff"),
@@ -353,7 +494,12 @@ fn image_type(att: &Attachment, data: &[u8]) -> &'static str {
         .or_else(|| att.filename())
         .unwrap_or("")
         .to_ascii_lowercase();
-    for (needle, t) in [("png", "image/png"), ("gif", "image/gif"), ("bmp", "image/bmp"), ("tif", "image/tiff")] {
+    for (needle, t) in [
+        ("png", "image/png"),
+        ("gif", "image/gif"),
+        ("bmp", "image/bmp"),
+        ("tif", "image/tiff"),
+    ] {
         if hint.ends_with(needle) {
             return t;
         }
@@ -365,13 +511,23 @@ fn image_type(att: &Attachment, data: &[u8]) -> &'static str {
 /// first e-mail address, so that `FN` (required) is never empty.
 fn formatted_name(msg: &Message) -> String {
     let p = &msg.props;
-    if let Some(n) = p.str(ids::DISPLAY_NAME).map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(n) = p
+        .str(ids::DISPLAY_NAME)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         return n.to_owned();
     }
-    let parts: Vec<&str> = [ids::DISPLAY_NAME_PREFIX, ids::GIVEN_NAME, ids::MIDDLE_NAME, ids::SURNAME, ids::GENERATION]
-        .iter()
-        .filter_map(|&id| p.str(id).map(str::trim).filter(|s| !s.is_empty()))
-        .collect();
+    let parts: Vec<&str> = [
+        ids::DISPLAY_NAME_PREFIX,
+        ids::GIVEN_NAME,
+        ids::MIDDLE_NAME,
+        ids::SURNAME,
+        ids::GENERATION,
+    ]
+    .iter()
+    .filter_map(|&id| p.str(id).map(str::trim).filter(|s| !s.is_empty()))
+    .collect();
     if !parts.is_empty() {
         return parts.join(" ");
     }
@@ -387,7 +543,13 @@ fn formatted_name(msg: &Message) -> String {
 fn strings(p: &PropertyBag, id: u16) -> Vec<String> {
     p.get(id)
         .and_then(|v| v.as_strings())
-        .map(|v| v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|v| {
+            v.into_iter()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -396,22 +558,51 @@ fn categories(p: &PropertyBag) -> Vec<String> {
     let name = pstkit::messaging::NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords");
     p.get_named(&name)
         .and_then(|v| v.as_strings())
-        .map(|v| v.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|v| {
+            v.into_iter()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-/// The plain-text body (notes).
-fn notes(p: &PropertyBag) -> Option<&str> {
-    p.str(ids::BODY).map(|s| s.trim_end_matches(['\r', '\n', '\0'])).filter(|s| !s.trim().is_empty())
+/// The notes: the plain-text body, else the compressed RTF body rendered as text (some
+/// writers store only that, [MS-OXBBODY] 2.1).
+fn notes(msg: &Message, label: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let clean = |s: &str| {
+        let s = s.trim_end_matches(['\r', '\n', '\0']);
+        (!s.trim().is_empty()).then(|| s.to_owned())
+    };
+    if let Some(body) = msg.props.str(ids::BODY) {
+        return clean(body);
+    }
+    let compressed = msg
+        .props
+        .binary(pstkit::messaging::pid::RTF_COMPRESSED)
+        .filter(|b| !b.is_empty())?;
+    match crate::rtf::decompress(compressed) {
+        Ok(raw) => clean(&crate::rtf::text_from_rtf(&raw)),
+        Err(e) => {
+            warnings.push(format!(
+                "'{label}': notes in compressed RTF not decoded: {e}"
+            ));
+            None
+        }
+    }
 }
 
 /// An IM address as a URI: kept when it has a scheme, else read as SIP (what Outlook's IM
 /// address usually is).
 fn im_uri(s: &str) -> String {
     let s = s.trim();
-    let has_scheme = s
-        .split_once(':')
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+    let has_scheme = s.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
     if has_scheme {
         s.to_owned()
     } else {
@@ -420,7 +611,11 @@ fn im_uri(s: &str) -> String {
 }
 
 /// Adds `TYPE=pref` (3.0) or `PREF=1` (4.0) to a parameter list.
-fn with_pref<'a>(mut params: Vec<(&'a str, &'a str)>, pref: bool, version: VcardVersion) -> Vec<(&'a str, &'a str)> {
+fn with_pref<'a>(
+    mut params: Vec<(&'a str, &'a str)>,
+    pref: bool,
+    version: VcardVersion,
+) -> Vec<(&'a str, &'a str)> {
     if pref {
         match version {
             VcardVersion::V3 => params.push(("TYPE", "pref")),
@@ -443,11 +638,20 @@ fn related(w: &mut CardWriter, name: &str, ms_name: &str, apple_label: &str, v4_
             w.grouped_line(Some(&g), "X-ABRELATEDNAMES", &[], &text(name));
             w.grouped_line(Some(&g), "X-ABLabel", &[], &text(apple_label));
         }
-        VcardVersion::V4 => w.line("RELATED", &[("VALUE", "text"), ("TYPE", v4_type)], &text(name)),
+        VcardVersion::V4 => w.line(
+            "RELATED",
+            &[("VALUE", "text"), ("TYPE", v4_type)],
+            &text(name),
+        ),
     }
 }
 
-fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut Vec<String>) -> String {
+fn contact_card(
+    msg: &Message,
+    uid: &str,
+    version: VcardVersion,
+    warnings: &mut Vec<String>,
+) -> String {
     let p = &msg.props;
     let fname = formatted_name(msg);
     let mut w = CardWriter::begin(version);
@@ -458,12 +662,33 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     w.line(
         "N",
         &[],
-        &compound(&[n(ids::SURNAME), n(ids::GIVEN_NAME), n(ids::MIDDLE_NAME), n(ids::DISPLAY_NAME_PREFIX), n(ids::GENERATION)]),
+        &compound(&[
+            n(ids::SURNAME),
+            n(ids::GIVEN_NAME),
+            n(ids::MIDDLE_NAME),
+            n(ids::DISPLAY_NAME_PREFIX),
+            n(ids::GENERATION),
+        ]),
     );
     w.text("NICKNAME", &[], n(ids::NICKNAME));
-    w.text("X-PHONETIC-FIRST-NAME", &[], p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_FIRST_NAME).unwrap_or(""));
-    w.text("X-PHONETIC-LAST-NAME", &[], p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_LAST_NAME).unwrap_or(""));
-    w.text("X-PHONETIC-ORG", &[], p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_COMPANY_NAME).unwrap_or(""));
+    w.text(
+        "X-PHONETIC-FIRST-NAME",
+        &[],
+        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_FIRST_NAME)
+            .unwrap_or(""),
+    );
+    w.text(
+        "X-PHONETIC-LAST-NAME",
+        &[],
+        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_LAST_NAME)
+            .unwrap_or(""),
+    );
+    w.text(
+        "X-PHONETIC-ORG",
+        &[],
+        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_COMPANY_NAME)
+            .unwrap_or(""),
+    );
     if let Some(f) = p.lid_str(psets::PSETID_ADDRESS, ids::LID_FILE_UNDER) {
         let name = match version {
             VcardVersion::V3 => "SORT-STRING",
@@ -481,7 +706,11 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     if let Some(d) = event_date(p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL) {
         w.line("BDAY", &[], &date_value(d, version));
     }
-    if let Some(d) = event_date(p, ids::WEDDING_ANNIVERSARY, ids::LID_WEDDING_ANNIVERSARY_LOCAL) {
+    if let Some(d) = event_date(
+        p,
+        ids::WEDDING_ANNIVERSARY,
+        ids::LID_WEDDING_ANNIVERSARY_LOCAL,
+    ) {
         let v = date_value(d, version);
         match version {
             VcardVersion::V3 => w.line("X-ANNIVERSARY", &[], &v),
@@ -501,9 +730,27 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     }
     w.text("TITLE", &[], n(ids::TITLE));
     w.text("ROLE", &[], n(ids::PROFESSION));
-    related(&mut w, n(ids::MANAGER_NAME), "X-MS-MANAGER", "_$!<Manager>!$_", "co-worker");
-    related(&mut w, n(ids::ASSISTANT), "X-MS-ASSISTANT", "_$!<Assistant>!$_", "agent");
-    related(&mut w, n(ids::SPOUSE_NAME), "X-MS-SPOUSE", "_$!<Spouse>!$_", "spouse");
+    related(
+        &mut w,
+        n(ids::MANAGER_NAME),
+        "X-MS-MANAGER",
+        "_$!<Manager>!$_",
+        "co-worker",
+    );
+    related(
+        &mut w,
+        n(ids::ASSISTANT),
+        "X-MS-ASSISTANT",
+        "_$!<Assistant>!$_",
+        "agent",
+    );
+    related(
+        &mut w,
+        n(ids::SPOUSE_NAME),
+        "X-MS-SPOUSE",
+        "_$!<Spouse>!$_",
+        "spouse",
+    );
     for child in strings(p, ids::CHILDRENS_NAMES) {
         related(&mut w, &child, "X-MS-CHILD", "_$!<Child>!$_", "child");
     }
@@ -511,11 +758,23 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     // E-mail: the three slots, in order, the first preferred.
     let mut first = true;
     for slot in 0..ids::LID_EMAIL_BASES.len() {
-        let Some(e) = email_slot(p, slot) else { continue };
-        let kind = match e.addr_type.as_deref().map(str::to_ascii_uppercase).as_deref() {
+        let Some(e) = email_slot(p, slot) else {
+            continue;
+        };
+        let kind = match e
+            .addr_type
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
             None | Some("SMTP") => "internet".to_owned(),
             Some("X400") => "x400".to_owned(),
-            Some(other) => format!("x-{}", other.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
+            Some(other) => format!(
+                "x-{}",
+                other
+                    .to_ascii_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            ),
         };
         let mut params: Vec<(&str, &str)> = Vec::new();
         if version == VcardVersion::V3 {
@@ -577,13 +836,19 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     let business = n(ids::BUSINESS_HOME_PAGE);
     w.text("URL", &[("TYPE", "home")], personal);
     w.text("URL", &[("TYPE", "work")], business);
-    if let Some(h) = p.lid_str(psets::PSETID_ADDRESS, ids::LID_HTML).map(str::trim) {
+    if let Some(h) = p
+        .lid_str(psets::PSETID_ADDRESS, ids::LID_HTML)
+        .map(str::trim)
+    {
         if h != business && h != personal {
             w.text("URL", &[("TYPE", "work")], h);
         }
     }
     w.text("URL", &[("TYPE", "x-ftp")], n(ids::FTP_SITE));
-    if let Some(im) = p.lid_str(psets::PSETID_ADDRESS, ids::LID_INSTANT_MESSAGING_ADDRESS).map(str::trim) {
+    if let Some(im) = p
+        .lid_str(psets::PSETID_ADDRESS, ids::LID_INSTANT_MESSAGING_ADDRESS)
+        .map(str::trim)
+    {
         if !im.is_empty() {
             w.line("IMPP", &[], &text(&im_uri(im)));
             w.text("X-MS-IMADDRESS", &[], im);
@@ -608,15 +873,23 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
     if let Some(v) = p.lid_str(psets::PSETID_COMMON, ids::LID_COMMON_MILEAGE) {
         w.text("X-OUTLOOK-MILEAGE", &[], v);
     }
-    common_tail(&mut w, msg, version);
+    common_tail(&mut w, msg, &fname, version, warnings);
 
     match photo(msg) {
         Some((data, mime)) => match version {
             VcardVersion::V3 => {
                 let ty = mime.trim_start_matches("image/").to_ascii_uppercase();
-                w.line("PHOTO", &[("ENCODING", "b"), ("TYPE", &ty)], &vcard::base64(data));
+                w.line(
+                    "PHOTO",
+                    &[("ENCODING", "b"), ("TYPE", &ty)],
+                    &vcard::base64(data),
+                );
             }
-            VcardVersion::V4 => w.line("PHOTO", &[], &format!("data:{mime};base64,{}", vcard::base64(data))),
+            VcardVersion::V4 => w.line(
+                "PHOTO",
+                &[],
+                &format!("data:{mime};base64,{}", vcard::base64(data)),
+            ),
         },
         None => {
             if p.lid_bool(psets::PSETID_ADDRESS, ids::LID_HAS_PICTURE) == Some(true) {
@@ -631,14 +904,20 @@ fn contact_card(msg: &Message, uid: &str, version: VcardVersion, warnings: &mut 
 }
 
 /// Categories, notes and sensitivity, which contacts and lists share.
-fn common_tail(w: &mut CardWriter, msg: &Message, version: VcardVersion) {
+fn common_tail(
+    w: &mut CardWriter,
+    msg: &Message,
+    label: &str,
+    version: VcardVersion,
+    warnings: &mut Vec<String>,
+) {
     let p = &msg.props;
     let cats = categories(p);
     if !cats.is_empty() {
         w.line("CATEGORIES", &[], &list(&cats));
     }
-    if let Some(body) = notes(p) {
-        w.text("NOTE", &[], body);
+    if let Some(body) = notes(msg, label, warnings) {
+        w.text("NOTE", &[], &body);
     }
     let class = match p.i32(ids::SENSITIVITY) {
         Some(1) | Some(2) => Some("PRIVATE"),
@@ -666,7 +945,13 @@ struct Member {
 /// Resolves the members of a list: PidLidDistributionListMembers says who they are (one-off
 /// or wrapped entry ids), PidLidDistributionListOneOffMembers at the same index says their
 /// name and address ([MS-OXOCNTC] 2.2.2.2.1, 2.2.2.2.2).
-fn dl_members(msg: &Message, index: &Index, items: &[Message], label: &str, warnings: &mut Vec<String>) -> Vec<Member> {
+fn dl_members(
+    msg: &Message,
+    index: &Index,
+    items: &[Message],
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<Member> {
     let p = &msg.props;
     let multi = |lid: u32| -> Vec<Vec<u8>> {
         match p.lid(psets::PSETID_ADDRESS, lid) {
@@ -677,7 +962,10 @@ fn dl_members(msg: &Message, index: &Index, items: &[Message], label: &str, warn
     };
     let members = multi(ids::LID_DL_MEMBERS);
     let one_offs = multi(ids::LID_DL_ONE_OFF_MEMBERS);
-    if members.is_empty() && one_offs.is_empty() && p.lid(psets::PSETID_ADDRESS, ids::LID_DL_STREAM).is_some() {
+    if members.is_empty()
+        && one_offs.is_empty()
+        && p.lid(psets::PSETID_ADDRESS, ids::LID_DL_STREAM).is_some()
+    {
         warnings.push(format!(
             "distribution list '{label}': members are only in PidLidDistributionListStream, which is not decoded"
         ));
@@ -686,9 +974,15 @@ fn dl_members(msg: &Message, index: &Index, items: &[Message], label: &str, warn
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let entry = members.get(i).and_then(|b| parse_member_entry_id(b));
-        let one_off = one_offs.get(i).and_then(|b| parse_member_entry_id(b)).filter(|m| m.kind == MemberKind::OneOff);
+        let one_off = one_offs
+            .get(i)
+            .and_then(|b| parse_member_entry_id(b))
+            .filter(|m| m.kind == MemberKind::OneOff);
         if entry.is_none() && one_off.is_none() {
-            warnings.push(format!("distribution list '{label}': member {} has an entry id this reader cannot parse", i + 1));
+            warnings.push(format!(
+                "distribution list '{label}': member {} has an entry id this reader cannot parse",
+                i + 1
+            ));
             continue;
         }
         let mut m = Member::default();
@@ -703,18 +997,22 @@ fn dl_members(msg: &Message, index: &Index, items: &[Message], label: &str, warn
                 m.address.clone_from(&e.address);
                 m.addr_type.clone_from(&e.address_type);
             }
-            let target = e.referenced_nid().and_then(|nid| index.by_nid.get(&nid).copied());
+            let target = e
+                .referenced_nid()
+                .and_then(|nid| index.by_nid.get(&nid).copied());
             if let Some(t) = target {
                 m.uid = index.uids.get(t).cloned().flatten();
                 if let Some(c) = items.get(t) {
                     fill_from_contact(&mut m, c, e.kind);
                 }
-            } else if e.kind != MemberKind::OneOff && one_off.is_none() {
-                warnings.push(format!(
-                    "distribution list '{label}': member {} refers to an item that is not in this folder and has no one-off copy",
-                    i + 1
-                ));
             }
+        }
+        if m.name.is_none() && m.address.is_none() && m.uid.is_none() {
+            warnings.push(format!(
+                "distribution list '{label}': member {} refers to an item that is not in this folder and has no one-off copy",
+                i + 1
+            ));
+            continue;
         }
         out.push(m);
     }
@@ -737,8 +1035,14 @@ fn fill_from_contact(m: &mut Member, c: &Message, kind: MemberKind) {
                 m.addr_type = e.addr_type.or_else(|| Some("SMTP".to_owned()));
             }
         } else if let Some(base) = ids::LID_FAX_BASES.get(slot) {
-            m.address = c.props.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS).map(str::to_owned);
-            m.addr_type = c.props.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDR_TYPE).map(str::to_owned);
+            m.address = c
+                .props
+                .lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS)
+                .map(str::to_owned);
+            m.addr_type = c
+                .props
+                .lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDR_TYPE)
+                .map(str::to_owned);
         }
     }
 }
@@ -819,7 +1123,7 @@ fn dist_list_card(
             w.text("EMAIL", &params, m.address.as_deref().unwrap_or(""));
         }
     }
-    common_tail(&mut w, msg, version);
+    common_tail(&mut w, msg, &name, version, warnings);
     if let Some(t) = p.time(ids::LAST_MODIFICATION_TIME) {
         w.line("REV", &[], &timestamp_value(t));
     }

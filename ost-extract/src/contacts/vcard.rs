@@ -16,7 +16,11 @@ pub(crate) struct CardWriter {
 impl CardWriter {
     /// Starts a card with `BEGIN` and `VERSION`.
     pub(crate) fn begin(version: VcardVersion) -> Self {
-        let mut w = Self { out: String::new(), version, next_group: 1 };
+        let mut w = Self {
+            out: String::new(),
+            version,
+            next_group: 1,
+        };
         w.line("BEGIN", &[], "VCARD");
         let v = match version {
             VcardVersion::V3 => "3.0",
@@ -124,7 +128,11 @@ pub(crate) fn compound(parts: &[&str]) -> String {
 
 /// A list value (`NICKNAME`, `CATEGORIES`): items escaped and joined with `,`.
 pub(crate) fn list<S: AsRef<str>>(items: &[S]) -> String {
-    items.iter().map(|p| text(p.as_ref())).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(|p| text(p.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Quotes a parameter value when it holds `:`, `;` or `,` (RFC 6350 3.3 `param-value`).
@@ -223,7 +231,10 @@ mod tests {
         assert_eq!(param_value("work", VcardVersion::V3), "work");
         assert_eq!(param_value("Doe, John", VcardVersion::V3), "\"Doe, John\"");
         assert_eq!(param_value("say \"hi\"", VcardVersion::V3), "say 'hi'");
-        assert_eq!(param_value("a\nb \"c\" ^", VcardVersion::V4), "a^nb ^'c^' ^^");
+        assert_eq!(
+            param_value("a\nb \"c\" ^", VcardVersion::V4),
+            "a^nb ^'c^' ^^"
+        );
         assert_eq!(param_value("", VcardVersion::V4), "\"\"");
     }
 
@@ -232,7 +243,12 @@ mod tests {
         let line = "X".repeat(160);
         let mut out = String::new();
         fold_into(&line, &mut out);
-        let expected = format!("{}\r\n {}\r\n {}\r\n", "X".repeat(75), "X".repeat(74), "X".repeat(11));
+        let expected = format!(
+            "{}\r\n {}\r\n {}\r\n",
+            "X".repeat(75),
+            "X".repeat(74),
+            "X".repeat(11)
+        );
         assert_eq!(out, expected);
     }
 
@@ -242,13 +258,24 @@ mod tests {
         let line = format!("NOTE:{}", "é".repeat(40));
         let mut out = String::new();
         fold_into(&line, &mut out);
-        assert_eq!(out, format!("NOTE:{}\r\n {}\r\n", "é".repeat(35), "é".repeat(5)));
+        assert_eq!(
+            out,
+            format!("NOTE:{}\r\n {}\r\n", "é".repeat(35), "é".repeat(5))
+        );
         // 3-octet characters after a 4-octet prefix: 23 fit (73 octets), the 24th would
         // reach 76; continuation lines take 24 (1 + 72 = 73 octets).
         let line = format!("ABC:{}", "€".repeat(50));
         let mut out = String::new();
         fold_into(&line, &mut out);
-        assert_eq!(out, format!("ABC:{}\r\n {}\r\n {}\r\n", "€".repeat(23), "€".repeat(24), "€".repeat(3)));
+        assert_eq!(
+            out,
+            format!(
+                "ABC:{}\r\n {}\r\n {}\r\n",
+                "€".repeat(23),
+                "€".repeat(24),
+                "€".repeat(3)
+            )
+        );
         for l in out.split("\r\n") {
             assert!(l.len() <= 75, "{l:?}");
         }

@@ -27,12 +27,21 @@ pub struct Bodies {
 /// Collects the bodies of `msg`, noting in `warnings` what could not be decoded.
 pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
     let p = &msg.props;
-    let mut out = Bodies { text: p.str(pid::BODY).map(str::to_owned), ..Bodies::default() };
+    let mut out = Bodies {
+        text: p.str(pid::BODY).map(str::to_owned),
+        ..Bodies::default()
+    };
 
     out.html = match p.get(pid::BODY_HTML) {
         Some(PropValue::Binary(b)) if !b.is_empty() => {
-            let cp = p.i32(pid::INTERNET_CODEPAGE).or_else(|| p.i32(pid::MESSAGE_CODEPAGE));
-            Some(decode_html(b, cp.and_then(|c| u32::try_from(c).ok()), warnings))
+            let cp = p
+                .i32(pid::INTERNET_CODEPAGE)
+                .or_else(|| p.i32(pid::MESSAGE_CODEPAGE));
+            Some(decode_html(
+                b,
+                cp.and_then(|c| u32::try_from(c).ok()),
+                warnings,
+            ))
         }
         Some(PropValue::String(s)) if !s.is_empty() => Some(fix_meta_charset(s)),
         _ => None,
@@ -47,7 +56,8 @@ pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
                         out.html = Some(fix_meta_charset(&html));
                     }
                 } else {
-                    let rich = native == Some(NATIVE_RTF) || (native.is_none() && out.html.is_none());
+                    let rich =
+                        native == Some(NATIVE_RTF) || (native.is_none() && out.html.is_none());
                     if out.text.is_none() && out.html.is_none() {
                         let text = rtf::text_from_rtf(&raw);
                         if !text.trim().is_empty() {
@@ -79,7 +89,11 @@ pub fn decode_html(bytes: &[u8], codepage: Option<u32>, warnings: &mut Vec<Strin
     fix_meta_charset(&text)
 }
 
-fn decode_html_bytes(bytes: &[u8], codepage: Option<u32>, warnings: &mut Vec<String>) -> (String, &'static encoding_rs::Encoding) {
+fn decode_html_bytes(
+    bytes: &[u8],
+    codepage: Option<u32>,
+    warnings: &mut Vec<String>,
+) -> (String, &'static encoding_rs::Encoding) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or(&[]);
         let (t, _) = enc.decode_without_bom_handling(rest);
@@ -89,22 +103,36 @@ fn decode_html_bytes(bytes: &[u8], codepage: Option<u32>, warnings: &mut Vec<Str
         .and_then(|cp| {
             let e = rtf::encoding_for_codepage(cp);
             if e.is_none() {
-                warnings.push(format!("HTML body code page {cp} unknown; guessed from the document"));
+                warnings.push(format!(
+                    "HTML body code page {cp} unknown; guessed from the document"
+                ));
             }
             e
         })
-        .or_else(|| meta_charset(bytes).and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes())))
-        .unwrap_or_else(|| if std::str::from_utf8(bytes).is_ok() { encoding_rs::UTF_8 } else { encoding_rs::WINDOWS_1252 });
+        .or_else(|| {
+            meta_charset(bytes).and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+        })
+        .unwrap_or_else(|| {
+            if std::str::from_utf8(bytes).is_ok() {
+                encoding_rs::UTF_8
+            } else {
+                encoding_rs::WINDOWS_1252
+            }
+        });
     let (t, _, had_errors) = enc.decode(bytes);
     if had_errors {
-        warnings.push(format!("HTML body is not valid {}; bad bytes replaced", enc.name()));
+        warnings.push(format!(
+            "HTML body is not valid {}; bad bytes replaced",
+            enc.name()
+        ));
     }
     (t.into_owned(), enc)
 }
 
 /// The charset named by the first `<meta ... charset=...>` of an HTML document.
 fn meta_charset(bytes: &[u8]) -> Option<String> {
-    let head = String::from_utf8_lossy(bytes.get(..bytes.len().min(4096)).unwrap_or(bytes)).into_owned();
+    let head =
+        String::from_utf8_lossy(bytes.get(..bytes.len().min(4096)).unwrap_or(bytes)).into_owned();
     let spans = meta_charset_spans(&head);
     let (s, e) = *spans.first()?;
     head.get(s..e).map(str::to_owned)
@@ -118,7 +146,10 @@ fn meta_charset_spans(html: &str) -> Vec<(usize, usize)> {
     let mut from = 0;
     while let Some(rel) = lower.get(from..).and_then(|s| s.find("<meta")) {
         let tag_start = from + rel;
-        let tag_end = lower.get(tag_start..).and_then(|s| s.find('>')).map_or(lower.len(), |e| tag_start + e);
+        let tag_end = lower
+            .get(tag_start..)
+            .and_then(|s| s.find('>'))
+            .map_or(lower.len(), |e| tag_start + e);
         let mut pos = tag_start;
         while let Some(r) = lower.get(pos..tag_end).and_then(|s| s.find("charset")) {
             let mut i = pos + r + "charset".len();
@@ -137,7 +168,11 @@ fn meta_charset_spans(html: &str) -> Vec<(usize, usize)> {
                 i += 1;
             }
             let start = i;
-            while i < tag_end && bytes.get(i).is_some_and(|b| !matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') && !b.is_ascii_whitespace()) {
+            while i < tag_end
+                && bytes.get(i).is_some_and(|b| {
+                    !matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') && !b.is_ascii_whitespace()
+                })
+            {
                 i += 1;
             }
             if i > start {
@@ -191,7 +226,10 @@ mod tests {
 
     #[test]
     fn meta_charset_forms() {
-        assert_eq!(fix_meta_charset("<META CHARSET='iso-8859-2'/>x"), "<META CHARSET='utf-8'/>x");
+        assert_eq!(
+            fix_meta_charset("<META CHARSET='iso-8859-2'/>x"),
+            "<META CHARSET='utf-8'/>x"
+        );
         assert_eq!(fix_meta_charset("<p>charset=x</p>"), "<p>charset=x</p>");
     }
 
@@ -199,7 +237,10 @@ mod tests {
     fn rtf_only_message_gets_text_and_keeps_rtf() {
         let rtf_doc = b"{\\rtf1\\ansi\\ansicpg1252 Hello}".to_vec();
         let mut msg = Message::default();
-        msg.props.insert(pid::RTF_COMPRESSED, PropValue::Binary(Cow::Owned(rtf::compress(&rtf_doc))));
+        msg.props.insert(
+            pid::RTF_COMPRESSED,
+            PropValue::Binary(Cow::Owned(rtf::compress(&rtf_doc))),
+        );
         let mut w = Vec::new();
         let b = bodies(&msg, &mut w);
         assert!(w.is_empty(), "{w:?}");

@@ -25,7 +25,10 @@ pub struct Field {
 impl Field {
     /// A field from a name and a value.
     pub fn new(name: &str, value: impl Into<String>) -> Self {
-        Self { name: name.to_owned(), value: value.into() }
+        Self {
+            name: name.to_owned(),
+            value: value.into(),
+        }
     }
 }
 
@@ -82,7 +85,9 @@ fn split_keep_leading_space(s: &str) -> Vec<&str> {
 /// Whether `s` can go into a header as it is: printable ASCII (and tab/space), and nothing
 /// that a reader would take for an encoded word.
 fn is_plain_header_text(s: &str) -> bool {
-    s.bytes().all(|b| b == b' ' || b == b'\t' || (0x21..0x7F).contains(&b)) && !s.contains("=?")
+    s.bytes()
+        .all(|b| b == b' ' || b == b'\t' || (0x21..0x7F).contains(&b))
+        && !s.contains("=?")
 }
 
 /// Removes line breaks and other control characters, which cannot appear in a header value.
@@ -145,7 +150,10 @@ fn is_atext(c: char) -> bool {
 pub fn phrase(name: &str) -> String {
     let name = clean_text(name);
     let name = name.trim();
-    if name.split(' ').all(|w| !w.is_empty() && w.chars().all(is_atext)) {
+    if name
+        .split(' ')
+        .all(|w| !w.is_empty() && w.chars().all(is_atext))
+    {
         return name.to_owned();
     }
     if is_plain_header_text(name) {
@@ -166,19 +174,35 @@ pub fn phrase(name: &str) -> String {
 /// An RFC 5322 `addr-spec` for `addr`, or `None` when it is not an Internet address (an
 /// Exchange distinguished name, a fax number, non-ASCII).
 pub fn addr_spec(addr: &str) -> Option<String> {
-    let addr = addr.trim().trim_start_matches('<').trim_end_matches('>').trim();
-    let addr = addr.strip_prefix("mailto:").or_else(|| addr.strip_prefix("SMTP:")).unwrap_or(addr);
+    let addr = addr
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    let addr = addr
+        .strip_prefix("mailto:")
+        .or_else(|| addr.strip_prefix("SMTP:"))
+        .unwrap_or(addr);
     let at = addr.rfind('@')?;
     let (local, domain) = (addr.get(..at)?, addr.get(at + 1..)?);
     if local.is_empty() || domain.is_empty() {
         return None;
     }
-    let domain_ok = domain.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        || (domain.starts_with('[') && domain.ends_with(']') && domain.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
+    let domain_ok = domain.split('.').all(|l| {
+        !l.is_empty()
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) || (domain.starts_with('[')
+        && domain.ends_with(']')
+        && domain
+            .bytes()
+            .all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
     if !domain_ok {
         return None;
     }
-    let dot_atom = local.split('.').all(|w| !w.is_empty() && w.chars().all(is_atext));
+    let dot_atom = local
+        .split('.')
+        .all(|w| !w.is_empty() && w.chars().all(is_atext));
     if dot_atom {
         return Some(format!("{local}@{domain}"));
     }
@@ -236,12 +260,18 @@ pub fn rfc5322_date(t: DateTime<Utc>) -> String {
 /// An `msg-id` (`<left@right>`) from a stored value, or `None` when the value is not usable.
 pub fn msg_id(s: &str) -> Option<String> {
     let s = s.trim();
-    let inner = s.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(s);
-    let Some((left, right)) = inner.rsplit_once('@') else {
-        return None;
-    };
+    let inner = s
+        .strip_prefix('<')
+        .and_then(|x| x.strip_suffix('>'))
+        .unwrap_or(s);
+    let (left, right) = inner.rsplit_once('@')?;
     let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| is_atext(c) || c == '.');
-    let right_ok = part_ok(right) || (right.starts_with('[') && right.ends_with(']') && right.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
+    let right_ok = part_ok(right)
+        || (right.starts_with('[')
+            && right.ends_with(']')
+            && right
+                .bytes()
+                .all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
     let ok = part_ok(left) && right_ok;
     ok.then(|| format!("<{inner}>"))
 }
@@ -263,7 +293,10 @@ pub fn param(key: &str, value: &str) -> String {
     let value = clean_text(value);
     let ascii = value.bytes().all(|b| (0x20..0x7F).contains(&b));
     if ascii && value.len() + key.len() < 60 {
-        let token = !value.is_empty() && value.bytes().all(|b| b > 0x20 && !b"()<>@,;:\\\"/[]?=".contains(&b));
+        let token = !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b > 0x20 && !b"()<>@,;:\\\"/[]?=".contains(&b));
         if token {
             return format!("; {key}={value}");
         }
@@ -292,7 +325,10 @@ pub fn param(key: &str, value: &str) -> String {
         sections.push(cur);
     }
     if sections.len() == 1 {
-        return format!("; {key}*=UTF-8''{}", sections.first().map(String::as_str).unwrap_or(""));
+        return format!(
+            "; {key}*=UTF-8''{}",
+            sections.first().map(String::as_str).unwrap_or("")
+        );
     }
     let mut out = String::new();
     for (i, s) in sections.iter().enumerate() {
@@ -306,7 +342,12 @@ pub fn param(key: &str, value: &str) -> String {
 }
 
 /// Header fields whose stored form is dropped because the rebuilt body brings its own.
-const MIME_FIELDS: [&str; 4] = ["content-type", "content-transfer-encoding", "mime-version", "content-disposition"];
+const MIME_FIELDS: [&str; 4] = [
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+    "content-disposition",
+];
 
 /// Splits a stored transport header block (PidTagTransportMessageHeaders) into fields,
 /// keeping each field's folded text as it was. Lines that are neither a field nor a
@@ -340,7 +381,8 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
             last_dropped = true;
             continue;
         };
-        let name_ok = !name.is_empty() && name.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b':');
+        let name_ok =
+            !name.is_empty() && name.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b':');
         if !name_ok {
             dropped += 1;
             last_dropped = true;
@@ -351,7 +393,9 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
         fields.push(Field::new(name, value));
     }
     if dropped > 0 {
-        warnings.push(format!("{dropped} malformed line(s) of the stored transport headers left out"));
+        warnings.push(format!(
+            "{dropped} malformed line(s) of the stored transport headers left out"
+        ));
     }
     let mut out = Vec::with_capacity(fields.len());
     for mut f in fields {
@@ -360,7 +404,12 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
             continue;
         }
         let all_blank = f.value.split("\r\n").all(|l| l.trim().is_empty());
-        if !f.value.is_ascii() || f.value.bytes().any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n') || all_blank {
+        if !f.value.is_ascii()
+            || f.value
+                .bytes()
+                .any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n')
+            || all_blank
+        {
             // An 8-bit or control-laden value: unfold and re-encode (the value's meaning as
             // text survives; its exact bytes could not be carried in a 7-bit header).
             let unfolded: String = f.value.split("\r\n").collect::<Vec<_>>().join("");
@@ -372,15 +421,294 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
         // A folded line that is empty (only whitespace) ends the header section early in
         // some parsers; drop such continuation lines.
         if f.value.contains("\r\n") {
-            let parts: Vec<&str> = f.value.split("\r\n").filter(|l| !l.trim().is_empty()).collect();
+            let parts: Vec<&str> = f
+                .value
+                .split("\r\n")
+                .filter(|l| !l.trim().is_empty())
+                .collect();
             f.value = parts.join("\r\n");
             if !f.value.starts_with([' ', '\t']) && f.value.contains("\r\n") {
                 // First line held the start of the value; fine as is.
             }
         }
-        out.push(f);
+        out.extend(repair_stored_field(f));
     }
     out
+}
+
+/// Decodes the RFC 2047 encoded words of a header text (any charset `encoding_rs` knows,
+/// so `gb2312` is read as its superset GBK), dropping whitespace between adjacent words.
+pub fn decode_words(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    let mut pending_ws = String::new();
+    let mut last_was_word = false;
+    while !rest.is_empty() {
+        if let Some((decoded, used)) = rest.strip_prefix("=?").and_then(|_| decode_one_word(rest)) {
+            if !last_was_word {
+                out.push_str(&pending_ws);
+            }
+            pending_ws.clear();
+            out.push_str(&decoded);
+            rest = rest.get(used..).unwrap_or("");
+            last_was_word = true;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        if c == ' ' || c == '\t' {
+            pending_ws.push(c);
+        } else {
+            out.push_str(&pending_ws);
+            pending_ws.clear();
+            out.push(c);
+            last_was_word = false;
+        }
+        rest = rest.get(c.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(&pending_ws);
+    out
+}
+
+/// One encoded word at the start of `s`: its text and the bytes it took.
+fn decode_one_word(s: &str) -> Option<(String, usize)> {
+    let body = s.get(2..)?;
+    let (charset, rest) = body.split_once('?')?;
+    let (enc, rest) = rest.split_once('?')?;
+    let end = rest.find("?=")?;
+    let text = rest.get(..end)?;
+    if text.contains(' ') || charset.is_empty() {
+        return None;
+    }
+    let used = 2 + charset.len() + 1 + enc.len() + 1 + end + 2;
+    let charset = charset.split('*').next().unwrap_or(charset);
+    let bytes = match enc {
+        "B" | "b" => base64_decode(text)?,
+        "Q" | "q" => {
+            let mut v = Vec::new();
+            let b = text.as_bytes();
+            let mut i = 0;
+            while let Some(&c) = b.get(i) {
+                if c == b'_' {
+                    v.push(b' ');
+                } else if c == b'=' {
+                    let hexs = b
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok());
+                    match hexs.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                        Some(x) => {
+                            v.push(x);
+                            i += 2;
+                        }
+                        None => v.push(c),
+                    }
+                } else {
+                    v.push(c);
+                }
+                i += 1;
+            }
+            v
+        }
+        _ => return None,
+    };
+    let encoding =
+        encoding_rs::Encoding::for_label(charset.as_bytes()).unwrap_or(encoding_rs::WINDOWS_1252);
+    let (text, _, _) = encoding.decode(&bytes);
+    Some((text.into_owned(), used))
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xFF) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Splits an address list at the commas that separate its members (not those inside
+/// quotes, angle brackets or comments).
+fn split_address_list(s: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut escaped, mut angle, mut paren) = (false, false, 0i32, 0i32);
+    for c in s.chars() {
+        if escaped {
+            escaped = false;
+            cur.push(c);
+            continue;
+        }
+        match c {
+            '\\' if quoted || paren > 0 => escaped = true,
+            '"' if paren == 0 => quoted = !quoted,
+            '<' if !quoted && paren == 0 => angle += 1,
+            '>' if !quoted && paren == 0 => angle = (angle - 1).max(0),
+            '(' if !quoted => paren += 1,
+            ')' if !quoted => paren = (paren - 1).max(0),
+            ',' if !quoted && angle == 0 && paren == 0 => {
+                items.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    items.push(cur);
+    items
+        .into_iter()
+        .map(|i| i.trim().to_owned())
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
+/// Rebuilds one stored address (`name <addr>`, `addr (name)` or a bare address) in a form
+/// every parser reads: the name decoded and re-encoded, the address checked (a placeholder
+/// in `.invalid` when it is not an Internet address). Returns the mailbox and whether the
+/// address itself had to be replaced.
+fn rebuild_mailbox(item: &str) -> (String, bool) {
+    let unquote = |n: &str| {
+        let n = n.trim();
+        let n = n
+            .strip_prefix('"')
+            .and_then(|x| x.strip_suffix('"'))
+            .unwrap_or(n);
+        n.replace("\\\"", "\"").replace("\\\\", "\\")
+    };
+    let (name, addr) = match (item.find('<'), item.rfind('>')) {
+        (Some(a), Some(b)) if a < b => (
+            unquote(item.get(..a).unwrap_or("")),
+            item.get(a + 1..b).unwrap_or("").trim().to_owned(),
+        ),
+        _ => match (item.find('('), item.rfind(')')) {
+            (Some(a), Some(b)) if a < b => (
+                item.get(a + 1..b).unwrap_or("").to_owned(),
+                item.get(..a).unwrap_or("").trim().to_owned(),
+            ),
+            _ => (String::new(), item.trim().to_owned()),
+        },
+    };
+    let name = decode_words(&name);
+    let name = name.trim();
+    match addr_spec(&addr) {
+        Some(a) => (mailbox(Some(name), &a), false),
+        None => {
+            let basis = if name.is_empty() { addr.as_str() } else { name };
+            let placeholder = placeholder_addr(basis, None);
+            let shown = if name.is_empty() { addr.trim() } else { name };
+            (mailbox(Some(shown), &placeholder), true)
+        }
+    }
+}
+
+/// Stored fields whose syntax is checked and, when a reader would find a defect, rebuilt.
+const ADDRESS_FIELDS: [&str; 8] = [
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "sender",
+    "resent-from",
+    "resent-to",
+];
+
+/// Makes a stored header field valid for strict parsers: address fields get their names
+/// re-encoded (as UTF-8 encoded words) and unusable addresses replaced by placeholders;
+/// message ids that are not `<left@right>` are sanitised. Where an address or id had to be
+/// changed, the original text is kept in an `X-Original-*` field.
+pub fn repair_stored_field(f: Field) -> Vec<Field> {
+    let lower = f.name.to_ascii_lowercase();
+    let unfolded: String = f.value.split("\r\n").collect::<Vec<_>>().join("");
+    let unfolded = unfolded.trim();
+    if ADDRESS_FIELDS.contains(&lower.as_str()) {
+        let mut changed = false;
+        let mut out = Vec::new();
+        for item in split_address_list(unfolded) {
+            let is_group = item.ends_with(';') && item.contains(':') && !item.contains('<');
+            if is_group && item.is_ascii() {
+                out.push(item);
+                continue;
+            }
+            let (mb, replaced) = rebuild_mailbox(&item);
+            changed |= replaced;
+            out.push(mb);
+        }
+        if out.is_empty() {
+            return vec![f];
+        }
+        let mut fields = vec![Field::new(&f.name, out.join(", "))];
+        if changed {
+            fields.push(Field::new(
+                &format!("X-Original-{}", f.name),
+                unstructured(unfolded),
+            ));
+        }
+        return fields;
+    }
+    if lower == "message-id" || lower == "in-reply-to" || lower == "references" {
+        let ids: Vec<&str> = unfolded
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|p| !p.is_empty())
+            .collect();
+        if !ids.is_empty() && ids.iter().all(|i| msg_id(i).is_some_and(|m| m == *i)) {
+            return vec![f];
+        }
+        let fixed: Vec<String> = ids.iter().filter_map(|i| sanitize_msg_id(i)).collect();
+        let mut fields = Vec::new();
+        if !fixed.is_empty() {
+            let v = if lower == "message-id" {
+                fixed.first().cloned().unwrap_or_default()
+            } else {
+                fixed.join(" ")
+            };
+            fields.push(Field::new(&f.name, v));
+        }
+        fields.push(Field::new(
+            &format!("X-Original-{}", f.name),
+            unstructured(unfolded),
+        ));
+        return fields;
+    }
+    vec![f]
+}
+
+/// A valid `<left@right>` made from a damaged one: characters that cannot appear in either
+/// side become `_` (an extra `@` on the left included).
+fn sanitize_msg_id(s: &str) -> Option<String> {
+    let inner = s.trim().trim_start_matches('<').trim_end_matches('>');
+    let (left, right) = inner.rsplit_once('@').unwrap_or((inner, "unknown.invalid"));
+    let clean = |p: &str| -> String {
+        p.chars()
+            .map(|c| {
+                if c.is_ascii() && (is_atext(c) || c == '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .trim_matches('.')
+            .replace("..", "._")
+    };
+    let (l, r) = (clean(left), clean(right));
+    if l.is_empty() || r.is_empty() {
+        return None;
+    }
+    Some(format!("<{l}@{r}>"))
 }
 
 #[cfg(test)]
@@ -390,19 +718,28 @@ mod tests {
     #[test]
     fn ascii_subject_is_plain_and_folded() {
         let mut out = Vec::new();
-        write_field(&mut out, &Field::new("Subject", unstructured("Hello world")));
+        write_field(
+            &mut out,
+            &Field::new("Subject", unstructured("Hello world")),
+        );
         assert_eq!(out, b"Subject: Hello world\r\n");
         let long = "word ".repeat(20);
         let mut out = Vec::new();
         write_field(&mut out, &Field::new("Subject", unstructured(&long)));
         let text = String::from_utf8(out).unwrap();
         assert!(text.lines().all(|l| l.len() <= 78), "{text}");
-        assert_eq!(text.replace("\r\n", ""), format!("Subject: {}\r\n", long.trim()).replace("\r\n", ""));
+        assert_eq!(
+            text.replace("\r\n", ""),
+            format!("Subject: {}\r\n", long.trim()).replace("\r\n", "")
+        );
     }
 
     #[test]
     fn non_ascii_subject_becomes_encoded_words() {
-        assert_eq!(unstructured("Zażółć gęślą jaźń"), "=?UTF-8?B?WmHFvMOzxYLEhyBnxJnFm2zEhSBqYcW6xYQ=?=");
+        assert_eq!(
+            unstructured("Zażółć gęślą jaźń"),
+            "=?UTF-8?B?WmHFvMOzxYLEhyBnxJnFm2zEhSBqYcW6xYQ=?="
+        );
         // 47 bytes per word at most, split on character boundaries.
         let long = "ż".repeat(40);
         let enc = unstructured(&long);
@@ -418,24 +755,91 @@ mod tests {
         assert_eq!(phrase("John Doe"), "John Doe");
         assert_eq!(phrase("Doe, John"), "\"Doe, John\"");
         assert_eq!(phrase("Łukasz"), "=?UTF-8?B?xYF1a2Fzeg==?=");
-        assert_eq!(addr_spec("john@example.com").as_deref(), Some("john@example.com"));
-        assert_eq!(addr_spec("<john@example.com>").as_deref(), Some("john@example.com"));
-        assert_eq!(addr_spec("john doe@example.com").as_deref(), Some("\"john doe\"@example.com"));
+        assert_eq!(
+            addr_spec("john@example.com").as_deref(),
+            Some("john@example.com")
+        );
+        assert_eq!(
+            addr_spec("<john@example.com>").as_deref(),
+            Some("john@example.com")
+        );
+        assert_eq!(
+            addr_spec("john doe@example.com").as_deref(),
+            Some("\"john doe\"@example.com")
+        );
         assert_eq!(addr_spec("/O=ORG/OU=SITE/CN=RECIPIENTS/CN=JDOE"), None);
-        assert_eq!(placeholder_addr("John Doe", Some("EX")), "john.doe@exchange.invalid");
+        assert_eq!(
+            placeholder_addr("John Doe", Some("EX")),
+            "john.doe@exchange.invalid"
+        );
         assert_eq!(placeholder_addr("Żółw", None), "w@unknown.invalid");
-        assert_eq!(mailbox(Some("Doe, John"), "j@x.org"), "\"Doe, John\" <j@x.org>");
+        assert_eq!(
+            mailbox(Some("Doe, John"), "j@x.org"),
+            "\"Doe, John\" <j@x.org>"
+        );
         assert_eq!(mailbox(None, "j@x.org"), "j@x.org");
     }
 
     #[test]
     fn rfc2231_parameters() {
         assert_eq!(param("filename", "report.pdf"), "; filename=report.pdf");
-        assert_eq!(param("filename", "my report.pdf"), "; filename=\"my report.pdf\"");
-        assert_eq!(param("filename", "zażółć.txt"), "; filename*=UTF-8''za%C5%BC%C3%B3%C5%82%C4%87.txt");
+        assert_eq!(
+            param("filename", "my report.pdf"),
+            "; filename=\"my report.pdf\""
+        );
+        assert_eq!(
+            param("filename", "zażółć.txt"),
+            "; filename*=UTF-8''za%C5%BC%C3%B3%C5%82%C4%87.txt"
+        );
         let long = param("filename", &"é".repeat(20));
         assert!(long.starts_with("; filename*0*=UTF-8''%C3%A9"), "{long}");
         assert!(long.contains("; filename*1*=%C3%A9"), "{long}");
+    }
+
+    #[test]
+    fn stored_fields_are_repaired() {
+        let f = |n: &str, v: &str| repair_stored_field(Field::new(n, v));
+        assert_eq!(
+            f("To", "a@b.org, \"Doe, J\" <j@x.org>"),
+            vec![Field::new("To", "a@b.org, \"Doe, J\" <j@x.org>")]
+        );
+        assert_eq!(
+            f("To", "asposeemail.test4 <t4@aspose.com>"),
+            vec![Field::new("To", "\"asposeemail.test4\" <t4@aspose.com>")]
+        );
+        // GB2312 that is really GBK, re-encoded as UTF-8.
+        let name = decode_words("=?GB2312?B?uN+K7dOo?=");
+        assert_eq!(name.chars().count(), 3);
+        assert!(!name.contains('\u{fffd}'), "{name}");
+        assert_eq!(
+            f("From", "=?GB2312?B?uN+K7dOo?= <y@f.com>"),
+            vec![Field::new("From", format!("{} <y@f.com>", phrase(&name)))]
+        );
+        assert_eq!(
+            f("Reply-To", "<Rolf Petersson>"),
+            vec![
+                Field::new(
+                    "Reply-To",
+                    "Rolf Petersson <rolf.petersson@unknown.invalid>"
+                ),
+                Field::new("X-Original-Reply-To", "<Rolf Petersson>")
+            ]
+        );
+        assert_eq!(
+            f("Message-ID", "<1$a$@razzaq@xp.local>"),
+            vec![
+                Field::new("Message-ID", "<1$a$_razzaq@xp.local>"),
+                Field::new("X-Original-Message-ID", "<1$a$@razzaq@xp.local>")
+            ]
+        );
+        assert_eq!(
+            f("Message-ID", "<ok@x>"),
+            vec![Field::new("Message-ID", "<ok@x>")]
+        );
+        assert_eq!(
+            decode_words("=?utf-8?q?Ren=C3=A9?= =?utf-8?b?IMOg?= x"),
+            "René à x"
+        );
     }
 
     #[test]
@@ -443,7 +847,10 @@ mod tests {
         assert_eq!(msg_id("abc@x").as_deref(), Some("<abc@x>"));
         assert_eq!(msg_id("<abc@x>").as_deref(), Some("<abc@x>"));
         assert_eq!(msg_id("a b"), None);
-        assert_eq!(msg_id_list("<a@x> <b@y>\r\n <c@z>").as_deref(), Some("<a@x> <b@y> <c@z>"));
+        assert_eq!(
+            msg_id_list("<a@x> <b@y>\r\n <c@z>").as_deref(),
+            Some("<a@x> <b@y> <c@z>")
+        );
     }
 
     #[test]
@@ -454,10 +861,16 @@ mod tests {
         assert!(w.is_empty());
         let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["Received", "Message-ID", "Subject"]);
-        assert_eq!(f[0].value, "from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000");
+        assert_eq!(
+            f[0].value,
+            "from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000"
+        );
         assert_eq!(f[2].value, "=?UTF-8?B?Y2Fmw6k=?=");
         let mut out = Vec::new();
         write_field(&mut out, &f[0]);
-        assert_eq!(out, b"Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\n");
+        assert_eq!(
+            out,
+            b"Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\n"
+        );
     }
 }

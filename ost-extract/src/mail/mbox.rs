@@ -13,7 +13,11 @@ use super::{headers, message_date, sender_addr};
 pub fn from_line(msg: &Message) -> String {
     let sender = sender_addr(msg)
         .and_then(|(_, a)| headers::addr_spec(&a))
-        .map(|a| a.chars().map(|c| if c.is_whitespace() { '_' } else { c }).collect::<String>())
+        .map(|a| {
+            a.chars()
+                .map(|c| if c.is_whitespace() { '_' } else { c })
+                .collect::<String>()
+        })
         .unwrap_or_else(|| "MAILER-DAEMON".to_owned());
     let date = message_date(msg).unwrap_or_default();
     format!("From {sender} {}", date.format("%a %b %e %H:%M:%S %Y"))
@@ -27,11 +31,18 @@ pub fn write_mbox_entry<W: Write>(out: &mut W, msg: &Message, eml: &[u8]) -> io:
     let mut rest = eml;
     while !rest.is_empty() {
         let (line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (rest.get(..i).unwrap_or(&[]), rest.get(i + 1..).unwrap_or(&[])),
+            Some(i) => (
+                rest.get(..i).unwrap_or(&[]),
+                rest.get(i + 1..).unwrap_or(&[]),
+            ),
             None => (rest, &[][..]),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let quoted = line.iter().position(|&b| b != b'>').and_then(|i| line.get(i..)).is_some_and(|t| t.starts_with(b"From "));
+        let quoted = line
+            .iter()
+            .position(|&b| b != b'>')
+            .and_then(|i| line.get(i..))
+            .is_some_and(|t| t.starts_with(b"From "));
         if quoted {
             buf.push(b'>');
         }
@@ -53,10 +64,19 @@ mod tests {
     #[test]
     fn from_lines_are_quoted_mboxrd_style() {
         let mut m = Message::default();
-        m.props.insert(pid::SENDER_EMAIL_ADDRESS, PropValue::String(Cow::Borrowed("a@b.org")));
-        m.props.insert(pid::SENDER_ADDRTYPE, PropValue::String(Cow::Borrowed("SMTP")));
+        m.props.insert(
+            pid::SENDER_EMAIL_ADDRESS,
+            PropValue::String(Cow::Borrowed("a@b.org")),
+        );
+        m.props.insert(
+            pid::SENDER_ADDRTYPE,
+            PropValue::String(Cow::Borrowed("SMTP")),
+        );
         let t = chrono::DateTime::from_timestamp(1_276_605_000, 0).unwrap();
-        m.props.insert(pid::CLIENT_SUBMIT_TIME, PropValue::Time(FileTime::from_utc(t)));
+        m.props.insert(
+            pid::CLIENT_SUBMIT_TIME,
+            PropValue::Time(FileTime::from_utc(t)),
+        );
         let eml = b"Subject: x\r\n\r\nFrom here\r\n>From there\r\n>>From  x\r\nFrom: not at start? no\r\n From x\r\nFromage\r\n";
         let mut out = Vec::new();
         write_mbox_entry(&mut out, &m, eml).unwrap();
@@ -68,6 +88,9 @@ mod tests {
 
     #[test]
     fn undated_anonymous_message() {
-        assert_eq!(from_line(&Message::default()), "From MAILER-DAEMON Thu Jan  1 00:00:00 1970");
+        assert_eq!(
+            from_line(&Message::default()),
+            "From MAILER-DAEMON Thu Jan  1 00:00:00 1970"
+        );
     }
 }

@@ -52,7 +52,11 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
     let stored = p
         .str(pid::TRANSPORT_MESSAGE_HEADERS)
         .map(|block| headers::parse_transport_headers(block, warnings))
-        .filter(|f| f.iter().any(|f| f.name.eq_ignore_ascii_case("from") || f.name.eq_ignore_ascii_case("received")))
+        .filter(|f| {
+            f.iter().any(|f| {
+                f.name.eq_ignore_ascii_case("from") || f.name.eq_ignore_ascii_case("received")
+            })
+        })
         .unwrap_or_default();
     let has = |name: &str| stored.iter().any(|f| f.name.eq_ignore_ascii_case(name));
     let synth = synthesised(msg);
@@ -63,7 +67,9 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
         out.extend(stored.iter().cloned());
         // The stored block lacks what MAPI knows (rare, but seen in trimmed headers).
         for f in synth {
-            let required = ["Date", "From", "Subject", "Message-ID"].iter().any(|n| f.name.eq_ignore_ascii_case(n));
+            let required = ["Date", "From", "Subject", "Message-ID"]
+                .iter()
+                .any(|n| f.name.eq_ignore_ascii_case(n));
             if required && !has(&f.name) {
                 out.push(f);
             }
@@ -81,10 +87,19 @@ fn synthesised(msg: &Message) -> Vec<Field> {
         out.push(Field::new("Date", headers::rfc5322_date(d)));
     }
     let author = sender_addr(msg);
-    let from = author.as_ref().map_or_else(|| "undisclosed-sender:;".to_owned(), |(n, a)| headers::mailbox(n.as_deref(), a));
+    let from = author.as_ref().map_or_else(
+        || "undisclosed-sender:;".to_owned(),
+        |(n, a)| headers::mailbox(n.as_deref(), a),
+    );
     out.push(Field::new("From", from));
     // Sender: only when someone sent on behalf of the author.
-    let sender = resolve_addr(p, pid::SENDER_NAME, pid::SENDER_EMAIL_ADDRESS, pid::SENDER_ADDRTYPE, pid::SENDER_SMTP_ADDRESS);
+    let sender = resolve_addr(
+        p,
+        pid::SENDER_NAME,
+        pid::SENDER_EMAIL_ADDRESS,
+        pid::SENDER_ADDRTYPE,
+        pid::SENDER_SMTP_ADDRESS,
+    );
     if let (Some((_, a)), Some((sn, sa))) = (&author, &sender) {
         if !a.eq_ignore_ascii_case(sa) {
             out.push(Field::new("Sender", headers::mailbox(sn.as_deref(), sa)));
@@ -95,7 +110,9 @@ fn synthesised(msg: &Message) -> Vec<Field> {
     let mut cc = Vec::new();
     let mut bcc = Vec::new();
     for r in &msg.recipients {
-        let Some((name, addr)) = recipient_addr(r) else { continue };
+        let Some((name, addr)) = recipient_addr(r) else {
+            continue;
+        };
         let mb = headers::mailbox(name.as_deref(), &addr);
         match r.i32(pid::RECIPIENT_TYPE).unwrap_or(MAPI_TO) & 0xF {
             MAPI_CC => cc.push(mb),
@@ -113,12 +130,18 @@ fn synthesised(msg: &Message) -> Vec<Field> {
     if !bcc.is_empty() {
         out.push(Field::new("Bcc", bcc.join(", ")));
     }
-    let id = p.str(pid::INTERNET_MESSAGE_ID).and_then(headers::msg_id).unwrap_or_else(|| generated_id(msg));
+    let id = p
+        .str(pid::INTERNET_MESSAGE_ID)
+        .and_then(headers::msg_id)
+        .unwrap_or_else(|| generated_id(msg));
     out.push(Field::new("Message-ID", id));
     if let Some(v) = p.str(pid::IN_REPLY_TO_ID).and_then(headers::msg_id_list) {
         out.push(Field::new("In-Reply-To", v));
     }
-    if let Some(v) = p.str(pid::INTERNET_REFERENCES).and_then(headers::msg_id_list) {
+    if let Some(v) = p
+        .str(pid::INTERNET_REFERENCES)
+        .and_then(headers::msg_id_list)
+    {
         out.push(Field::new("References", v));
     }
     if let Some(t) = p.str(CONVERSATION_TOPIC) {
@@ -154,7 +177,10 @@ fn state_fields(msg: &Message, stored: &[Field]) -> Vec<Field> {
     let has = |name: &str| stored.iter().any(|f| f.name.eq_ignore_ascii_case(name));
     if let Some(flags) = msg.props.i32(pid::MESSAGE_FLAGS) {
         if !has("Status") {
-            out.push(Field::new("Status", if flags & MSGFLAG_READ != 0 { "RO" } else { "O" }));
+            out.push(Field::new(
+                "Status",
+                if flags & MSGFLAG_READ != 0 { "RO" } else { "O" },
+            ));
         }
         if flags & MSGFLAG_UNSENT != 0 {
             out.push(Field::new("X-Unsent", "1"));
@@ -162,7 +188,10 @@ fn state_fields(msg: &Message, stored: &[Field]) -> Vec<Field> {
     }
     let class = msg.class();
     if !class.is_empty() && !class.eq_ignore_ascii_case("IPM.Note") && !has("X-MS-Message-Class") {
-        out.push(Field::new("X-MS-Message-Class", headers::unstructured(class)));
+        out.push(Field::new(
+            "X-MS-Message-Class",
+            headers::unstructured(class),
+        ));
     }
     out
 }
@@ -170,7 +199,13 @@ fn state_fields(msg: &Message, stored: &[Field]) -> Vec<Field> {
 /// A recipient's name and address: SMTP address first, then an Internet-form email
 /// address, else a placeholder ([MS-OXCMAIL] 2.2.3.2.4).
 fn recipient_addr(r: &PropertyBag) -> Option<(Option<String>, String)> {
-    let (name, addr) = resolve_addr(r, pid::DISPLAY_NAME, pid::EMAIL_ADDRESS, pid::ADDRTYPE, pid::SMTP_ADDRESS)?;
+    let (name, addr) = resolve_addr(
+        r,
+        pid::DISPLAY_NAME,
+        pid::EMAIL_ADDRESS,
+        pid::ADDRTYPE,
+        pid::SMTP_ADDRESS,
+    )?;
     let name = name.or_else(|| r.str(RECIPIENT_DISPLAY_NAME).map(str::to_owned));
     Some((name, addr))
 }
@@ -203,7 +238,10 @@ fn generated_id(msg: &Message) -> String {
     }
     h.update((msg.attachments.len() as u64).to_le_bytes());
     let digest = h.finalize();
-    format!("<{}@ost-extract.invalid>", hex::encode(digest.get(..16).unwrap_or(&[])))
+    format!(
+        "<{}@ost-extract.invalid>",
+        hex::encode(digest.get(..16).unwrap_or(&[]))
+    )
 }
 
 /// Where an attachment goes in the tree.
@@ -217,7 +255,11 @@ enum Placement {
 /// The MIME body tree: alternatives (text, HTML with its related parts, calendar) inside
 /// multipart/mixed when there are attachments ([MS-OXCMAIL] 2.1.3.1).
 fn body_tree(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Part {
-    let Bodies { mut text, html, rtf } = bodies(msg, warnings);
+    let Bodies {
+        mut text,
+        html,
+        rtf,
+    } = bodies(msg, warnings);
     if text.is_none() && html.is_none() {
         text = fallback_text(msg);
     }
@@ -259,7 +301,10 @@ fn body_tree(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Part {
     if let Some(raw) = rtf {
         mixed.push(Part {
             content_type: "application/rtf".into(),
-            fields: vec![Field::new("Content-Disposition", format!("attachment{}", headers::param("filename", "message.rtf")))],
+            fields: vec![Field::new(
+                "Content-Disposition",
+                format!("attachment{}", headers::param("filename", "message.rtf")),
+            )],
             body: Body::Binary(raw),
         });
     }
@@ -276,16 +321,16 @@ fn body_tree(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Part {
     }
 }
 
-/// The text/calendar body of a meeting request or response.
-///
-/// HOOK: `crate::calendar::meeting_ics(&Message) -> Option<String>` is to give this part;
-/// until the calendar converter has it, meeting messages come out without the
-/// text/calendar alternative (their text and HTML bodies are still there).
+/// The text/calendar body of a meeting request or response, from the calendar converter.
 fn meeting_calendar(msg: &Message) -> Option<String> {
-    if !msg.class().to_ascii_lowercase().starts_with("ipm.schedule.meeting.") {
+    if !msg
+        .class()
+        .to_ascii_lowercase()
+        .starts_with("ipm.schedule.meeting.")
+    {
         return None;
     }
-    None
+    crate::calendar::meeting_ics(msg)
 }
 
 /// The iTIP method a meeting message class stands for ([MS-OXCICAL] 2.1.3.1.1.1).
@@ -322,7 +367,10 @@ fn fallback_text(msg: &Message) -> Option<String> {
     let mut s = format!("{kind} ({class})\nSubject: {}\n", msg.subject());
     for r in &msg.recipients {
         if let Some((name, addr)) = recipient_addr(r) {
-            s.push_str(&format!("Recipient: {} <{addr}>\n", name.unwrap_or_default()));
+            s.push_str(&format!(
+                "Recipient: {} <{addr}>\n",
+                name.unwrap_or_default()
+            ));
         }
     }
     Some(s)
@@ -331,47 +379,97 @@ fn fallback_text(msg: &Message) -> Option<String> {
 /// Whether an attachment's content id or location is used by the HTML.
 fn referenced(html: Option<&str>, cid: Option<&str>, location: Option<&str>) -> bool {
     let Some(html) = html else { return false };
-    cid.is_some_and(|c| html.contains(&format!("cid:{c}"))) || location.is_some_and(|l| !l.is_empty() && html.contains(l))
+    cid.is_some_and(|c| html.contains(&format!("cid:{c}")))
+        || location.is_some_and(|l| !l.is_empty() && html.contains(l))
 }
 
 /// One attachment as a MIME part ([MS-OXCMAIL] 2.2.6), or `None` (with a warning) when
 /// there is nothing to write.
-fn attachment_part(att: &Attachment, index: usize, html: Option<&str>, depth: usize, warnings: &mut Vec<String>) -> Option<(Part, Placement)> {
+fn attachment_part(
+    att: &Attachment,
+    index: usize,
+    html: Option<&str>,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Option<(Part, Placement)> {
     let p = &att.props;
     let method = att.method();
-    let cid = p.str(pid::ATTACH_CONTENT_ID).map(|c| c.trim().trim_start_matches('<').trim_end_matches('>').to_owned()).filter(|c| {
-        !c.is_empty() && c.bytes().all(|b| (0x21..0x7F).contains(&b) && b != b'<' && b != b'>')
-    });
+    let cid = p
+        .str(pid::ATTACH_CONTENT_ID)
+        .map(|c| {
+            c.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
+        .filter(|c| {
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| (0x21..0x7F).contains(&b) && b != b'<' && b != b'>')
+        });
     let location = p.str(pid::ATTACH_CONTENT_LOCATION).map(headers::clean_text);
     let is_related = referenced(html, cid.as_deref(), location.as_deref());
     let flags = p.i32(pid::ATTACH_FLAGS).unwrap_or(0);
     let hidden = p.bool(pid::ATTACHMENT_HIDDEN).unwrap_or(false);
-    let placement = if is_related { Placement::Related } else { Placement::Mixed };
+    let placement = if is_related {
+        Placement::Related
+    } else {
+        Placement::Mixed
+    };
     let inline = is_related || (flags & ATT_MHTML_REF != 0 && cid.is_some());
 
     let (content_type, body, name) = if method == 5 {
         let Some(embedded) = att.embedded.as_deref() else {
-            warnings.push(format!("attachment {index}: embedded message could not be read"));
+            warnings.push(format!(
+                "attachment {index}: embedded message could not be read"
+            ));
             return None;
         };
         if depth + 1 > MAX_DEPTH {
-            warnings.push(format!("attachment {index}: embedded messages nested deeper than {MAX_DEPTH}; left out"));
+            warnings.push(format!(
+                "attachment {index}: embedded messages nested deeper than {MAX_DEPTH}; left out"
+            ));
             return None;
         }
         let mut inner_warnings = Vec::new();
         let eml = render(embedded, depth + 1, &mut inner_warnings);
-        warnings.extend(inner_warnings.into_iter().map(|w| format!("embedded message {index}: {w}")));
-        let base = att.filename().map(str::to_owned).or_else(|| Some(embedded.subject().to_owned()).filter(|s| !s.is_empty())).unwrap_or_else(|| "message".to_owned());
-        let name = if base.to_ascii_lowercase().ends_with(".eml") || base.to_ascii_lowercase().ends_with(".msg") { base } else { format!("{base}.eml") };
+        warnings.extend(
+            inner_warnings
+                .into_iter()
+                .map(|w| format!("embedded message {index}: {w}")),
+        );
+        let base = att
+            .filename()
+            .map(str::to_owned)
+            .or_else(|| Some(embedded.subject().to_owned()).filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "message".to_owned());
+        let name = if base.to_ascii_lowercase().ends_with(".eml")
+            || base.to_ascii_lowercase().ends_with(".msg")
+        {
+            base
+        } else {
+            format!("{base}.eml")
+        };
         ("message/rfc822".to_owned(), Body::Message(eml), Some(name))
     } else if let Some(data) = att.data() {
-        let name = att.filename().map(str::to_owned).or_else(|| (method == 6).then(|| format!("OLE object {}.bin", index + 1)));
-        let ct = content_type_for(p.str(pid::ATTACH_MIME_TAG), name.as_deref().or(p.str(pid::ATTACH_EXTENSION)));
+        let name = att
+            .filename()
+            .map(str::to_owned)
+            .or_else(|| (method == 6).then(|| format!("OLE object {}.bin", index + 1)));
+        let ct = content_type_for(
+            p.str(pid::ATTACH_MIME_TAG),
+            name.as_deref().or(p.str(pid::ATTACH_EXTENSION)),
+        );
         (ct, Body::Binary(data.to_vec()), name)
     } else if matches!(method, 2..=4 | 7) {
-        let target = p.str(pid::ATTACH_LONG_PATHNAME).or_else(|| p.str(pid::ATTACH_PATHNAME)).unwrap_or("(no path stored)");
+        let target = p
+            .str(pid::ATTACH_LONG_PATHNAME)
+            .or_else(|| p.str(pid::ATTACH_PATHNAME))
+            .unwrap_or("(no path stored)");
         let shown = att.filename().unwrap_or("attachment");
-        let note = format!("This attachment was stored as a link, not as data.\nName: {shown}\nLink: {target}\n");
+        let note = format!(
+            "This attachment was stored as a link, not as data.\nName: {shown}\nLink: {target}\n"
+        );
         let ct = "text/plain; charset=utf-8".to_owned();
         (ct, Body::Text(note), Some(format!("{shown} (link).txt")))
     } else if method == 6 {
@@ -408,18 +506,37 @@ fn attachment_part(att: &Attachment, index: usize, html: Option<&str>, depth: us
         fields.push(Field::new("X-MS-Attachment-Hidden", "true"));
     }
     let mut content_type = content_type;
-    if let (Some(n), false) = (&name, content_type.starts_with("message/") || content_type.starts_with("text/plain; charset")) {
+    if let (Some(n), false) = (
+        &name,
+        content_type.starts_with("message/") || content_type.starts_with("text/plain; charset"),
+    ) {
         content_type.push_str(&headers::param("name", n));
     }
-    Some((Part { content_type, fields, body }, placement))
+    Some((
+        Part {
+            content_type,
+            fields,
+            body,
+        },
+        placement,
+    ))
 }
 
 /// A content type for an attachment: the stored MIME tag when it is a valid `type/subtype`
 /// that can carry base64 data, else a guess from the file extension.
 fn content_type_for(tag: Option<&str>, name: Option<&str>) -> String {
-    let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b));
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
     if let Some(t) = tag {
-        let t = t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let t = t
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if let Some((ty, sub)) = t.split_once('/') {
             // message/* and multipart/* may not be base64-encoded (RFC 2046 5), and the
             // exact bytes must be kept, so those go as opaque data.
@@ -428,7 +545,10 @@ fn content_type_for(tag: Option<&str>, name: Option<&str>) -> String {
             }
         }
     }
-    let ext = name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.trim_start_matches('.') {
         "txt" | "log" | "csv" => "text/plain",
         "htm" | "html" => "text/html",

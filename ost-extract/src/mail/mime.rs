@@ -40,12 +40,20 @@ pub struct Part {
 impl Part {
     /// A text part (`text/plain`, `text/html`...) in UTF-8.
     pub fn text(subtype: &str, text: String) -> Self {
-        Self { content_type: format!("text/{subtype}; charset=utf-8"), fields: Vec::new(), body: Body::Text(text) }
+        Self {
+            content_type: format!("text/{subtype}; charset=utf-8"),
+            fields: Vec::new(),
+            body: Body::Text(text),
+        }
     }
 
     /// A multipart of the given subtype (`mixed`, `alternative`, `related`).
     pub fn multipart(subtype: &str, parts: Vec<Part>) -> Self {
-        Self { content_type: format!("multipart/{subtype}"), fields: Vec::new(), body: Body::Multipart(parts) }
+        Self {
+            content_type: format!("multipart/{subtype}"),
+            fields: Vec::new(),
+            body: Body::Multipart(parts),
+        }
     }
 
     /// Adds a content header field.
@@ -67,7 +75,13 @@ impl Part {
                     })
                     .collect();
                 let boundary = choose_boundary(&rendered);
-                write_field(out, &Field::new("Content-Type", format!("{}; boundary=\"{}\"", self.content_type, boundary)));
+                write_field(
+                    out,
+                    &Field::new(
+                        "Content-Type",
+                        format!("{}; boundary=\"{}\"", self.content_type, boundary),
+                    ),
+                );
                 self.write_fields(out);
                 out.extend_from_slice(b"\r\n");
                 for r in &rendered {
@@ -149,7 +163,11 @@ fn choose_boundary(parts: &[Vec<u8>]) -> String {
     let base = format!("=_ost_{}", hex::encode(digest.get(..12).unwrap_or(&[])));
     let mut n = 0u32;
     loop {
-        let candidate = if n == 0 { base.clone() } else { format!("{base}_{n}") };
+        let candidate = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
         let needle = format!("--{candidate}");
         if !parts.iter().any(|p| contains(p, needle.as_bytes())) {
             return candidate;
@@ -208,7 +226,11 @@ mod tests {
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nWmHFvMOzxYLEhw==\r\n"
         );
         let mut out = Vec::new();
-        Part::text("plain", "Café au lait is a drink, mostly ASCII text around it and long enough to wrap".into()).write(&mut out);
+        Part::text(
+            "plain",
+            "Café au lait is a drink, mostly ASCII text around it and long enough to wrap".into(),
+        )
+        .write(&mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nCaf=C3=A9 au lait is a drink, mostly ASCII text around it and long enough to=\r\n wrap\r\n"
@@ -217,14 +239,29 @@ mod tests {
 
     #[test]
     fn multipart_is_deterministic_and_well_formed() {
-        let make = || Part::multipart("alternative", vec![Part::text("plain", "a".into()), Part::text("html", "<p>a</p>".into())]);
+        let make = || {
+            Part::multipart(
+                "alternative",
+                vec![
+                    Part::text("plain", "a".into()),
+                    Part::text("html", "<p>a</p>".into()),
+                ],
+            )
+        };
         let mut one = Vec::new();
         make().write(&mut one);
         let mut two = Vec::new();
         make().write(&mut two);
         assert_eq!(one, two);
         let text = String::from_utf8(one).unwrap();
-        let b = text.split("boundary=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let b = text
+            .split("boundary=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
         assert!(b.starts_with("=_ost_"));
         assert_eq!(text.matches(&format!("--{b}\r\n")).count(), 2);
         assert!(text.ends_with(&format!("\r\n--{b}--\r\n")));
@@ -233,7 +270,12 @@ mod tests {
     #[test]
     fn binary_is_base64() {
         let mut out = Vec::new();
-        Part { content_type: "application/octet-stream".into(), fields: vec![], body: Body::Binary(vec![0, 1, 2, 255]) }.write(&mut out);
+        Part {
+            content_type: "application/octet-stream".into(),
+            fields: vec![],
+            body: Body::Binary(vec![0, 1, 2, 255]),
+        }
+        .write(&mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC/w==\r\n"

@@ -7,8 +7,8 @@
 
 pub mod body;
 pub mod headers;
-mod message;
 pub mod mbox;
+mod message;
 pub mod mime;
 pub mod names;
 #[cfg(test)]
@@ -70,15 +70,29 @@ pub fn message_date(msg: &Message) -> Option<DateTime<Utc>> {
 /// Resolves a name and an Internet address from a property bag's name, address, address
 /// type and SMTP address properties. Non-SMTP addresses (Exchange DNs) get a placeholder in
 /// the `.invalid` domain so the header stays valid.
-pub(crate) fn resolve_addr(bag: &PropertyBag, name: u16, email: u16, addrtype: u16, smtp: u16) -> Option<(Option<String>, String)> {
+pub(crate) fn resolve_addr(
+    bag: &PropertyBag,
+    name: u16,
+    email: u16,
+    addrtype: u16,
+    smtp: u16,
+) -> Option<(Option<String>, String)> {
     let display = bag.str(name).map(str::to_owned);
     let email_v = bag.str(email);
-    let addr = bag.str(smtp).and_then(headers::addr_spec).or_else(|| email_v.and_then(headers::addr_spec));
+    let addr = bag
+        .str(smtp)
+        .and_then(headers::addr_spec)
+        .or_else(|| email_v.and_then(headers::addr_spec));
     match addr {
         Some(a) => Some((display, a)),
         None => {
-            let basis = display.clone().or_else(|| email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned()))?;
-            Some((display, headers::placeholder_addr(&basis, bag.str(addrtype))))
+            let basis = display.clone().or_else(|| {
+                email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned())
+            })?;
+            Some((
+                display,
+                headers::placeholder_addr(&basis, bag.str(addrtype)),
+            ))
         }
     }
 }
@@ -87,8 +101,22 @@ pub(crate) fn resolve_addr(bag: &PropertyBag, name: u16, email: u16, addrtype: u
 /// ([MS-OXOMSG] 2.2.1.46-2.2.1.58).
 pub(crate) fn sender_addr(msg: &Message) -> Option<(Option<String>, String)> {
     let p = &msg.props;
-    resolve_addr(p, pid::SENT_REPRESENTING_NAME, pid::SENT_REPRESENTING_EMAIL_ADDRESS, pid::SENT_REPRESENTING_ADDRTYPE, pid::SENT_REPRESENTING_SMTP_ADDRESS)
-        .or_else(|| resolve_addr(p, pid::SENDER_NAME, pid::SENDER_EMAIL_ADDRESS, pid::SENDER_ADDRTYPE, pid::SENDER_SMTP_ADDRESS))
+    resolve_addr(
+        p,
+        pid::SENT_REPRESENTING_NAME,
+        pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+        pid::SENT_REPRESENTING_ADDRTYPE,
+        pid::SENT_REPRESENTING_SMTP_ADDRESS,
+    )
+    .or_else(|| {
+        resolve_addr(
+            p,
+            pid::SENDER_NAME,
+            pid::SENDER_EMAIL_ADDRESS,
+            pid::SENDER_ADDRTYPE,
+            pid::SENDER_SMTP_ADDRESS,
+        )
+    })
 }
 
 #[cfg(test)]
@@ -113,7 +141,15 @@ mod class_tests {
         ] {
             assert!(is_mail_like(c), "{c}");
         }
-        for c in ["IPM.Appointment", "IPM.Contact", "IPM.Task", "IPM.DistList", "IPM.Activity", "IPF.Note", "IPM.Notebook.x"] {
+        for c in [
+            "IPM.Appointment",
+            "IPM.Contact",
+            "IPM.Task",
+            "IPM.DistList",
+            "IPM.Activity",
+            "IPF.Note",
+            "IPM.Notebook.x",
+        ] {
             let expected = c == "IPM.Notebook.x";
             assert_eq!(is_mail_like(c), expected, "{c}");
         }

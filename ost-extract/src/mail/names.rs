@@ -15,8 +15,8 @@ const MAX_COMPONENT: usize = 100;
 
 /// Names Windows reserves for devices, with or without an extension.
 const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
-    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
 /// Replaces what no file system accepts, collapses whitespace, and trims.
@@ -24,7 +24,9 @@ fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
-        let c = if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+        let c = if c.is_control()
+            || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*')
+        {
             if c.is_whitespace() {
                 ' '
             } else {
@@ -66,9 +68,16 @@ fn trim_tail(s: &str) -> &str {
 /// A file name for the message's EML: `YYYY-MM-DD HHMMSS subject.eml`, sortable by date
 /// (undated messages sort first as `0000-00-00 000000`), at most 120 bytes, never empty.
 pub fn eml_file_name(msg: &Message) -> String {
-    let date = message_date(msg).map_or_else(|| "0000-00-00 000000".to_owned(), |d| d.format("%Y-%m-%d %H%M%S").to_string());
+    let date = message_date(msg).map_or_else(
+        || "0000-00-00 000000".to_owned(),
+        |d| d.format("%Y-%m-%d %H%M%S").to_string(),
+    );
     let subject = clean(msg.subject());
-    let subject = if subject.is_empty() { "(no subject)".to_owned() } else { subject };
+    let subject = if subject.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        subject
+    };
     let room = MAX_FILE_NAME - date.len() - 1 - ".eml".len();
     let subject = trim_tail(truncate_bytes(&subject, room));
     let subject = subject.trim_start_matches('.');
@@ -92,7 +101,9 @@ pub fn dedupe_name(name: &str, taken: &mut HashSet<String>) -> String {
     let mut n: u64 = 2;
     loop {
         let suffix = format!(" ({n})");
-        let max_stem = MAX_FILE_NAME.max(name.len()).saturating_sub(suffix.len() + ext.len());
+        let max_stem = MAX_FILE_NAME
+            .max(name.len())
+            .saturating_sub(suffix.len() + ext.len());
         let candidate = format!("{}{suffix}{ext}", truncate_bytes(stem, max_stem));
         if taken.insert(candidate.to_lowercase()) {
             return candidate;
@@ -111,7 +122,12 @@ pub fn safe_path_component(name: &str) -> String {
     if out.is_empty() || out.chars().all(|c| c == '.') {
         out = "_".repeat(cut.len().clamp(1, 3));
     }
-    let base = out.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let base = out
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
     if RESERVED.contains(&base.as_str()) {
         out.insert(0, '_');
     }
@@ -127,18 +143,36 @@ mod tests {
 
     fn msg(subject: &str, secs: i64) -> Message {
         let mut m = Message::default();
-        m.props.insert(pid::SUBJECT, PropValue::String(Cow::Owned(subject.to_owned())));
+        m.props.insert(
+            pid::SUBJECT,
+            PropValue::String(Cow::Owned(subject.to_owned())),
+        );
         let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
-        m.props.insert(pid::CLIENT_SUBMIT_TIME, PropValue::Time(FileTime::from_utc(t)));
+        m.props.insert(
+            pid::CLIENT_SUBMIT_TIME,
+            PropValue::Time(FileTime::from_utc(t)),
+        );
         m
     }
 
     #[test]
     fn eml_names() {
-        assert_eq!(eml_file_name(&msg("Re: a/b <c>?", 1_276_605_000)), "2010-06-15 123000 Re_ a_b _c__.eml");
-        assert_eq!(eml_file_name(&msg("", 0)), "1970-01-01 000000 (no subject).eml");
-        assert_eq!(eml_file_name(&Message::default()), "0000-00-00 000000 (no subject).eml");
-        assert_eq!(eml_file_name(&msg("dots...", 0)), "1970-01-01 000000 dots.eml");
+        assert_eq!(
+            eml_file_name(&msg("Re: a/b <c>?", 1_276_605_000)),
+            "2010-06-15 123000 Re_ a_b _c__.eml"
+        );
+        assert_eq!(
+            eml_file_name(&msg("", 0)),
+            "1970-01-01 000000 (no subject).eml"
+        );
+        assert_eq!(
+            eml_file_name(&Message::default()),
+            "0000-00-00 000000 (no subject).eml"
+        );
+        assert_eq!(
+            eml_file_name(&msg("dots...", 0)),
+            "1970-01-01 000000 dots.eml"
+        );
         let long = eml_file_name(&msg(&"żółw ".repeat(60), 0));
         assert!(long.len() <= 120, "{}", long.len());
         assert!(long.ends_with(".eml") && !long.ends_with(" .eml"));
@@ -167,7 +201,10 @@ mod tests {
         assert_eq!(safe_path_component("nul.txt"), "_nul.txt");
         assert_eq!(safe_path_component(".."), "__");
         assert_eq!(safe_path_component(""), "_");
-        assert_eq!(safe_path_component("Skrzynka odbiorcza "), "Skrzynka odbiorcza");
+        assert_eq!(
+            safe_path_component("Skrzynka odbiorcza "),
+            "Skrzynka odbiorcza"
+        );
         assert_eq!(safe_path_component("Elementy wysłane"), "Elementy wysłane");
         assert!(safe_path_component(&"ą".repeat(80)).len() <= 100);
     }

@@ -15,7 +15,9 @@ fn b(v: &[u8]) -> PropValue<'static> {
     PropValue::Binary(Cow::Owned(v.to_vec()))
 }
 fn t(secs: i64) -> PropValue<'static> {
-    PropValue::Time(FileTime::from_utc(chrono::DateTime::from_timestamp(secs, 0).unwrap()))
+    PropValue::Time(FileTime::from_utc(
+        chrono::DateTime::from_timestamp(secs, 0).unwrap(),
+    ))
 }
 fn recipient(kind: i32, name: &str, addr: &str) -> PropertyBag {
     let mut r = PropertyBag::new();
@@ -39,12 +41,15 @@ fn sent_item() -> Message {
     m.props.insert(pid::SUBJECT, s("Spotkanie w środę"));
     m.props.insert(pid::SENDER_NAME, s("Łukasz Nowak"));
     m.props.insert(pid::SENDER_ADDRTYPE, s("SMTP"));
-    m.props.insert(pid::SENDER_EMAIL_ADDRESS, s("lukasz@example.pl"));
+    m.props
+        .insert(pid::SENDER_EMAIL_ADDRESS, s("lukasz@example.pl"));
     m.props.insert(pid::CLIENT_SUBMIT_TIME, t(1_276_605_000));
     m.props.insert(pid::MESSAGE_FLAGS, PropValue::Integer32(1));
     m.props.insert(pid::BODY, s("Cześć,\r\ndo zobaczenia.\r\n"));
-    m.recipients.push(recipient(1, "Zoë Müller", "zoe@example.de"));
-    m.recipients.push(recipient(2, "Doe, John", "john@example.com"));
+    m.recipients
+        .push(recipient(1, "Zoë Müller", "zoe@example.de"));
+    m.recipients
+        .push(recipient(2, "Doe, John", "john@example.com"));
     m.recipients.push(recipient(3, "Hidden", "bcc@example.com"));
     m
 }
@@ -70,11 +75,18 @@ Bcc: Hidden <bcc@example.com>\r\n";
 fn exchange_sender_gets_a_valid_placeholder() {
     let mut m = sent_item();
     m.props.insert(pid::SENDER_ADDRTYPE, s("EX"));
-    m.props.insert(pid::SENDER_EMAIL_ADDRESS, s("/O=ORG/OU=SITE/CN=RECIPIENTS/CN=LNOWAK"));
+    m.props.insert(
+        pid::SENDER_EMAIL_ADDRESS,
+        s("/O=ORG/OU=SITE/CN=RECIPIENTS/CN=LNOWAK"),
+    );
     m.props.insert(pid::SENDER_NAME, s("Lukasz Nowak"));
     let out = eml(&m);
-    assert!(out.contains("\r\nFrom: Lukasz Nowak <lukasz.nowak@exchange.invalid>\r\n"), "{out}");
-    m.props.insert(pid::SENDER_SMTP_ADDRESS, s("lnowak@corp.example"));
+    assert!(
+        out.contains("\r\nFrom: Lukasz Nowak <lukasz.nowak@exchange.invalid>\r\n"),
+        "{out}"
+    );
+    m.props
+        .insert(pid::SENDER_SMTP_ADDRESS, s("lnowak@corp.example"));
     assert!(eml(&m).contains("\r\nFrom: Lukasz Nowak <lnowak@corp.example>\r\n"));
 }
 
@@ -101,7 +113,8 @@ Status: RO\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nCo
 fn html_only_in_windows_1250() {
     let mut m = Message::default();
     m.props.insert(pid::SUBJECT, s("x"));
-    m.props.insert(pid::INTERNET_CODEPAGE, PropValue::Integer32(1250));
+    m.props
+        .insert(pid::INTERNET_CODEPAGE, PropValue::Integer32(1250));
     let mut html = b"<html><head><meta charset=windows-1250></head><body>".to_vec();
     html.extend_from_slice(&[0x5A, 0x61, 0xBF, 0xF3, 0xB3, 0xE6]);
     html.extend_from_slice(b"</body></html>");
@@ -118,22 +131,29 @@ const SPEC_HTML_RTF: &str = include_str!("testdata/oxrtfex_example.rtf");
 const SPEC_HTML: &str = "<HTML><head>\r\n<style>\r\n<!--\r\n /* Style Definitions */\r\n p.MsoNormal, li.MsoNormal {font-family:Arial;}\r\n-->\r\n</style>\r\n\t<!-- This is a HTML comment.\r\nThere is a horizontal tab (%x09) character before the comment, \r\nand some new lines inside the comment. -->\r\n</head>\r\n<body>\r\n<p\r\nclass=\"MsoNormal\">Note the line break inside a P tag. <b>This is a bold text</b> </p>\r\n<p class=\"MsoNormal\">\r\nThis is a normal text with a character references:&nbsp; &lt; &uml;<br>\r\ncharacters which have special meaning in RTF: {}\\<br>\r\n</p>\r\n<ol>\r\n    <li class=\"MsoNormal\">This is a list item\r\n</ol>\r\n</body>\r\n</HTML>\r\n";
 /// [MS-OXRTFCP] 3.1.1: "Simple Compressed RTF".
 const SPEC1_COMPRESSED: &[u8] = &[
-    0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5, 0xc7, 0xa7, 0x03, 0x00, 0x0a,
-    0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42, 0x32, 0x0a, 0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20,
-    0x62, 0x77, 0x05, 0xb0, 0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f, 0xa0,
+    0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5, 0xc7, 0xa7,
+    0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42, 0x32, 0x0a, 0xf3, 0x20,
+    0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0, 0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f,
+    0xa0,
 ];
 
 #[test]
 fn rtf_encapsulated_html_becomes_the_html_body() {
     let mut m = Message::default();
     m.props.insert(pid::SUBJECT, s("rtf"));
-    m.props.insert(pid::RTF_COMPRESSED, b(&rtf::compress(SPEC_HTML_RTF.as_bytes())));
+    m.props.insert(
+        pid::RTF_COMPRESSED,
+        b(&rtf::compress(SPEC_HTML_RTF.as_bytes())),
+    );
     let mut w = Vec::new();
     let body = body::bodies(&m, &mut w);
     assert_eq!(body.html.as_deref(), Some(SPEC_HTML));
     assert_eq!(body.rtf, None);
     let out = eml(&m);
-    assert!(out.contains("Content-Type: text/html; charset=utf-8\r\n"), "{out}");
+    assert!(
+        out.contains("Content-Type: text/html; charset=utf-8\r\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -143,8 +163,14 @@ fn plain_rtf_gives_text_and_an_rtf_part() {
     m.props.insert(pid::RTF_COMPRESSED, b(SPEC1_COMPRESSED));
     let mut w = Vec::new();
     let body = body::bodies(&m, &mut w);
-    assert_eq!(body.rtf.as_deref(), Some(&b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"[..]));
-    assert!(body.text.as_deref().unwrap_or("").contains("hello world"), "{body:?}");
+    assert_eq!(
+        body.rtf.as_deref(),
+        Some(&b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"[..])
+    );
+    assert!(
+        body.text.as_deref().unwrap_or("").contains("hello world"),
+        "{body:?}"
+    );
     let out = eml(&m);
     assert!(out.contains("Content-Type: application/rtf\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=message.rtf\r\n\r\ne1xydGYxXGFuc2lcYW5zaWNwZzEyNTJccGFyZCBoZWxsbyB3b3JsZH0NCg==\r\n"), "{out}");
 }
@@ -171,25 +197,36 @@ fn embedded(inner: Message) -> Attachment {
 #[test]
 fn attachments_of_every_method() {
     let mut m = sent_item();
-    m.props.insert(pid::BODY_HTML, b(b"<p>see <img src=\"cid:img1@x\"></p>"));
-    m.props.insert(pid::INTERNET_CODEPAGE, PropValue::Integer32(65001));
+    m.props
+        .insert(pid::BODY_HTML, b(b"<p>see <img src=\"cid:img1@x\"></p>"));
+    m.props
+        .insert(pid::INTERNET_CODEPAGE, PropValue::Integer32(65001));
     let mut img = by_value("pixel.png", Some("image/png"), &[0x89, b'P', b'N', b'G']);
     img.props.insert(pid::ATTACH_CONTENT_ID, s("img1@x"));
-    img.props.insert(pid::ATTACHMENT_HIDDEN, PropValue::Boolean(true));
+    img.props
+        .insert(pid::ATTACHMENT_HIDDEN, PropValue::Boolean(true));
     m.attachments.push(img);
-    m.attachments.push(by_value("zażółć gęślą jaźń.txt", None, b"abc"));
+    m.attachments
+        .push(by_value("zażółć gęślą jaźń.txt", None, b"abc"));
     let mut link = Attachment::default();
-    link.props.insert(pid::ATTACH_METHOD, PropValue::Integer32(2));
+    link.props
+        .insert(pid::ATTACH_METHOD, PropValue::Integer32(2));
     link.props.insert(pid::ATTACH_LONG_FILENAME, s("plan.docx"));
-    link.props.insert(pid::ATTACH_LONG_PATHNAME, s("\\\\server\\share\\plan.docx"));
+    link.props
+        .insert(pid::ATTACH_LONG_PATHNAME, s("\\\\server\\share\\plan.docx"));
     m.attachments.push(link);
     let mut ole = by_value("", None, &[0xD0, 0xCF, 0x11, 0xE0]);
-    ole.props.insert(pid::ATTACH_METHOD, PropValue::Integer32(6));
+    ole.props
+        .insert(pid::ATTACH_METHOD, PropValue::Integer32(6));
     m.attachments.push(ole);
     let mut level2 = Message::default();
     level2.props.insert(pid::SUBJECT, s("level two"));
     level2.props.insert(pid::BODY, s("From the depths\r\n"));
-    level2.attachments.push(by_value("deep.bin", Some("application/octet-stream"), &[1, 2, 3]));
+    level2.attachments.push(by_value(
+        "deep.bin",
+        Some("application/octet-stream"),
+        &[1, 2, 3],
+    ));
     let mut level1 = Message::default();
     level1.props.insert(pid::SUBJECT, s("level one"));
     level1.props.insert(pid::BODY, s("one"));
@@ -200,7 +237,11 @@ fn attachments_of_every_method() {
     let out = String::from_utf8(message_to_eml(&m, &mut w)).unwrap();
     assert!(w.is_empty(), "{w:?}");
     // Structure: mixed[alternative[text, related[html, image]], attachments...].
-    let cts: Vec<&str> = out.lines().filter(|l| l.starts_with("Content-Type: ")).map(|l| l.split(';').next().unwrap()).collect();
+    let cts: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("Content-Type: "))
+        .map(|l| l.split(';').next().unwrap())
+        .collect();
     assert_eq!(
         cts,
         [
@@ -244,7 +285,10 @@ fn mbox_quotes_from_lines_inside_embedded_messages() {
     let mut out = Vec::new();
     write_mbox_entry(&mut out, &m, &e).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.starts_with("From lukasz@example.pl Tue Jun 15 12:30:00 2010\nDate: "), "{text}");
+    assert!(
+        text.starts_with("From lukasz@example.pl Tue Jun 15 12:30:00 2010\nDate: "),
+        "{text}"
+    );
     assert!(text.contains("\n>From me\n>>From you\n"), "{text}");
     assert!(text.contains("\n>From the inside\n"), "{text}");
     assert!(!text.contains('\r'));

@@ -147,11 +147,13 @@ const SKIPPED: &[&[u8]] = &[
     b"xmlnstbl",
 ];
 
-/// Code page of an RTF `\fcharsetN` value ([MSFT-RTF] font table). ANSI (0), DEFAULT (1) and
-/// SYMBOL (2) give `None`: such fonts follow the document code page, which is what writers mean
-/// when they put Cyrillic text under an `\fcharset0` font in an `\ansicpg1251` document.
+/// Code page of an RTF `\fcharsetN` value ([MSFT-RTF] font table). ANSI (0) is Windows-1252
+/// whatever `\ansicpg` says: Outlook writes `{\f3\'a0}` for `&nbsp;` under an `\fcharset0` font
+/// in `\ansicpg932` documents, and the [MS-OXRTFEX] 3 example encodes `&uml;` as `{\f2\'a8}`
+/// in an `\ansicpg1251` one. DEFAULT (1) and SYMBOL (2) give `None` (the document code page).
 fn charset_codepage(charset: i32) -> Option<u32> {
     Some(match charset {
+        0 => 1252,
         77 => 10000,
         128 => 932,
         129 => 949,
@@ -197,8 +199,14 @@ pub(crate) fn render(rtf: &[u8], mode: Mode) -> String {
         high: None,
         in_header: true,
     };
+    let mut opened = false;
     for token in Lexer::new(rtf) {
+        opened |= token == Token::Open;
         r.token(token);
+        // Whatever follows the document group (often a NUL terminator) is not RTF.
+        if opened && r.stack.is_empty() && r.overflow == 0 {
+            break;
+        }
     }
     r.flush();
     r.settle_surrogate();
@@ -274,6 +282,11 @@ impl Renderer {
                     .min(text.len());
                 self.skip -= n as u32;
                 let text = text.get(n..).unwrap_or(&[]);
+                // NUL is no RTF text; writers leave it as padding or terminator.
+                if text.contains(&0) {
+                    let text: Vec<u8> = text.iter().copied().filter(|&b| b != 0).collect();
+                    return self.token(Token::Text(&text));
+                }
                 if self.in_header && self.cur.dest == Dest::Body {
                     if text.iter().all(|&b| b == b' ' || b == b'\t') {
                         return;

@@ -412,7 +412,10 @@ fn deep_nesting_and_garbage_are_harmless() {
     rtf.extend_from_slice(b"deep");
     rtf.extend_from_slice(&vec![b'}'; 100_001]);
     rtf.extend_from_slice(b"}}}after");
-    assert_eq!(text_from_rtf(&rtf), "deepafter");
+    // Rendering ends with the document group.
+    assert_eq!(text_from_rtf(&rtf), "deep");
+    // Real RTF bodies often end with a NUL after the last brace (Riched20 output).
+    assert_eq!(text_from_rtf(b"{\\rtf1 a\0b\\par\r\n}\0"), "ab\r\n");
     // Malformed escapes are dropped (the letters after them are text), without recursion.
     let bad: Vec<u8> = b"\\'zz".repeat(100_000);
     let text = text_from_rtf(&bad);
@@ -443,4 +446,15 @@ fn codepage_mapping() {
     assert_eq!(name(10000), Some("macintosh"));
     assert_eq!(name(437), None);
     assert_eq!(name(0), None);
+}
+
+#[test]
+fn text_of_spec_html_example_is_the_rtf_view() {
+    // What an RTF reader shows: HTMLTAG groups hidden, \htmlrtf content shown. `{\f2\'a8}` is
+    // decoded as Windows-1252 (U+00A8) because f2 is \fcharset0, although \ansicpg is 1251
+    // (where 0xA8 would be U+0401).
+    assert_eq!(
+        text_from_rtf(SPEC_HTML_RTF.as_bytes()),
+        "Note the line break inside a P tag. This is a bold text \r\n\r\nThis is a normal text with a character references:\u{a0} < \u{a8}\r\ncharacters which have special meaning in RTF: {}\\\r\n\r\n1.\t This is a list item\r\n"
+    );
 }

@@ -33,15 +33,19 @@ impl HeapId {
     pub fn is_null(self) -> bool {
         self.0 == 0
     }
-    fn index(self) -> usize {
-        ((self.0 >> 5) & 0x7FF) as usize
+    // The 4 KiB layout's 64 KiB pages hold more allocations: its HIDs carry a 14-bit index
+    // and a 13-bit block index (ost2pst's reader; the pstreader wiki describes the same
+    // boundary as three flag bits taken from hidBlockIndex).
+    fn index(self, layout: Layout) -> usize {
+        match layout {
+            Layout::Unicode4k => ((self.0 >> 5) & 0x3FFF) as usize,
+            _ => ((self.0 >> 5) & 0x7FF) as usize,
+        }
     }
     fn block(self, layout: Layout) -> usize {
-        // The 4 KiB layout takes three flag bits from the top of hidBlockIndex (pstreader wiki).
-        let raw = self.0 >> 16;
         match layout {
-            Layout::Unicode4k => (raw & 0x1FFF) as usize,
-            _ => raw as usize,
+            Layout::Unicode4k => (self.0 >> 19) as usize,
+            _ => (self.0 >> 16) as usize,
         }
     }
 }
@@ -126,7 +130,7 @@ impl<'a> Heap<'a> {
                 .u16_at(map_at)
                 .ok_or_else(|| bad("page map beyond its block".into()))?,
         );
-        let i = hid.index();
+        let i = hid.index(self.layout);
         if i == 0 || i > count {
             return Err(bad(format!(
                 "index {i} outside the page's {count} allocations"

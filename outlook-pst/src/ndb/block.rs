@@ -90,16 +90,13 @@ pub(crate) fn read_block<'a>(
         }),
     }
 
+    // The 4 KiB layout compresses what was encrypted: inflate first, then decrypt (libpff and
+    // XstReader read it so; the zlib stream itself starts with a plain 78 9C header).
     let mut out: Cow<'a, [u8]> = Cow::Borrowed(data);
-    if !bid.is_internal() && crypt != CryptMethod::None {
-        let mut owned = data.to_vec();
-        crypt.decode(&mut owned, bid.0 as u32);
-        out = Cow::Owned(owned);
-    }
     if entry.inflated_size != entry.size && layout == Layout::Unicode4k {
         let want = usize::from(entry.inflated_size);
         let mut inflated = Vec::with_capacity(want);
-        let mut z = flate2::read::ZlibDecoder::new(&out[..]).take(want as u64 + 1);
+        let mut z = flate2::read::ZlibDecoder::new(data).take(want as u64 + 1);
         z.read_to_end(&mut inflated)
             .map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
         if inflated.len() != want {
@@ -110,6 +107,11 @@ pub(crate) fn read_block<'a>(
             inflated.truncate(want);
         }
         out = Cow::Owned(inflated);
+    }
+    if !bid.is_internal() && crypt != CryptMethod::None {
+        let mut owned = out.into_owned();
+        crypt.decode(&mut owned, bid.0 as u32);
+        out = Cow::Owned(owned);
     }
     Ok(out)
 }
