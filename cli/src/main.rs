@@ -156,6 +156,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let m = manifest::build(&store, &file_name(&file), json);
             if json {
                 println!("{}", serde_json::to_string_pretty(&m)?);
+                for w in &m.warnings {
+                    eprintln!("warning: {w}");
+                }
             } else {
                 for f in &m.folders {
                     let depth = f.path.len();

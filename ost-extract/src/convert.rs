@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -85,7 +85,13 @@ pub enum Kind {
 impl Kind {
     /// The kind of a message class.
     pub fn of_class(class: &str) -> Self {
-        if calendar::is_appointment(class) {
+        // Task requests are messages carrying a task; they read as mail.
+        let task_request = class
+            .get(..15)
+            .is_some_and(|p| p.eq_ignore_ascii_case("IPM.TaskRequest"));
+        if task_request {
+            Self::Mail
+        } else if calendar::is_appointment(class) {
             Self::Appointment
         } else if calendar::is_task(class) {
             Self::Task
@@ -141,7 +147,7 @@ pub struct ItemWarning {
 pub struct InputReport {
     /// The input file.
     pub input: String,
-    /// The output folder.
+    /// The output folder's name (within the run's output folder).
     pub output: String,
     /// `pst` or `ost`, layout and encryption; empty when the file could not be opened.
     pub format: String,
@@ -163,7 +169,10 @@ impl InputReport {
     fn new(input: &Path, output: &Path) -> Self {
         Self {
             input: input.display().to_string(),
-            output: output.display().to_string(),
+            output: output.file_name().map_or_else(
+                || output.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             format: String::new(),
             complete: false,
             error: None,
@@ -351,15 +360,41 @@ fn entry_id_nid(b: &[u8]) -> Option<NodeId> {
 /// go under "Other". Names are made safe for every file system and kept distinct among
 /// siblings.
 fn plan_units(store: &Store, folders: &[FolderInfo], report: &mut InputReport) -> Vec<Unit> {
-    let ipm = store
-        .properties()
-        .binary(pid::IPM_SUBTREE_ENTRY_ID)
-        .and_then(entry_id_nid)
-        .filter(|nid| folders.iter().any(|f| f.nid == *nid))
+    // The IPM subtree: named by the store; Outlook 2013+ OSTs omit that entry id, so fall back
+    // to the parent of Deleted Items (whose id they keep), then to a folder named IPM_SUBTREE.
+    let folder_of = |id: u16| {
+        store
+            .properties()
+            .binary(id)
+            .and_then(entry_id_nid)
+            .filter(|nid| folders.iter().any(|f| f.nid == *nid))
+    };
+    let parent_of = |nid: NodeId| {
+        let f = folders.iter().find(|f| f.nid == nid)?;
+        let n = f.path.len().checked_sub(1)?;
+        folders
+            .iter()
+            .find(|g| g.path == f.path[..n])
+            .map(|g| g.nid)
+    };
+    let ipm = folder_of(pid::IPM_SUBTREE_ENTRY_ID)
         .or_else(|| {
+            folder_of(pid::IPM_WASTEBASKET_ENTRY_ID)
+                .and_then(parent_of)
+                .filter(|p| *p != store.root_folder())
+        })
+        .or_else(|| {
+            // OSTs of Exchange mailboxes hold a public and a mailbox IPM_SUBTREE: take the fuller.
+            let subtree_size = |f: &FolderInfo| {
+                folders
+                    .iter()
+                    .filter(|g| g.path.starts_with(&f.path))
+                    .count()
+            };
             folders
                 .iter()
-                .find(|f| f.name() == "IPM_SUBTREE")
+                .filter(|f| f.name() == "IPM_SUBTREE")
+                .max_by_key(|f| subtree_size(f))
                 .map(|f| f.nid)
         });
     let mut names_by_parent: HashMap<Vec<String>, HashSet<String>> = HashMap::new();
@@ -460,60 +495,73 @@ fn convert_unit(
     let mut tasks = Vec::new();
     let mut cards = Vec::new();
 
-    for &nid in &unit.nids {
-        let msg = match store.message(nid) {
-            Ok(m) => m,
-            Err(e) => {
-                res.count(Kind::Unreadable, |c| {
-                    c.found += 1;
-                    c.failed += 1;
-                });
-                res.failures.push(Failure {
-                    nid: Some(nid.0),
-                    folder: unit.label.clone(),
-                    subject: None,
-                    reason: e.to_string(),
-                });
-                tick();
-                continue;
+    let mut mail_dir_made = false;
+    // Messages are loaded and rendered in parallel a chunk at a time, then written in table
+    // order, so the output does not depend on the number of threads and memory holds one
+    // chunk per folder in flight.
+    for chunk in unit.nids.chunks(CHUNK) {
+        let loaded: Vec<Loaded> = chunk
+            .par_iter()
+            .map(|&nid| load_and_render(store, nid, opts))
+            .collect();
+        for Loaded { nid, msg, rendered } in loaded {
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    res.count(Kind::Unreadable, |c| {
+                        c.found += 1;
+                        c.failed += 1;
+                    });
+                    res.failures.push(Failure {
+                        nid: Some(nid.0),
+                        folder: unit.label.clone(),
+                        subject: None,
+                        reason: e.to_string(),
+                    });
+                    tick();
+                    continue;
+                }
+            };
+            let kind = Kind::of_class(msg.class());
+            res.count(kind, |c| c.found += 1);
+            for w in &msg.warnings {
+                res.warnings.push(item_warning(&msg, unit, w));
             }
-        };
-        let kind = Kind::of_class(msg.class());
-        res.count(kind, |c| c.found += 1);
-        for w in &msg.warnings {
-            res.warnings.push(item_warning(&msg, unit, w));
-        }
-        match kind {
-            Kind::Appointment => appointments.push(msg),
-            Kind::Task => tasks.push(msg),
-            Kind::Contact | Kind::DistributionList => cards.push(msg),
-            Kind::Mail | Kind::Unreadable => {
-                let mut notes = Vec::new();
-                let eml = mail::message_to_eml(&msg, &mut notes);
-                for w in notes {
-                    res.warnings.push(item_warning(&msg, unit, &w));
-                }
-                if opts.mail.eml() {
-                    fs::create_dir_all(&mail_dir).map_err(werr(&mail_dir))?;
-                    let name = mail::dedupe_name(&mail::eml_file_name(&msg), &mut eml_names);
-                    write_atomic(&mail_dir.join(name), &eml)?;
-                }
-                if opts.mail.mbox() {
-                    if mbox.is_none() {
-                        let path = with_suffix(&out.join("Mail"), &unit.rel, "mbox");
-                        if let Some(dir) = path.parent() {
-                            fs::create_dir_all(dir).map_err(werr(dir))?;
+            match (kind, rendered) {
+                (Kind::Appointment, _) => appointments.push(msg),
+                (Kind::Task, _) => tasks.push(msg),
+                (Kind::Contact | Kind::DistributionList, _) => cards.push(msg),
+                (Kind::Mail | Kind::Unreadable, Some(r)) => {
+                    for w in r.notes {
+                        res.warnings.push(item_warning(&msg, unit, &w));
+                    }
+                    if opts.mail.eml() {
+                        if !mail_dir_made {
+                            fs::create_dir_all(&mail_dir).map_err(werr(&mail_dir))?;
+                            mail_dir_made = true;
                         }
-                        let tmp = temp_name(&path);
-                        let f = fs::File::create(&tmp).map_err(werr(&tmp))?;
-                        mbox = Some((path, BufWriter::new(f)));
+                        let name = mail::dedupe_name(&mail::eml_file_name(&msg), &mut eml_names);
+                        write_atomic(&mail_dir.join(name), &r.eml)?;
                     }
-                    if let Some((path, w)) = mbox.as_mut() {
-                        mail::write_mbox_entry(w, &msg, &eml).map_err(werr(path))?;
+                    if let Some(entry) = r.mbox_entry {
+                        if mbox.is_none() {
+                            let path = with_suffix(&out.join("Mail"), &unit.rel, "mbox");
+                            if let Some(dir) = path.parent() {
+                                fs::create_dir_all(dir).map_err(werr(dir))?;
+                            }
+                            let tmp = temp_name(&path);
+                            let f = fs::File::create(&tmp).map_err(werr(&tmp))?;
+                            mbox = Some((path, BufWriter::with_capacity(1 << 20, f)));
+                        }
+                        if let Some((path, w)) = mbox.as_mut() {
+                            w.write_all(&entry).map_err(werr(path))?;
+                        }
                     }
+                    res.count(kind, |c| c.written += 1);
+                    tick();
                 }
-                res.count(kind, |c| c.written += 1);
-                tick();
+                // Mail is always rendered by load_and_render.
+                (Kind::Mail | Kind::Unreadable, None) => tick(),
             }
         }
     }
@@ -569,6 +617,47 @@ fn convert_unit(
         });
     }
     Ok(res)
+}
+
+/// Messages loaded and rendered at once, in parallel, per folder.
+const CHUNK: usize = 16;
+
+/// A message as loaded, with its mail rendering when it is mail.
+struct Loaded {
+    nid: NodeId,
+    msg: pstkit::Result<Message>,
+    rendered: Option<Rendered>,
+}
+
+/// The EML bytes of a mail, its mbox entry when mbox is written, and the notes taken.
+struct Rendered {
+    eml: Vec<u8>,
+    mbox_entry: Option<Vec<u8>>,
+    notes: Vec<String>,
+}
+
+/// Loads one message and, for mail, renders its EML and mbox entry (the costly part, done on
+/// the worker threads).
+fn load_and_render(store: &Store, nid: NodeId, opts: &Options) -> Loaded {
+    let msg = store.message(nid);
+    let rendered = match &msg {
+        Ok(m) if matches!(Kind::of_class(m.class()), Kind::Mail | Kind::Unreadable) => {
+            let mut notes = Vec::new();
+            let eml = mail::message_to_eml(m, &mut notes);
+            let mbox_entry = if opts.mail.mbox() {
+                Some(mail::mbox_entry(m, &eml))
+            } else {
+                None
+            };
+            Some(Rendered {
+                eml,
+                mbox_entry,
+                notes,
+            })
+        }
+        _ => None,
+    };
+    Loaded { nid, msg, rendered }
 }
 
 fn write_file(path: &Path, data: &[u8]) -> Result<(), WriteError> {

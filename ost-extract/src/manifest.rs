@@ -19,7 +19,9 @@ pub struct Manifest {
     pub reader: String,
     pub totals: Totals,
     pub folders: Vec<Folder>,
-    #[serde(default)]
+    /// What could not be read; not part of the manifest schema (the command prints it on
+    /// stderr).
+    #[serde(skip)]
     pub warnings: Vec<String>,
 }
 

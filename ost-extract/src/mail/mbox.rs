@@ -25,12 +25,18 @@ pub fn from_line(msg: &Message) -> String {
 
 /// Appends one message to an mbox stream in mboxrd form.
 pub fn write_mbox_entry<W: Write>(out: &mut W, msg: &Message, eml: &[u8]) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(eml.len() + 64);
+    out.write_all(&mbox_entry(msg, eml))
+}
+
+/// One message's mbox entry in mboxrd form: the `From ` line, the quoted message with LF
+/// line ends, and the blank line after it.
+pub fn mbox_entry(msg: &Message, eml: &[u8]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(eml.len() + eml.len() / 64 + 128);
     buf.extend_from_slice(from_line(msg).as_bytes());
     buf.push(b'\n');
     let mut rest = eml;
     while !rest.is_empty() {
-        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (
                 rest.get(..i).unwrap_or(&[]),
                 rest.get(i + 1..).unwrap_or(&[]),
@@ -51,7 +57,7 @@ pub fn write_mbox_entry<W: Write>(out: &mut W, msg: &Message, eml: &[u8]) -> io:
         rest = next;
     }
     buf.push(b'\n');
-    out.write_all(&buf)
+    buf
 }
 
 #[cfg(test)]

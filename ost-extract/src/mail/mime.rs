@@ -177,7 +177,8 @@ fn choose_boundary(parts: &[Vec<u8>]) -> String {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+    // A vectorised substring search: the naive window scan was a fifth of the run time.
+    !needle.is_empty() && memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Text with every line end as CRLF (lone CR and lone LF included) and no NUL, as MIME

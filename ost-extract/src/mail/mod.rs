@@ -17,7 +17,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message, PropertyBag};
 
-pub use mbox::write_mbox_entry;
+pub use mbox::{mbox_entry, write_mbox_entry};
 pub use message::message_to_eml;
 pub use names::{dedupe_name, eml_file_name, safe_path_component};
 
