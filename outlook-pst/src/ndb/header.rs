@@ -251,3 +251,44 @@ impl Header {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(version: u16, crypt: u8) -> Vec<u8> {
+        let mut h = vec![0u8; 1024];
+        h[0..4].copy_from_slice(b"!BDN");
+        h[8..10].copy_from_slice(b"SM");
+        h[10..12].copy_from_slice(&version.to_le_bytes());
+        let crypt_at = if version < 20 { 461 } else { 513 };
+        h[crypt_at] = crypt;
+        h
+    }
+
+    #[test]
+    fn windows_information_protection_is_refused_by_name() {
+        let mut w = Vec::new();
+        let e = Header::parse(&header(37, 0), &mut w).unwrap_err();
+        assert!(matches!(e, Error::Protected { version: 37, .. }), "{e}");
+        let e = Header::parse(&header(23, 0x10), &mut w).unwrap_err();
+        assert!(matches!(e, Error::Protected { crypt: 0x10, .. }), "{e}");
+        assert!(e.to_string().contains("Windows Information Protection"));
+    }
+
+    #[test]
+    fn layouts_come_from_wver_and_bad_files_are_named() {
+        let mut w = Vec::new();
+        assert_eq!(Header::parse(&header(14, 0), &mut w).unwrap().layout, Layout::Ansi);
+        assert_eq!(Header::parse(&header(23, 1), &mut w).unwrap().crypt, CryptMethod::Permute);
+        assert_eq!(Header::parse(&header(36, 2), &mut w).unwrap().layout, Layout::Unicode4k);
+        // Zeroed CRCs are reported, not fatal.
+        assert!(w.iter().any(|x| x.what.contains("CRC")));
+        assert!(matches!(Header::parse(&header(99, 0), &mut w), Err(Error::Unsupported(_))));
+        assert!(matches!(Header::parse(&header(23, 7), &mut w), Err(Error::Unsupported(_))));
+        assert!(matches!(Header::parse(b"From someone\n", &mut w), Err(Error::NotPst(_))));
+        let mut mbox = vec![b'x'; 2048];
+        mbox[..5].copy_from_slice(b"From ");
+        assert!(matches!(Header::parse(&mbox, &mut w), Err(Error::NotPst(_))));
+    }
+}
