@@ -279,16 +279,37 @@ mod tests {
     #[test]
     fn layouts_come_from_wver_and_bad_files_are_named() {
         let mut w = Vec::new();
-        assert_eq!(Header::parse(&header(14, 0), &mut w).unwrap().layout, Layout::Ansi);
-        assert_eq!(Header::parse(&header(23, 1), &mut w).unwrap().crypt, CryptMethod::Permute);
-        assert_eq!(Header::parse(&header(36, 2), &mut w).unwrap().layout, Layout::Unicode4k);
+        assert_eq!(
+            Header::parse(&header(14, 0), &mut w).unwrap().layout,
+            Layout::Ansi
+        );
+        assert_eq!(
+            Header::parse(&header(23, 1), &mut w).unwrap().crypt,
+            CryptMethod::Permute
+        );
+        assert_eq!(
+            Header::parse(&header(36, 2), &mut w).unwrap().layout,
+            Layout::Unicode4k
+        );
         // Zeroed CRCs are reported, not fatal.
         assert!(w.iter().any(|x| x.what.contains("CRC")));
-        assert!(matches!(Header::parse(&header(99, 0), &mut w), Err(Error::Unsupported(_))));
-        assert!(matches!(Header::parse(&header(23, 7), &mut w), Err(Error::Unsupported(_))));
-        assert!(matches!(Header::parse(b"From someone\n", &mut w), Err(Error::NotPst(_))));
+        assert!(matches!(
+            Header::parse(&header(99, 0), &mut w),
+            Err(Error::Unsupported(_))
+        ));
+        assert!(matches!(
+            Header::parse(&header(23, 7), &mut w),
+            Err(Error::Unsupported(_))
+        ));
+        assert!(matches!(
+            Header::parse(b"From someone\n", &mut w),
+            Err(Error::NotPst(_))
+        ));
         let mut mbox = vec![b'x'; 2048];
         mbox[..5].copy_from_slice(b"From ");
-        assert!(matches!(Header::parse(&mbox, &mut w), Err(Error::NotPst(_))));
+        assert!(matches!(
+            Header::parse(&mbox, &mut w),
+            Err(Error::NotPst(_))
+        ));
     }
 }
