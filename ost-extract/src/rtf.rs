@@ -273,54 +273,8 @@ pub fn compress(rtf: &[u8]) -> Vec<u8> {
 }
 
 /// Maps a Windows code page number (as in RTF `\ansicpg`, `PidTagInternetCodepage` or
-/// `PidTagMessageCodepage`) to an encoding, if `encoding_rs` knows one for it.
-pub fn encoding_for_codepage(cp: u32) -> Option<&'static Encoding> {
-    use encoding_rs::*;
-    Some(match cp {
-        // ASCII and Latin-1 are subsets of windows-1252 (as the WHATWG Encoding Standard maps them).
-        1252 | 20127 | 28591 => WINDOWS_1252,
-        866 => IBM866,
-        874 => WINDOWS_874,
-        932 => SHIFT_JIS,
-        936 => GBK,
-        949 => EUC_KR,
-        950 => BIG5,
-        1200 => UTF_16LE,
-        1201 => UTF_16BE,
-        1250 => WINDOWS_1250,
-        1251 => WINDOWS_1251,
-        1253 => WINDOWS_1253,
-        1254 => WINDOWS_1254,
-        1255 => WINDOWS_1255,
-        1256 => WINDOWS_1256,
-        1257 => WINDOWS_1257,
-        1258 => WINDOWS_1258,
-        10000 => MACINTOSH,
-        10007 => X_MAC_CYRILLIC,
-        20866 => KOI8_R,
-        21866 => KOI8_U,
-        28592 => ISO_8859_2,
-        28593 => ISO_8859_3,
-        28594 => ISO_8859_4,
-        28595 => ISO_8859_5,
-        28596 => ISO_8859_6,
-        28597 => ISO_8859_7,
-        28598 => ISO_8859_8,
-        28599 => WINDOWS_1254,
-        28600 => ISO_8859_10,
-        28603 => ISO_8859_13,
-        28604 => ISO_8859_14,
-        28605 => ISO_8859_15,
-        38598 => ISO_8859_8_I,
-        50220..=50222 => ISO_2022_JP,
-        51932 => EUC_JP,
-        51936 | 54936 => GB18030,
-        51949 => EUC_KR,
-        52936 => GBK,
-        65001 => UTF_8,
-        _ => return None,
-    })
-}
+/// `PidTagMessageCodepage`) to an encoding: the reader's table, shared.
+pub use pstkit::ltp::codepage::encoding_for_codepage;
 
 /// If the RTF encapsulates HTML (\fromhtml1, [MS-OXRTFEX]), returns the original HTML text
 /// (bytes decoded with the RTF's \ansicpg code page, \uN unicode escapes handled); otherwise None.

@@ -3,11 +3,12 @@
 use encoding_rs::Encoding;
 
 /// The encoding for a Windows code page number (as in `PidTagMessageCodepage`,
-/// `PidTagInternetCodepage` or RTF's `\ansicpg`), or `None` when it is unknown.
+/// `PidTagInternetCodepage` or RTF's `\ansicpg`), or `None` when `encoding_rs` has none for it
+/// (e.g. the DOS code pages 437 and 850).
 pub fn encoding_for_codepage(cp: u32) -> Option<&'static Encoding> {
     use encoding_rs::*;
     Some(match cp {
-        437 | 850 | 1252 | 20127 | 28591 => WINDOWS_1252,
+        1252 | 20127 | 28591 => WINDOWS_1252,
         65001 => UTF_8,
         1200 => UTF_16LE,
         1201 => UTF_16BE,
@@ -45,7 +46,7 @@ pub fn encoding_for_codepage(cp: u32) -> Option<&'static Encoding> {
         38598 => ISO_8859_8_I,
         50220..=50222 => ISO_2022_JP,
         51932 => EUC_JP,
-        51936 => GBK,
+        51936 => GB18030,
         51949 => EUC_KR,
         52936 => GBK,
         _ => return None,
