@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod contacts;
+mod contentline;
 pub mod convert;
 pub mod mail;
 pub mod manifest;

@@ -56,49 +56,7 @@ impl IcsWriter {
     }
 }
 
-/// Folds one logical line into physical lines of at most 75 octets, never splitting a UTF-8
-/// sequence, each ended by CRLF; continuation lines start with one space (RFC 5545 3.1).
-pub(crate) fn fold_into(line: &str, out: &mut String) {
-    let mut used = 0usize;
-    let mut first = true;
-    for ch in line.chars() {
-        let n = ch.len_utf8();
-        let limit = if first { 75 } else { 74 };
-        if used + n > limit {
-            out.push_str("\r\n ");
-            used = 0;
-            first = false;
-        }
-        out.push(ch);
-        used += n;
-    }
-    out.push_str("\r\n");
-}
-
-/// Escapes a TEXT value: backslash, semicolon, comma, and line breaks as `\n`; other control
-/// characters are not allowed in TEXT and are dropped.
-pub(crate) fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
-            }
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::contentline::{escape_text, fold_into};
 
 /// A parameter value: double quotes are not allowed inside one and are dropped; values with
 /// `:`, `;` or `,` are quoted (RFC 5545 3.2).

@@ -4,7 +4,6 @@
 use super::VcardVersion;
 
 /// Longest content line in octets, not counting the CRLF (RFC 6350 3.2; RFC 2425 5.8.1).
-const FOLD_AT: usize = 75;
 
 /// One card being written: content lines, already escaped and folded, CRLF-terminated.
 pub(crate) struct CardWriter {
@@ -96,29 +95,9 @@ impl CardWriter {
 }
 
 /// Escapes a text value: backslash, comma, semicolon and line breaks (RFC 6350 3.4,
-/// RFC 2426 4). Other control characters are not allowed in values and are dropped.
+/// RFC 2426 4); the same rules as iCalendar's TEXT.
 pub(crate) fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ',' => out.push_str("\\,"),
-            ';' => out.push_str("\\;"),
-            '\r' => {
-                // CRLF and a lone CR are both one line break.
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
-            }
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::contentline::escape_text(s)
 }
 
 /// A structured value (`N`, `ADR`, `ORG`): components escaped and joined with `;`.
@@ -166,38 +145,12 @@ fn param_value(v: &str, version: VcardVersion) -> String {
     }
 }
 
-/// Appends `line` folded at 75 octets with CRLF + space (the space counts towards the next
-/// line's 75), never splitting a UTF-8 sequence, then a CRLF.
-pub(crate) fn fold_into(line: &str, out: &mut String) {
-    let mut used = 0usize;
-    for c in line.chars() {
-        let n = c.len_utf8();
-        if used + n > FOLD_AT {
-            out.push_str("\r\n ");
-            used = 1;
-        }
-        out.push(c);
-        used += n;
-    }
-    out.push_str("\r\n");
-}
+use crate::contentline::fold_into;
 
 /// Standard base64 with padding (RFC 4648 section 4), for inline photos.
 pub(crate) fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b0 = chunk.first().copied().unwrap_or(0);
-        let b1 = chunk.get(1).copied().unwrap_or(0);
-        let b2 = chunk.get(2).copied().unwrap_or(0);
-        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
-        let sym = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3F) as usize]);
-        out.push(sym(18));
-        out.push(sym(12));
-        out.push(if chunk.len() > 1 { sym(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(0) } else { '=' });
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 /// Percent-encodes an address for a `mailto:` URI (RFC 6068): keeps unreserved characters
