@@ -404,7 +404,10 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
             continue;
         }
         let all_blank = f.value.split("\r\n").all(|l| l.trim().is_empty());
-        if !f.value.is_ascii()
+        // Address fields are rebuilt from their parts below (names decoded and re-encoded
+        // on their own), so raw 8-bit names there keep their address outside the encoding.
+        let address = ADDRESS_FIELDS.contains(&lower.as_str()) && !all_blank;
+        if !address && !f.value.is_ascii()
             || f.value
                 .bytes()
                 .any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n')
@@ -872,5 +875,29 @@ mod tests {
             out,
             b"Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod raw_8bit_tests {
+    use super::*;
+
+    #[test]
+    fn raw_utf8_names_in_stored_address_fields_keep_their_address() {
+        let raw = "Received: from a by b; Tue, 12 Mar 2024 05:18:00 +0000\r\nFrom: Дмитрий Иванов <dmitry@example.ru>\r\nTo: alice@example.com\r\n\r\n";
+        let mut w = Vec::new();
+        let fields = parse_transport_headers(raw, &mut w);
+        let from = fields.iter().find(|f| f.name == "From").unwrap();
+        assert!(from.value.is_ascii());
+        assert!(
+            from.value.ends_with("<dmitry@example.ru>"),
+            "{}",
+            from.value
+        );
+        assert_eq!(
+            decode_words(from.value.trim_end_matches("<dmitry@example.ru>").trim()),
+            "Дмитрий Иванов"
+        );
+        assert!(!fields.iter().any(|f| f.name == "X-Original-From"));
     }
 }
