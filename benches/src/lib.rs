@@ -1,1 +1,33 @@
-//! Benchmarks live in `benches/` (criterion) and `src/bin/scale.rs`.
+//! Benchmarks of ost-extract: criterion benches of the hot paths in `benches/` and the scale
+//! benchmark against readpst and pffexport in `src/bin/scale.rs` (see `RESULTS.md`).
+//!
+//! This library only gives the benches their input files.
+#![warn(missing_docs)]
+
+use std::path::PathBuf;
+
+use pst_fixtures::ndb::{Client, Layout};
+use pst_fixtures::{build_file, BuildOptions};
+use pstkit::ndb::CryptMethod;
+
+/// A file of about `size` bytes in `layout`, built with the fixtures writer's realistic size
+/// mode (seed 1) into the temporary folder, or reused when an earlier run built it.
+pub fn fixture(layout: Layout, client: Client, crypt: CryptMethod, size: u64) -> PathBuf {
+    let name = format!(
+        "ost-extract-bench-{}-{}-{}-{size}.{}",
+        pst_fixtures::layout_name(layout),
+        pst_fixtures::crypt_name(crypt),
+        env!("CARGO_PKG_VERSION"),
+        if client == Client::Ost { "ost" } else { "pst" }
+    );
+    let path = std::env::temp_dir().join(name);
+    if !path.exists() {
+        let mut opts = BuildOptions::new(layout, client, crypt);
+        opts.size = Some(size);
+        let tmp = path.with_extension("partial");
+        if let Err(e) = build_file(&tmp, &opts).and_then(|_| std::fs::rename(&tmp, &path)) {
+            panic!("cannot build the bench fixture {}: {e}", path.display());
+        }
+    }
+    path
+}

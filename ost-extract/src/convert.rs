@@ -496,14 +496,10 @@ fn convert_unit(
     let mut cards = Vec::new();
 
     let mut mail_dir_made = false;
-    // Messages are loaded and rendered in parallel a chunk at a time, then written in table
-    // order, so the output does not depend on the number of threads and memory holds one
-    // chunk per folder in flight.
-    for chunk in unit.nids.chunks(CHUNK) {
-        let loaded: Vec<Loaded> = chunk
-            .par_iter()
-            .map(|&nid| load_and_render(store, nid, opts))
-            .collect();
+    // Writes one loaded chunk in table order: counts, reports, EML files, mbox entries.
+    let mut handle = |loaded: Vec<Loaded>| -> Result<(), WriteError> {
+        // EML files of the chunk: named here in order, written below on the worker threads.
+        let mut eml_files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for Loaded { nid, msg, rendered } in loaded {
             let msg = match msg {
                 Ok(m) => m,
@@ -541,7 +537,7 @@ fn convert_unit(
                             mail_dir_made = true;
                         }
                         let name = mail::dedupe_name(&mail::eml_file_name(&msg), &mut eml_names);
-                        write_atomic(&mail_dir.join(name), &r.eml)?;
+                        eml_files.push((mail_dir.join(name), r.eml));
                     }
                     if let Some(entry) = r.mbox_entry {
                         if mbox.is_none() {
@@ -564,6 +560,36 @@ fn convert_unit(
                 (Kind::Mail | Kind::Unreadable, None) => tick(),
             }
         }
+        // Creating files is mostly file-system time: overlap it across threads. The first
+        // failure in table order stops the run.
+        eml_files
+            .par_iter()
+            .map(|(path, eml)| write_atomic(path, eml))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<(), WriteError>>()?;
+        Ok(())
+    };
+    // Messages are loaded and rendered in parallel a chunk at a time and written in table
+    // order, so the output does not depend on the number of threads. Each chunk is written
+    // while the next one loads; memory holds two chunks per folder in flight.
+    let mut pending: Option<Vec<Loaded>> = None;
+    for chunk in unit.nids.chunks(CHUNK) {
+        let prev = pending.take();
+        let (loaded, written) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .map(|&nid| load_and_render(store, nid, opts))
+                    .collect::<Vec<_>>()
+            },
+            || prev.map_or(Ok(()), &mut handle),
+        );
+        written?;
+        pending = Some(loaded);
+    }
+    if let Some(last) = pending {
+        handle(last)?;
     }
     if let Some((path, w)) = mbox {
         let tmp = temp_name(&path);
@@ -620,7 +646,7 @@ fn convert_unit(
 }
 
 /// Messages loaded and rendered at once, in parallel, per folder.
-const CHUNK: usize = 16;
+const CHUNK: usize = 8;
 
 /// A message as loaded, with its mail rendering when it is mail.
 struct Loaded {

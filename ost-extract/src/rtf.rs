@@ -9,7 +9,6 @@
 //! only an upper bound there; `\fcharset0` fonts mean Windows-1252 even under another
 //! `\ansicpg` (Outlook writes `&nbsp;` as `{\f3\'a0}` in `\ansicpg932` documents).
 
-
 mod lex;
 mod render;
 #[cfg(test)]

@@ -3,8 +3,6 @@
 
 use super::VcardVersion;
 
-/// Longest content line in octets, not counting the CRLF (RFC 6350 3.2; RFC 2425 5.8.1).
-
 /// One card being written: content lines, already escaped and folded, CRLF-terminated.
 pub(crate) struct CardWriter {
     out: String,

@@ -6,9 +6,6 @@
 //! derived from the content, not the clock), RFC 2231 parameters, `message/rfc822` parts
 //! carried without a transfer encoding, and stored header fields written verbatim.
 
-use mail_builder::encoders::base64::base64_encode_mime;
-use mail_builder::encoders::encode::{get_encoding_type, EncodingType};
-use mail_builder::encoders::quoted_printable::quoted_printable_encode;
 use sha2::{Digest, Sha256};
 
 use super::headers::{write_field, Field};
@@ -100,10 +97,10 @@ impl Part {
             Body::Text(text) => {
                 write_field(out, &Field::new("Content-Type", self.content_type.clone()));
                 let data = crlf_text(text);
-                let enc = match get_encoding_type(data.as_bytes(), false, true) {
-                    EncodingType::None => "7bit",
-                    EncodingType::QuotedPrintable(_) => "quoted-printable",
-                    EncodingType::Base64 => "base64",
+                let enc = match body_encoding(data.as_bytes()) {
+                    BodyEncoding::SevenBit => "7bit",
+                    BodyEncoding::QuotedPrintable => "quoted-printable",
+                    BodyEncoding::Base64 => "base64",
                 };
                 write_field(out, &Field::new("Content-Transfer-Encoding", enc));
                 self.write_fields(out);
@@ -111,11 +108,10 @@ impl Part {
                 match enc {
                     "7bit" => out.extend_from_slice(data.as_bytes()),
                     "quoted-printable" => {
-                        // Writing into a Vec cannot fail.
-                        let _ = quoted_printable_encode(data.as_bytes(), &mut *out, true);
+                        quoted_printable_body(data.as_bytes(), out);
                     }
                     _ => {
-                        let _ = base64_encode_mime(data.as_bytes(), &mut *out, false);
+                        base64_mime(data.as_bytes(), out);
                     }
                 }
                 if !out.ends_with(b"\r\n") {
@@ -127,7 +123,7 @@ impl Part {
                 write_field(out, &Field::new("Content-Transfer-Encoding", "base64"));
                 self.write_fields(out);
                 out.extend_from_slice(b"\r\n");
-                let _ = base64_encode_mime(bytes, &mut *out, false);
+                base64_mime(bytes, out);
             }
             Body::Message(bytes) => {
                 write_field(out, &Field::new("Content-Type", self.content_type.clone()));
@@ -181,24 +177,150 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && memchr::memmem::find(hay, needle).is_some()
 }
 
+/// Base64 in MIME lines (RFC 2045 6.8): 76 characters and CRLF per 57 input bytes, the last
+/// (shorter) line also ended by CRLF, nothing for empty input. The same bytes as
+/// `mail-builder`'s encoder, which wrote four bytes at a time and was a tenth of the run.
+pub fn base64_mime(input: &[u8], out: &mut Vec<u8>) {
+    use base64::Engine;
+    let engine = &base64::engine::general_purpose::STANDARD;
+    out.reserve(input.len().div_ceil(57) * 78);
+    let mut line = [0u8; 76];
+    for chunk in input.chunks(57) {
+        // 57 input bytes are exactly one 76-character line; the buffer always fits.
+        let n = engine.encode_slice(chunk, &mut line).unwrap_or(0);
+        out.extend_from_slice(line.get(..n).unwrap_or(&[]));
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// The transfer encoding of a text body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// As it is: ASCII in lines of at most 76 characters (plus line end).
+    SevenBit,
+    /// Quoted-printable.
+    QuotedPrintable,
+    /// Base64.
+    Base64,
+}
+
+/// Picks the transfer encoding of a text body: none when every byte is ASCII, lines are
+/// short enough and no line ends in white space; otherwise the shorter of quoted-printable
+/// and base64. Decides exactly as `mail-builder`'s `get_encoding_type(input, false, true)`
+/// (the rule the converter has always used), in one pass without its general cases.
+pub fn body_encoding(input: &[u8]) -> BodyEncoding {
+    let base64_len = (input.len() * 4 / 3 + 3) & !3;
+    let mut qp_len = input.len() / 76;
+    let mut needs_encoding = false;
+    let mut line_len = 0usize;
+    let mut prev = 0u8;
+    let last = input.len().wrapping_sub(1);
+    for (pos, &ch) in input.iter().enumerate() {
+        line_len += 1;
+        if ch >= 127 || ((ch == b' ' || ch == b'\t') && (ends_line(input, pos) || pos == last)) {
+            qp_len += 3;
+            needs_encoding = true;
+        } else if ch == b'=' {
+            qp_len += 3;
+        } else if ch == b'\n' {
+            if line_len > 77 {
+                needs_encoding = true;
+            }
+            qp_len += if prev != b'\r' { 2 } else { 1 };
+            line_len = 0;
+        } else {
+            qp_len += 1;
+        }
+        prev = ch;
+    }
+    if line_len > 77 {
+        needs_encoding = true;
+    }
+    if !needs_encoding {
+        BodyEncoding::SevenBit
+    } else if qp_len < base64_len {
+        BodyEncoding::QuotedPrintable
+    } else {
+        BodyEncoding::Base64
+    }
+}
+
+/// Whether the byte after `pos` starts a line end (LF or CRLF).
+#[inline]
+fn ends_line(input: &[u8], pos: usize) -> bool {
+    matches!(input.get(pos + 1..), Some([b'\n', ..] | [b'\r', b'\n', ..]))
+}
+
+/// Upper-case hexadecimal digits.
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Quoted-printable for a text body (RFC 2045 6.7): soft line breaks keep lines at 76
+/// characters, `=`, bytes above 126 and white space before a line end are escaped, line ends
+/// are kept. The same bytes as `mail-builder`'s `quoted_printable_encode(input, _, true)`,
+/// without its allocation per escaped byte.
+pub fn quoted_printable_body(input: &[u8], out: &mut Vec<u8>) {
+    out.reserve(input.len() + input.len() / 16 + 8);
+    let mut written = 0usize;
+    let mut prev = 0u8;
+    let last = input.len().wrapping_sub(1);
+    for (pos, &ch) in input.iter().enumerate() {
+        if ch == b'='
+            || ch >= 127
+            || ((ch == b' ' || ch == b'\t') && (ends_line(input, pos) || pos == last))
+        {
+            if written + 3 > 76 {
+                out.extend_from_slice(b"=\r\n");
+                written = 0;
+            }
+            out.extend_from_slice(&[b'=', HEX[usize::from(ch >> 4)], HEX[usize::from(ch & 0xF)]]);
+            written += 3;
+        } else if ch == b'\n' {
+            // As mail-builder does: `prev` is the last byte written as it is.
+            if prev != b'\r' {
+                out.extend_from_slice(b"\r\n");
+            } else {
+                out.push(b'\n');
+            }
+            written = 0;
+        } else {
+            prev = ch;
+            if written + 1 > 76 {
+                out.extend_from_slice(b"=\r\n");
+                written = 0;
+            }
+            out.push(ch);
+            written += 1;
+        }
+    }
+}
+
 /// Text with every line end as CRLF (lone CR and lone LF included) and no NUL, as MIME
 /// text must be (RFC 2045 2.7, 2046 4.1.1).
 pub fn crlf_text(s: &str) -> String {
+    // Only CR, LF and NUL change, all ASCII: copy the runs between them whole.
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + s.len() / 32);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
+    let mut at = 0;
+    while let Some(off) = memchr::memchr3(b'\r', b'\n', b'\0', b.get(at..).unwrap_or(&[])) {
+        let i = at + off;
+        out.push_str(s.get(at..i).unwrap_or(""));
+        match b.get(i) {
+            Some(b'\r') => {
                 out.push_str("\r\n");
+                at = if b.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                };
             }
-            '\n' => out.push_str("\r\n"),
-            '\0' => {}
-            _ => out.push(c),
+            Some(b'\n') => {
+                out.push_str("\r\n");
+                at = i + 1;
+            }
+            _ => at = i + 1,
         }
     }
+    out.push_str(s.get(at..).unwrap_or(""));
     out
 }
 
@@ -266,6 +388,91 @@ mod tests {
         assert!(b.starts_with("=_ost_"));
         assert_eq!(text.matches(&format!("--{b}\r\n")).count(), 2);
         assert!(text.ends_with(&format!("\r\n--{b}--\r\n")));
+    }
+
+    #[test]
+    fn base64_matches_mail_builder_at_every_line_boundary() {
+        let data: Vec<u8> = (0..400u32).map(|i| (i * 7 + i / 3) as u8).collect();
+        for n in (0..=200).chain([227, 228, 285, 342, 399, 400]) {
+            let mut ours = vec![b'x'];
+            base64_mime(&data[..n], &mut ours);
+            let mut theirs = vec![b'x'];
+            mail_builder::encoders::base64::base64_encode_mime(&data[..n], &mut theirs, false)
+                .unwrap();
+            assert_eq!(ours, theirs, "length {n}");
+        }
+        let mut out = Vec::new();
+        base64_mime(b"Are you a Shimano or Campagnolo person?", &mut out);
+        assert_eq!(
+            out,
+            b"QXJlIHlvdSBhIFNoaW1hbm8gb3IgQ2FtcGFnbm9sbyBwZXJzb24/\r\n"
+        );
+    }
+
+    use mail_builder::encoders::encode::{get_encoding_type, EncodingType};
+    use mail_builder::encoders::quoted_printable::quoted_printable_encode;
+    use proptest::prelude::*;
+
+    fn theirs(input: &[u8]) -> (BodyEncoding, Vec<u8>) {
+        let enc = match get_encoding_type(input, false, true) {
+            EncodingType::None => BodyEncoding::SevenBit,
+            EncodingType::QuotedPrintable(_) => BodyEncoding::QuotedPrintable,
+            EncodingType::Base64 => BodyEncoding::Base64,
+        };
+        let mut qp = Vec::new();
+        quoted_printable_encode(input, &mut qp, true).unwrap();
+        (enc, qp)
+    }
+
+    fn ours(input: &[u8]) -> (BodyEncoding, Vec<u8>) {
+        let mut qp = Vec::new();
+        quoted_printable_body(input, &mut qp);
+        (body_encoding(input), qp)
+    }
+
+    #[test]
+    fn text_encodings_match_mail_builder_on_edge_cases() {
+        let long = "word ".repeat(40);
+        for case in [
+            "",
+            " ",
+            "a \r\nb\t\nc ",
+            "=3D and = signs",
+            "Zażółć gęślą jaźń\r\n",
+            long.as_str(),
+            "\r\r\n\n\u{7f}",
+            "x\ry\n",
+        ] {
+            assert_eq!(ours(case.as_bytes()), theirs(case.as_bytes()), "{case:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn text_encodings_match_mail_builder(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a".to_owned()), Just(" ".to_owned()), Just("\t".to_owned()),
+                    Just("\r\n".to_owned()), Just("\n".to_owned()), Just("\r".to_owned()),
+                    Just("=".to_owned()), Just("é".to_owned()), Just("wordword".to_owned()),
+                    Just("\u{7f}".to_owned()), Just("x".repeat(80)),
+                ],
+                0..120,
+            )
+        ) {
+            let text = parts.concat();
+            prop_assert_eq!(ours(text.as_bytes()), theirs(text.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn crlf_text_keeps_multibyte_text() {
+        assert_eq!(
+            crlf_text("Zażółć\r\r\n\n日本\0語"),
+            "Zażółć\r\n\r\n\r\n日本語"
+        );
+        assert_eq!(crlf_text(""), "");
+        assert_eq!(crlf_text("\r"), "\r\n");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::error::{Error, Location, Result, Warning};
@@ -158,12 +159,25 @@ type WarningLog = (Vec<Warning>, HashSet<(Location, String)>);
 /// Warnings kept at most, so that a thoroughly damaged file cannot grow memory through them.
 const MAX_WARNINGS: usize = 10_000;
 
+/// Bytes of a mapped file touched (as counted by [`FAULT_AROUND`]) between two checks of how
+/// much of it is resident.
+const CHECK_EVERY: u64 = 32 << 20;
+
+/// Resident file-backed memory above which the mapping's pages are released.
+const RELEASE_AT: u64 = 64 << 20;
+
+/// What one read of a mapped file may make resident: a page fault maps the 64 KiB around the
+/// page touched (Linux fault-around), so a small block or a B-tree leaf costs that much.
+const FAULT_AROUND: u64 = 64 << 10;
+
 /// The node database of one file: header, B-trees and blocks. `Send + Sync`: any number of
 /// threads may read from it at once.
 pub struct Ndb {
     source: Source,
     header: Header,
     warnings: Mutex<WarningLog>,
+    /// Block bytes read from the mapping since its pages were last released.
+    touched: AtomicU64,
 }
 
 impl fmt::Debug for Ndb {
@@ -199,6 +213,7 @@ impl Ndb {
             source,
             header,
             warnings: Mutex::new((Vec::new(), HashSet::new())),
+            touched: AtomicU64::new(0),
         };
         let len = ndb.len();
         if ndb.header.file_eof != len {
@@ -267,6 +282,8 @@ impl Ndb {
 
     /// Looks up a node in the node B-tree.
     pub fn node(&self, nid: NodeId) -> Result<NodeEntry> {
+        // The leaf page it lands on is mapped in with its neighbours, like a block.
+        self.touch(FAULT_AROUND);
         let mut w = Vec::new();
         let r = btree::find_node(self.bytes(), self.layout(), self.header.nbt, nid, &mut w);
         self.note(w);
@@ -278,6 +295,7 @@ impl Ndb {
 
     /// Looks up a block in the block B-tree.
     pub fn block_entry(&self, bid: BlockId) -> Result<BlockEntry> {
+        self.touch(FAULT_AROUND);
         let mut w = Vec::new();
         let r = btree::find_block(self.bytes(), self.layout(), self.header.bbt, bid, &mut w);
         self.note(w);
@@ -291,6 +309,7 @@ impl Ndb {
     /// needed.
     pub fn read_block(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
         let entry = self.block_entry(bid)?;
+        self.touch(u64::from(entry.size).max(FAULT_AROUND));
         let mut w = Vec::new();
         let r = block::read_block(
             self.bytes(),
@@ -301,6 +320,26 @@ impl Ndb {
         );
         self.note(w);
         r
+    }
+
+    /// Counts bytes touched in a mapped file and, every [`CHECK_EVERY`] bytes, drops the
+    /// mapping's resident pages if more than [`RELEASE_AT`] of them are resident: they stay
+    /// in the page cache, but no longer count in this process's memory, so a conversion's
+    /// footprint does not grow with the file. (Faults may map whole large folios, so the
+    /// count alone cannot tell what is resident; the kernel's figure is asked.)
+    fn touch(&self, n: u64) {
+        if let Source::Mapped(m) = &self.source {
+            let total = self
+                .touched
+                .fetch_add(n, Ordering::Relaxed)
+                .saturating_add(n);
+            if total >= CHECK_EVERY
+                && self.touched.swap(0, Ordering::Relaxed) >= CHECK_EVERY
+                && resident_file_bytes().map_or(true, |r| r >= RELEASE_AT)
+            {
+                release_pages(m);
+            }
+        }
     }
 
     /// The data blocks of a data tree, in order: one block for an external BID, the leaves of
@@ -440,4 +479,33 @@ fn map_file(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
     // process truncating the file while it is mapped (SIGBUS); the tool opens caches copied
     // off the machine that wrote them, and documents that the input must not change.
     unsafe { memmap2::Mmap::map(file) }
+}
+
+/// Drops the resident pages of a read-only shared file mapping from this process.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn release_pages(map: &memmap2::Mmap) {
+    // SAFETY: the mapping is read-only and shared (MAP_SHARED, PROT_READ), so MADV_DONTNEED
+    // only unmaps its pages: the next access faults the same bytes back in from the page
+    // cache or the file. Slices other threads hold into it stay valid and unchanged.
+    // Failure only means the pages stay resident.
+    let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+}
+
+/// Elsewhere the pages stay mapped (the system trims them under memory pressure).
+#[cfg(not(unix))]
+fn release_pages(_map: &memmap2::Mmap) {}
+
+/// This process's resident file-backed memory (`shared` in `/proc/self/statm`, 4 KiB pages).
+#[cfg(target_os = "linux")]
+fn resident_file_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(2)?.parse().ok()?;
+    Some(pages.saturating_mul(4096))
+}
+
+/// Unknown elsewhere: the mapping is released at every check.
+#[cfg(not(target_os = "linux"))]
+fn resident_file_bytes() -> Option<u64> {
+    None
 }

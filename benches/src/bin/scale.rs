@@ -1,0 +1,383 @@
+//! The scale benchmark: builds large files with the fixtures writer, then on each file, in
+//! the same run and on a warm page cache, times `ost-extract convert` (mbox and EML) against
+//! `readpst` (mbox and `-e`, `-j` on all cores) and `pffexport`, and measures the floors:
+//! reading the file once and inflating every block once.
+//!
+//! ```text
+//! cargo build --release -p ost-extract-cli -p ost-extract-benches
+//! target/release/scale [--dir /tmp/ost-scale] [--only ost1g,ost4g,pst1g] [--skip TOOL,...]
+//! ```
+//!
+//! Files are kept in `--dir` and reused when present (their build is the slow part). Output
+//! trees are written under `--dir/out` and deleted after each run. Results go to stdout as a
+//! Markdown table and to `--dir/results.json`.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use pst_fixtures::ndb::{Client, Layout};
+use pst_fixtures::{build_file, BuildOptions};
+use pstkit::ndb::{BlockEntry, CryptMethod, Ndb};
+use rayon::prelude::*;
+
+/// One input of the benchmark.
+struct Input {
+    name: &'static str,
+    file: &'static str,
+    layout: Layout,
+    client: Client,
+    size: u64,
+}
+
+const INPUTS: [Input; 3] = [
+    Input {
+        name: "ost1g",
+        file: "scale-1g.ost",
+        layout: Layout::Unicode4k,
+        client: Client::Ost,
+        size: 1 << 30,
+    },
+    Input {
+        name: "ost4g",
+        file: "scale-4g.ost",
+        layout: Layout::Unicode4k,
+        client: Client::Ost,
+        size: 4 << 30,
+    },
+    Input {
+        name: "pst1g",
+        file: "scale-1g.pst",
+        layout: Layout::Unicode,
+        client: Client::Pst,
+        size: 1 << 30,
+    },
+];
+
+/// What one timed run gave.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Run {
+    input: String,
+    tool: String,
+    wall_s: f64,
+    mb_s: f64,
+    peak_rss_mib: f64,
+    ok: bool,
+    output_files: u64,
+    output_mib: f64,
+}
+
+struct Args {
+    dir: PathBuf,
+    only: Vec<String>,
+    skip: Vec<String>,
+    bin: PathBuf,
+}
+
+fn parse_args() -> Result<Args> {
+    let exe = std::env::current_exe()?;
+    let mut a = Args {
+        dir: PathBuf::from("/tmp/ost-scale"),
+        only: Vec::new(),
+        skip: Vec::new(),
+        bin: exe.with_file_name("ost-extract"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().with_context(|| format!("{k} needs a value"));
+        match k.as_str() {
+            "--dir" => a.dir = PathBuf::from(v()?),
+            "--only" => a.only = v()?.split(',').map(str::to_owned).collect(),
+            "--skip" => a.skip = v()?.split(',').map(str::to_owned).collect(),
+            "--bin" => a.bin = PathBuf::from(v()?),
+            "-h" | "--help" => {
+                println!(
+                    "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
+                     [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    Ok(a)
+}
+
+/// Reads the whole file once in 4 MiB chunks (also warms the page cache).
+fn read_once(path: &Path) -> Result<f64> {
+    let t = Instant::now();
+    let mut f = fs::File::open(path)?;
+    let mut buf = vec![0u8; 4 << 20];
+    let mut sum = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        // Touch the data so the read cannot be skipped.
+        sum = sum.wrapping_add(u64::from(buf[n - 1]));
+    }
+    std::hint::black_box(sum);
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Reads and decodes (CRC, inflate, decrypt) every block of the block B-tree once: on one
+/// thread, and on all cores. Returns (seconds one thread, seconds all cores, blocks, MiB
+/// inflated).
+fn inflate_once(path: &Path) -> Result<(f64, f64, usize, f64)> {
+    let ndb = Ndb::open(path)?;
+    let mut blocks: Vec<BlockEntry> = Vec::new();
+    ndb.for_each_block(&mut |b| blocks.push(b));
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    for b in &blocks {
+        if let Ok(d) = ndb.read_block(b.bref.bid) {
+            bytes += d.len();
+        }
+    }
+    let one = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let par: usize = blocks
+        .par_iter()
+        .map(|b| ndb.read_block(b.bref.bid).map_or(0, |d| d.len()))
+        .sum();
+    let all = t.elapsed().as_secs_f64();
+    std::hint::black_box(par);
+    Ok((one, all, blocks.len(), bytes as f64 / 1048576.0))
+}
+
+/// Files and bytes under `dir`.
+fn tree_size(dir: &Path) -> (u64, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(_) => {
+                    files += 1;
+                    bytes += e.metadata().map_or(0, |m| m.len());
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    (files, bytes)
+}
+
+/// Runs `cmd` under `/usr/bin/time -v` and returns (wall seconds, peak RSS MiB, success).
+fn timed(cmd: &[String], quiet_out: &Path) -> Result<(f64, f64, bool)> {
+    let log = quiet_out.with_extension("time");
+    let t = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg("-o")
+        .arg(&log)
+        .args(cmd)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("running {}", cmd.join(" ")))?;
+    let wall = t.elapsed().as_secs_f64();
+    let text = fs::read_to_string(&log).unwrap_or_default();
+    let _ = fs::remove_file(&log);
+    let rss_kb: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes):")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0.0);
+    Ok((wall, rss_kb / 1024.0, status.success()))
+}
+
+fn main() -> Result<()> {
+    let args = parse_args()?;
+    fs::create_dir_all(&args.dir)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !args.bin.exists() {
+        bail!(
+            "{} not found: cargo build --release -p ost-extract-cli",
+            args.bin.display()
+        );
+    }
+    let mut runs: Vec<Run> = Vec::new();
+    let mut floors = Vec::new();
+    for input in INPUTS
+        .iter()
+        .filter(|i| args.only.is_empty() || args.only.iter().any(|o| o == i.name))
+    {
+        let path = args.dir.join(input.file);
+        if !path.exists() {
+            eprintln!("building {} ({} bytes)...", path.display(), input.size);
+            let t = Instant::now();
+            let mut opts = BuildOptions::new(input.layout, input.client, CryptMethod::None);
+            opts.size = Some(input.size);
+            let m = build_file(&path, &opts)?;
+            eprintln!(
+                "  built in {:.0} s: {} folders, {} messages, {} attachments",
+                t.elapsed().as_secs_f64(),
+                m.totals.folders,
+                m.totals.messages,
+                m.totals.attachments
+            );
+        }
+        let len = fs::metadata(&path)?.len();
+        let mb = len as f64 / 1e6;
+        // Warm the cache, then measure the read floor on the warm cache.
+        read_once(&path)?;
+        let read_s = read_once(&path)?;
+        let (inflate_1t, inflate_all, nblocks, inflated_mib) = inflate_once(&path)?;
+        eprintln!(
+            "{}: {:.0} MB, read {:.2} s, inflate {} blocks ({:.0} MiB) {:.2} s on one core, {:.2} s on {cores}",
+            input.name, mb, read_s, nblocks, inflated_mib, inflate_1t, inflate_all
+        );
+        floors.push(serde_json::json!({
+            "input": input.name, "bytes": len, "read_s": read_s,
+            "inflate_1t_s": inflate_1t, "inflate_all_s": inflate_all,
+            "blocks": nblocks, "inflated_mib": inflated_mib,
+            "floor_s": read_s + inflate_all,
+        }));
+
+        let out = args.dir.join("out");
+        let p = path.display().to_string();
+        let o = out.display().to_string();
+        let bin = args.bin.display().to_string();
+        let j = cores.to_string();
+        let tools: Vec<(&str, Vec<String>)> = vec![
+            (
+                "ours-mbox",
+                vec![
+                    &bin, "convert", &p, "-o", &o, "--mail", "mbox", "--jobs", &j,
+                ]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            ),
+            (
+                "ours-eml",
+                vec![&bin, "convert", &p, "-o", &o, "--mail", "eml", "--jobs", &j]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            ),
+            (
+                "readpst-mbox",
+                vec!["readpst", "-q", "-j", &j, "-o", &o, &p]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            ),
+            (
+                "readpst-e",
+                vec!["readpst", "-q", "-e", "-j", &j, "-o", &o, &p]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            ),
+            (
+                "pffexport",
+                vec!["pffexport", "-q", "-t", &format!("{o}/export"), &p]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            ),
+            (
+                "ls",
+                vec![&bin, "ls", &p].into_iter().map(String::from).collect(),
+            ),
+        ];
+        for (tool, cmd) in tools {
+            if args.skip.iter().any(|s| s == tool) {
+                continue;
+            }
+            let _ = fs::remove_dir_all(&out);
+            fs::create_dir_all(&out)?;
+            // Same start for every tool: earlier output flushed to disk, and a warm cache
+            // (the input was just read in full).
+            let _ = Command::new("sync").status();
+            read_once(&path)?;
+            let (wall, rss, ok) = timed(&cmd, &args.dir.join("run"))?;
+            let (files, bytes) = tree_size(&out);
+            let run = Run {
+                input: input.name.into(),
+                tool: tool.into(),
+                wall_s: wall,
+                mb_s: mb / wall,
+                peak_rss_mib: rss,
+                ok,
+                output_files: files,
+                output_mib: bytes as f64 / 1048576.0,
+            };
+            eprintln!(
+                "  {tool:13} {wall:8.2} s {:8.1} MB/s {rss:8.1} MiB peak{} ({files} files, {:.0} MiB out)",
+                run.mb_s,
+                if ok { "" } else { " FAILED" },
+                run.output_mib
+            );
+            runs.push(run);
+            let _ = fs::remove_dir_all(&out);
+        }
+    }
+
+    println!("| input | tool | wall s | MB/s | peak RSS MiB | output |");
+    println!("|---|---|---:|---:|---:|---|");
+    for r in &runs {
+        println!(
+            "| {} | {} | {:.2} | {:.1} | {:.1} | {} files, {:.0} MiB{} |",
+            r.input,
+            r.tool,
+            r.wall_s,
+            r.mb_s,
+            r.peak_rss_mib,
+            r.output_files,
+            r.output_mib,
+            if r.ok { "" } else { " (FAILED)" }
+        );
+    }
+    println!();
+    println!("| input | read once s | inflate once s (1 core / all) | floor s (read + inflate all cores) |");
+    println!("|---|---:|---:|---:|");
+    for f in &floors {
+        println!(
+            "| {} | {:.2} | {:.2} / {:.2} | {:.2} |",
+            f["input"].as_str().unwrap_or(""),
+            f["read_s"].as_f64().unwrap_or(0.0),
+            f["inflate_1t_s"].as_f64().unwrap_or(0.0),
+            f["inflate_all_s"].as_f64().unwrap_or(0.0),
+            f["floor_s"].as_f64().unwrap_or(0.0),
+        );
+    }
+    println!();
+    for f in &floors {
+        let name = f["input"].as_str().unwrap_or("");
+        let floor = f["floor_s"].as_f64().unwrap_or(0.0);
+        let get = |t: &str| runs.iter().find(|r| r.input == name && r.tool == t);
+        let competitor = ["readpst-mbox", "readpst-e", "pffexport"]
+            .iter()
+            .filter_map(|t| get(t).filter(|r| r.ok))
+            .map(|r| r.wall_s)
+            .fold(f64::INFINITY, f64::min);
+        for ours in ["ours-mbox", "ours-eml"] {
+            if let Some(r) = get(ours) {
+                println!(
+                    "{name} {ours}: {:.1}x faster than the fastest other tool, {:.2}x the floor",
+                    competitor / r.wall_s,
+                    r.wall_s / floor
+                );
+            }
+        }
+    }
+    let json = serde_json::json!({ "cores": cores, "runs": runs, "floors": floors });
+    fs::write(
+        args.dir.join("results.json"),
+        serde_json::to_vec_pretty(&json)?,
+    )?;
+    Ok(())
+}
