@@ -748,6 +748,18 @@ pub mod build {
     fn u16(b: &mut Vec<u8>, v: u16) {
         b.extend_from_slice(&v.to_le_bytes());
     }
+
+    /// An ExceptionInfo 8-bit string: length + 1, length, then the bytes (ASCII; other
+    /// characters become `?`, the Unicode text going in the ExtendedException).
+    fn ascii_string(b: &mut Vec<u8>, s: &str) {
+        let bytes: Vec<u8> = s
+            .chars()
+            .map(|c| if (c as u32) < 0x80 { c as u8 } else { b'?' })
+            .collect();
+        u16(b, bytes.len() as u16 + 1);
+        u16(b, bytes.len() as u16);
+        b.extend_from_slice(&bytes);
+    }
     fn u32(b: &mut Vec<u8>, v: u32) {
         b.extend_from_slice(&v.to_le_bytes());
     }
@@ -821,14 +833,7 @@ pub mod build {
             u16(&mut b, e.override_flags);
             let f = e.override_flags;
             if f & ExceptionInfo::ARO_SUBJECT != 0 {
-                let s = e.subject.clone().unwrap_or_default();
-                let bytes: Vec<u8> = s
-                    .chars()
-                    .map(|c| if (c as u32) < 0x80 { c as u8 } else { b'?' })
-                    .collect();
-                u16(&mut b, bytes.len() as u16 + 1);
-                u16(&mut b, bytes.len() as u16);
-                b.extend_from_slice(&bytes);
+                ascii_string(&mut b, e.subject.as_deref().unwrap_or(""));
             }
             if f & ExceptionInfo::ARO_MEETINGTYPE != 0 {
                 u32(&mut b, e.meeting_type.unwrap_or(0));
@@ -840,14 +845,7 @@ pub mod build {
                 u32(&mut b, u32::from(e.reminder_set.unwrap_or(false)));
             }
             if f & ExceptionInfo::ARO_LOCATION != 0 {
-                let s = e.location.clone().unwrap_or_default();
-                let bytes: Vec<u8> = s
-                    .chars()
-                    .map(|c| if (c as u32) < 0x80 { c as u8 } else { b'?' })
-                    .collect();
-                u16(&mut b, bytes.len() as u16 + 1);
-                u16(&mut b, bytes.len() as u16);
-                b.extend_from_slice(&bytes);
+                ascii_string(&mut b, e.location.as_deref().unwrap_or(""));
             }
             if f & ExceptionInfo::ARO_BUSYSTATUS != 0 {
                 u32(&mut b, e.busy_status.unwrap_or(0));
