@@ -227,12 +227,3 @@ pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<Su
         Ok(SubnodeBlock::Intermediate(out))
     }
 }
-
-/// Node ids that name the node in messages ("node 0x21, block 0x44").
-pub(crate) fn at_node(nid: NodeId, bid: BlockId) -> Location {
-    Location {
-        node: Some(nid),
-        block: Some(bid),
-        offset: None,
-    }
-}

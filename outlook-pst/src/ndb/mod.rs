@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::error::{Error, Location, Result, Warning};
-use block::{at_node, subnode_block, xblock_children, SubnodeBlock};
+use block::{subnode_block, xblock_children, SubnodeBlock};
 /// A node id (NID, [MS-PST] 2.2.2.1): a 5-bit type and a 27-bit index.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct NodeId(pub u32);
@@ -464,11 +464,6 @@ impl Ndb {
         let mut w = Vec::new();
         btree::walk_blocks(self.bytes(), self.layout(), self.header.bbt, &mut w, visit);
         self.note(w);
-    }
-
-    /// A location naming a node and its data block, for messages.
-    pub fn at(nid: NodeId, bid: BlockId) -> Location {
-        at_node(nid, bid)
     }
 }
 
