@@ -115,6 +115,21 @@ impl TzRule {
     pub fn daylight_offset(&self) -> i32 {
         -(self.bias.saturating_add(self.daylight_bias))
     }
+
+    /// The offset at `t` given this year's daylight-time window `[start, end)`, both in the
+    /// same clock as `t`; on the southern hemisphere the window wraps over the new year.
+    fn offset_in_window(&self, t: NaiveDateTime, start: NaiveDateTime, end: NaiveDateTime) -> i32 {
+        let in_dst = if start < end {
+            t >= start && t < end
+        } else {
+            t >= start || t < end
+        };
+        if in_dst {
+            self.daylight_offset()
+        } else {
+            self.standard_offset()
+        }
+    }
 }
 
 /// A time zone as Outlook stores it: an optional name and its rules by year.
@@ -276,16 +291,7 @@ impl TimeZone {
         // dst_end is in daylight wall time; the repeated hour before it counts as standard.
         let dst_end_std =
             dst_end + Duration::minutes(i64::from(rule.standard_offset() - rule.daylight_offset()));
-        let in_dst = if dst_start < dst_end_std {
-            t >= dst_start && t < dst_end_std
-        } else {
-            t >= dst_start || t < dst_end_std
-        };
-        if in_dst {
-            rule.daylight_offset()
-        } else {
-            rule.standard_offset()
-        }
+        rule.offset_in_window(t, dst_start, dst_end_std)
     }
 
     /// Local time to UTC.
@@ -307,16 +313,7 @@ impl TimeZone {
         };
         let start_utc = dst_start - Duration::minutes(i64::from(rule.standard_offset()));
         let end_utc = dst_end - Duration::minutes(i64::from(rule.daylight_offset()));
-        let in_dst = if start_utc < end_utc {
-            t >= start_utc && t < end_utc
-        } else {
-            t >= start_utc || t < end_utc
-        };
-        if in_dst {
-            rule.daylight_offset()
-        } else {
-            rule.standard_offset()
-        }
+        rule.offset_in_window(t, start_utc, end_utc)
     }
 
     /// UTC to local time.
