@@ -64,12 +64,14 @@ pub fn decode_8bit(bytes: &[u8], cp: u32) -> String {
 /// Decodes UTF-16LE text, dropping trailing NULs and an odd trailing byte; unpaired
 /// surrogates become U+FFFD.
 pub fn decode_utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let end = units.iter().rposition(|&u| u != 0).map_or(0, |p| p + 1);
-    String::from_utf16_lossy(&units[..end])
+    // encoding_rs decodes ASCII runs with SIMD; bodies are mostly ASCII.
+    let mut end = bytes.len() & !1;
+    while end >= 2 && bytes.get(end - 2..end) == Some(&[0, 0]) {
+        end -= 2;
+    }
+    let (text, _) =
+        encoding_rs::UTF_16LE.decode_without_bom_handling(bytes.get(..end).unwrap_or(&[]));
+    text.into_owned()
 }
 
 #[cfg(test)]
@@ -92,5 +94,19 @@ mod tests {
         assert_eq!(decode_8bit(&[0x93, 0xFA, 0x96, 0x7B], 932), "日本");
         assert_eq!(decode_8bit(b"caf\xE9", 0), "café");
         assert_eq!(decode_utf16(&[0x41, 0, 0x42, 0, 0, 0, 7]), "AB");
+    }
+
+    #[test]
+    fn utf16_matches_the_standard_library_on_surrogates() {
+        // A pair (U+1F600), a lone high, a lone low, a high at the end, an inner NUL.
+        let units: [u16; 8] = [0xD83D, 0xDE00, 0xD800, 0x41, 0xDC00, 0, 0x42, 0xD83D];
+        let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(decode_utf16(&bytes), String::from_utf16_lossy(&units));
+        assert_eq!(
+            decode_utf16(&bytes),
+            "\u{1F600}\u{FFFD}A\u{FFFD}\0B\u{FFFD}"
+        );
+        assert_eq!(decode_utf16(&[0, 0, 0, 0]), "");
+        assert_eq!(decode_utf16(&[0x41]), "");
     }
 }
