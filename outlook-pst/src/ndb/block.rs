@@ -95,10 +95,17 @@ pub(crate) fn read_block<'a>(
     let mut out: Cow<'a, [u8]> = Cow::Borrowed(data);
     if entry.inflated_size != entry.size && layout == Layout::Unicode4k {
         let want = usize::from(entry.inflated_size);
-        let mut inflated = Vec::with_capacity(want);
-        let mut z = flate2::read::ZlibDecoder::new(data).take(want as u64 + 1);
-        z.read_to_end(&mut inflated)
-            .map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
+        let mut inflated = vec![0u8; want];
+        match inflate_whole(data, &mut inflated) {
+            Some(n) => inflated.truncate(n),
+            None => {
+                // Damaged or mis-sized stream: the streaming decoder keeps what inflates.
+                inflated.clear();
+                let mut z = flate2::read::ZlibDecoder::new(data).take(want as u64 + 1);
+                z.read_to_end(&mut inflated)
+                    .map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
+            }
+        }
         if inflated.len() != want {
             warnings.push(Warning {
                 at,
@@ -114,6 +121,26 @@ pub(crate) fn read_block<'a>(
         out = Cow::Owned(owned);
     }
     Ok(out)
+}
+
+thread_local! {
+    /// One libdeflate decompressor per thread: its tables are reused from block to block.
+    static INFLATER: std::cell::RefCell<libdeflater::Decompressor> =
+        std::cell::RefCell::new(libdeflater::Decompressor::new());
+}
+
+/// Inflates a whole zlib stream into `out` (sized to what the BBT says) with libdeflate,
+/// about twice as fast as a streaming inflater. `None` when the stream is damaged or does
+/// not fit: the caller then falls back to streaming, which keeps what can be inflated.
+fn inflate_whole(data: &[u8], out: &mut [u8]) -> Option<usize> {
+    INFLATER
+        .try_with(|d| {
+            d.try_borrow_mut()
+                .ok()
+                .and_then(|mut d| d.zlib_decompress(data, out).ok())
+        })
+        .ok()
+        .flatten()
 }
 
 /// An internal block's header: `btype`, `cLevel`, `cEnt`, and for data trees `lcbTotal`.
