@@ -147,8 +147,7 @@ use crate::contentline::fold_into;
 
 /// Standard base64 with padding (RFC 4648 section 4), for inline photos.
 pub(crate) fn base64(data: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(data)
+    base64_simd::STANDARD.encode_to_string(data)
 }
 
 /// Percent-encodes an address for a `mailto:` URI (RFC 6068): keeps unreserved characters

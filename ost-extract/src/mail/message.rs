@@ -2,6 +2,8 @@
 //! transport headers or synthesised from properties, the body tree, the attachments, and
 //! embedded messages as `message/rfc822` parts.
 
+use std::borrow::Cow;
+
 use pstkit::messaging::{pid, Attachment, Message, PropertyBag};
 use sha2::{Digest, Sha256};
 
@@ -37,13 +39,35 @@ pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
 fn render(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
     let fields = header_fields(msg, warnings);
     let part = body_tree(msg, depth, warnings);
-    let mut out = Vec::with_capacity(4096);
+    let mut out = Vec::with_capacity(estimated_size(msg, depth));
     for f in &fields {
         write_field(&mut out, f);
     }
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
     part.write(&mut out);
     out
+}
+
+/// About how many bytes the message renders to, so that its buffer is allocated once and
+/// not copied as it grows: bodies as text and HTML with some quoting, attachments in base64
+/// lines, embedded messages likewise, and room for the header sections.
+fn estimated_size(msg: &Message, depth: usize) -> usize {
+    let p = &msg.props;
+    let text = p.str(pid::BODY).map_or(0, str::len);
+    let html =
+        p.binary(pid::BODY_HTML).map_or(0, <[u8]>::len) + p.str(pid::BODY_HTML).map_or(0, str::len);
+    let mut size = 8192usize
+        .saturating_add(text.saturating_mul(11) / 10)
+        .saturating_add(html.saturating_mul(11) / 10);
+    for a in &msg.attachments {
+        let part = match (&a.embedded, a.data()) {
+            (Some(inner), _) if depth < MAX_DEPTH => estimated_size(inner, depth + 1),
+            (_, Some(d)) => d.len() / 57 * 78 + 80,
+            _ => 0,
+        };
+        size = size.saturating_add(part).saturating_add(512);
+    }
+    size
 }
 
 /// Everything the header section says, in writing order.
@@ -254,7 +278,7 @@ enum Placement {
 
 /// The MIME body tree: alternatives (text, HTML with its related parts, calendar) inside
 /// multipart/mixed when there are attachments ([MS-OXCMAIL] 2.1.3.1).
-fn body_tree(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Part {
+fn body_tree<'a>(msg: &'a Message, depth: usize, warnings: &mut Vec<String>) -> Part<'a> {
     let Bodies {
         mut text,
         html,
@@ -305,7 +329,7 @@ fn body_tree(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Part {
                 "Content-Disposition",
                 format!("attachment{}", headers::param("filename", "message.rtf")),
             )],
-            body: Body::Binary(raw),
+            body: Body::Binary(Cow::Owned(raw)),
         });
     }
     let main = match alternatives.len() {
@@ -379,19 +403,20 @@ fn fallback_text(msg: &Message) -> Option<String> {
 /// Whether an attachment's content id or location is used by the HTML.
 fn referenced(html: Option<&str>, cid: Option<&str>, location: Option<&str>) -> bool {
     let Some(html) = html else { return false };
-    cid.is_some_and(|c| html.contains(&format!("cid:{c}")))
-        || location.is_some_and(|l| !l.is_empty() && html.contains(l))
+    let has = |needle: &[u8]| memchr::memmem::find(html.as_bytes(), needle).is_some();
+    cid.is_some_and(|c| has(format!("cid:{c}").as_bytes()))
+        || location.is_some_and(|l| !l.is_empty() && has(l.as_bytes()))
 }
 
 /// One attachment as a MIME part ([MS-OXCMAIL] 2.2.6), or `None` (with a warning) when
 /// there is nothing to write.
-fn attachment_part(
-    att: &Attachment,
+fn attachment_part<'a>(
+    att: &'a Attachment,
     index: usize,
     html: Option<&str>,
     depth: usize,
     warnings: &mut Vec<String>,
-) -> Option<(Part, Placement)> {
+) -> Option<(Part<'a>, Placement)> {
     let p = &att.props;
     let method = att.method();
     let cid = p
@@ -460,7 +485,7 @@ fn attachment_part(
             p.str(pid::ATTACH_MIME_TAG),
             name.as_deref().or(p.str(pid::ATTACH_EXTENSION)),
         );
-        (ct, Body::Binary(data.to_vec()), name)
+        (ct, Body::Binary(Cow::Borrowed(data)), name)
     } else if matches!(method, 2..=4 | 7) {
         let target = p
             .str(pid::ATTACH_LONG_PATHNAME)
@@ -485,7 +510,7 @@ fn attachment_part(
             return None;
         }
         let ct = content_type_for(p.str(pid::ATTACH_MIME_TAG), name.as_deref());
-        (ct, Body::Binary(Vec::new()), name)
+        (ct, Body::Binary(Cow::Borrowed(&[])), name)
     };
 
     let mut fields = Vec::new();
