@@ -140,18 +140,32 @@ fn meta_charset(bytes: &[u8]) -> Option<String> {
 
 /// Byte ranges of the charset values in every `<meta>` tag of `html`.
 fn meta_charset_spans(html: &str) -> Vec<(usize, usize)> {
-    let lower = html.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
+    let all = html.as_bytes();
     let mut spans = Vec::new();
     let mut from = 0;
-    while let Some(rel) = lower.get(from..).and_then(|s| s.find("<meta")) {
+    // Tag by tag (a vectorised search for `<`); only `<meta` tags are lower-cased and read.
+    while let Some(rel) = memchr::memchr(b'<', all.get(from..).unwrap_or(&[])) {
         let tag_start = from + rel;
-        let tag_end = lower
-            .get(tag_start..)
-            .and_then(|s| s.find('>'))
-            .map_or(lower.len(), |e| tag_start + e);
-        let mut pos = tag_start;
-        while let Some(r) = lower.get(pos..tag_end).and_then(|s| s.find("charset")) {
+        from = tag_start + 1;
+        if !all
+            .get(tag_start + 1..tag_start + 5)
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"meta"))
+        {
+            continue;
+        }
+        let tag_end = memchr::memchr(b'>', all.get(tag_start..).unwrap_or(&[]))
+            .map_or(all.len(), |e| tag_start + e);
+        let lower = all
+            .get(tag_start..tag_end)
+            .unwrap_or(&[])
+            .to_ascii_lowercase();
+        let bytes = lower.as_slice();
+        let end = bytes.len();
+        let mut pos = 0;
+        while let Some(r) = bytes
+            .get(pos..)
+            .and_then(|s| memchr::memmem::find(s, b"charset"))
+        {
             let mut i = pos + r + "charset".len();
             while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
                 i += 1;
@@ -168,7 +182,7 @@ fn meta_charset_spans(html: &str) -> Vec<(usize, usize)> {
                 i += 1;
             }
             let start = i;
-            while i < tag_end
+            while i < end
                 && bytes.get(i).is_some_and(|b| {
                     !matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') && !b.is_ascii_whitespace()
                 })
@@ -176,7 +190,7 @@ fn meta_charset_spans(html: &str) -> Vec<(usize, usize)> {
                 i += 1;
             }
             if i > start {
-                spans.push((start, i));
+                spans.push((tag_start + start, tag_start + i));
             }
             pos = i;
         }
@@ -231,6 +245,17 @@ mod tests {
             "<META CHARSET='utf-8'/>x"
         );
         assert_eq!(fix_meta_charset("<p>charset=x</p>"), "<p>charset=x</p>");
+        // Every meta tag, after non-ASCII text, in any case; `<metadata` counts as a meta tag,
+        // a `>` ends the tag and text after it is left alone.
+        assert_eq!(
+            fix_meta_charset(
+                "Zażółć <Meta content=\"text/html; charset = windows-1250\"> charset=x \
+                 <meta charset=\"koi8-r\" ><metadata charset=big5><meta name=x>"
+            ),
+            "Zażółć <Meta content=\"text/html; charset = utf-8\"> charset=x \
+             <meta charset=\"utf-8\" ><metadata charset=utf-8><meta name=x>"
+        );
+        assert_eq!(fix_meta_charset("<meta charset=x"), "<meta charset=utf-8");
     }
 
     #[test]
