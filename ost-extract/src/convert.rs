@@ -593,13 +593,13 @@ fn convert_unit(
     }
     if let Some((path, w)) = mbox {
         let tmp = temp_name(&path);
-        w.into_inner()
-            .map_err(|e| WriteError {
-                path: tmp.clone(),
-                source: e.into_error(),
-            })?
-            .sync_all()
-            .map_err(werr(&tmp))?;
+        // Flushed to the OS, not forced to disk: no other output file is either, and an
+        // fsync here made every run wait for the disk (README, "Many caches at once").
+        let file = w.into_inner().map_err(|e| WriteError {
+            path: tmp.clone(),
+            source: e.into_error(),
+        })?;
+        drop(file);
         fs::rename(&tmp, &path).map_err(werr(&path))?;
     }
     let mut notes = Vec::new();
