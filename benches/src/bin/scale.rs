@@ -197,6 +197,9 @@ fn timed(cmd: &[String], quiet_out: &Path) -> Result<(f64, f64, bool)> {
     Ok((wall, rss_kb / 1024.0, status.success()))
 }
 
+/// Stands for a tool's output folder in the command lines below.
+const OUT: &str = "{out}";
+
 fn main() -> Result<()> {
     let args = parse_args()?;
     fs::create_dir_all(&args.dir)?;
@@ -209,6 +212,7 @@ fn main() -> Result<()> {
     }
     let mut runs: Vec<Run> = Vec::new();
     let mut floors = Vec::new();
+    let out_root = args.dir.join("out");
     for input in INPUTS
         .iter()
         .filter(|i| args.only.is_empty() || args.only.iter().any(|o| o == i.name))
@@ -245,16 +249,14 @@ fn main() -> Result<()> {
             "floor_s": read_s + inflate_all,
         }));
 
-        let out = args.dir.join("out");
         let p = path.display().to_string();
-        let o = out.display().to_string();
         let bin = args.bin.display().to_string();
         let j = cores.to_string();
         let tools: Vec<(&str, Vec<String>)> = vec![
             (
                 "ours-mbox",
                 vec![
-                    &bin, "convert", &p, "-o", &o, "--mail", "mbox", "--jobs", &j,
+                    &bin, "convert", &p, "-o", OUT, "--mail", "mbox", "--jobs", &j,
                 ]
                 .into_iter()
                 .map(String::from)
@@ -262,28 +264,30 @@ fn main() -> Result<()> {
             ),
             (
                 "ours-eml",
-                vec![&bin, "convert", &p, "-o", &o, "--mail", "eml", "--jobs", &j]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                vec![
+                    &bin, "convert", &p, "-o", OUT, "--mail", "eml", "--jobs", &j,
+                ]
+                .into_iter()
+                .map(String::from)
+                .collect(),
             ),
             (
                 "readpst-mbox",
-                vec!["readpst", "-q", "-j", &j, "-o", &o, &p]
+                vec!["readpst", "-q", "-j", &j, "-o", OUT, &p]
                     .into_iter()
                     .map(String::from)
                     .collect(),
             ),
             (
                 "readpst-e",
-                vec!["readpst", "-q", "-e", "-j", &j, "-o", &o, &p]
+                vec!["readpst", "-q", "-e", "-j", &j, "-o", OUT, &p]
                     .into_iter()
                     .map(String::from)
                     .collect(),
             ),
             (
                 "pffexport",
-                vec!["pffexport", "-q", "-t", &format!("{o}/export"), &p]
+                vec!["pffexport", "-q", "-t", &format!("{OUT}/export"), &p]
                     .into_iter()
                     .map(String::from)
                     .collect(),
@@ -297,6 +301,11 @@ fn main() -> Result<()> {
             if args.skip.iter().any(|s| s == tool) {
                 continue;
             }
+            let out = out_root.join(format!("{}-{tool}", input.name));
+            let cmd: Vec<String> = cmd
+                .iter()
+                .map(|a| a.replace(OUT, &out.display().to_string()))
+                .collect();
             let _ = fs::remove_dir_all(&out);
             fs::create_dir_all(&out)?;
             // Same start for every tool: earlier output flushed to disk, and a warm cache
@@ -322,9 +331,12 @@ fn main() -> Result<()> {
                 run.output_mib
             );
             runs.push(run);
-            let _ = fs::remove_dir_all(&out);
         }
     }
+    // Outputs are deleted only now: deleting many files just before creating many (the EML
+    // and pffexport runs) makes ext4 skip the recently freed inodes one by one, which slowed
+    // file creation several times over and made the tool that ran next look slow.
+    let _ = fs::remove_dir_all(&out_root);
 
     println!("| input | tool | wall s | MB/s | peak RSS MiB | output |");
     println!("|---|---|---:|---:|---:|---|");
