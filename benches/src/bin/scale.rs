@@ -6,10 +6,12 @@
 //! ```text
 //! cargo build --release -p ost-extract-cli -p ost-extract-benches
 //! target/release/scale [--dir /tmp/ost-scale] [--only ost1g,ost4g,pst1g] [--skip TOOL,...]
+//!                       [--out OUTPUT_DIR]
 //! ```
 //!
 //! Files are kept in `--dir` and reused when present (their build is the slow part). Output
-//! trees are written under `--dir/out` and deleted after each run. Results go to stdout as a
+//! trees are written under `--out` (default `--dir/out`), one folder per input and tool, and
+//! deleted when the run ends. Results go to stdout as a
 //! Markdown table and to `--dir/results.json`.
 
 use std::fs;
@@ -75,6 +77,7 @@ struct Args {
     only: Vec<String>,
     skip: Vec<String>,
     bin: PathBuf,
+    out: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -84,6 +87,7 @@ fn parse_args() -> Result<Args> {
         only: Vec::new(),
         skip: Vec::new(),
         bin: exe.with_file_name("ost-extract"),
+        out: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -93,10 +97,12 @@ fn parse_args() -> Result<Args> {
             "--only" => a.only = v()?.split(',').map(str::to_owned).collect(),
             "--skip" => a.skip = v()?.split(',').map(str::to_owned).collect(),
             "--bin" => a.bin = PathBuf::from(v()?),
+            "--out" => a.out = Some(PathBuf::from(v()?)),
             "-h" | "--help" => {
                 println!(
                     "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
-                     [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT]"
+                     [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
+                     [--out OUTPUT_DIR (default DIR/out; e.g. /dev/shm/out to take the disk out)]"
                 );
                 std::process::exit(0);
             }
@@ -212,7 +218,7 @@ fn main() -> Result<()> {
     }
     let mut runs: Vec<Run> = Vec::new();
     let mut floors = Vec::new();
-    let out_root = args.dir.join("out");
+    let out_root = args.out.clone().unwrap_or_else(|| args.dir.join("out"));
     for input in INPUTS
         .iter()
         .filter(|i| args.only.is_empty() || args.only.iter().any(|o| o == i.name))
