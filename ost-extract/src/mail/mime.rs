@@ -1,10 +1,11 @@
 //! A small MIME tree and its serialiser (RFC 2045, 2046).
 //!
-//! `mail-builder` does the content transfer encodings (base64, quoted-printable and the
-//! choice between them). The tree and its writing are ours because the converter needs
-//! things its `MimePart` does not give: output that is the same on every run (boundaries
-//! derived from the content, not the clock), RFC 2231 parameters, `message/rfc822` parts
-//! carried without a transfer encoding, and stored header fields written verbatim.
+//! The tree, its writing and the transfer encodings are ours, because the converter needs
+//! things `mail-builder`'s `MimePart` does not give: output that is the same on every run
+//! (boundaries derived from the content, not the clock), RFC 2231 parameters,
+//! `message/rfc822` parts carried without a transfer encoding, stored header fields written
+//! verbatim, and parts written straight into one buffer. The encodings produce the same bytes
+//! as `mail-builder`'s, and the tests check that they do.
 
 use super::headers::{write_field, Field};
 
