@@ -595,11 +595,10 @@ fn convert_unit(
         let tmp = temp_name(&path);
         // Flushed to the OS, not forced to disk: no other output file is either, and an
         // fsync here made every run wait for the disk (README, "Many caches at once").
-        let file = w.into_inner().map_err(|e| WriteError {
+        w.into_inner().map_err(|e| WriteError {
             path: tmp.clone(),
             source: e.into_error(),
         })?;
-        drop(file);
         fs::rename(&tmp, &path).map_err(werr(&path))?;
     }
     let mut notes = Vec::new();

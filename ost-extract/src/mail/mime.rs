@@ -276,26 +276,19 @@ pub fn body_encoding(input: &[u8]) -> BodyEncoding {
     let mut qp_len = input.len() / 76;
     let mut needs_encoding = false;
     // Line by line: the counts vectorise, where a byte-by-byte state machine does not.
-    let mut rest = input;
-    loop {
-        let (seg, newline) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (rest.get(..i).unwrap_or(&[]), true),
-            None => (rest, false),
-        };
+    for (seg, newline) in segments(input) {
         let (high, equals) = seg.iter().fold((0usize, 0usize), |(h, e), &b| {
             (h + usize::from(b >= 127), e + usize::from(b == b'='))
         });
-        let blanks = escaped_blanks(seg, newline);
+        let blanks = usize::from(escaped_blank(seg, newline).is_some());
         if high > 0 || blanks > 0 || seg.len() + usize::from(newline) > 77 {
             needs_encoding = true;
         }
         qp_len += seg.len() + 2 * (high + equals + blanks);
-        if !newline {
-            break;
+        if newline {
+            // The LF: one more byte after a CR, a whole CRLF otherwise.
+            qp_len += if seg.last() == Some(&b'\r') { 1 } else { 2 };
         }
-        // The LF: one more byte after a CR, a whole CRLF otherwise.
-        qp_len += if seg.last() == Some(&b'\r') { 1 } else { 2 };
-        rest = rest.get(seg.len() + 1..).unwrap_or(&[]);
     }
     if !needs_encoding {
         BodyEncoding::SevenBit
@@ -306,18 +299,37 @@ pub fn body_encoding(input: &[u8]) -> BodyEncoding {
     }
 }
 
-/// How many blanks (space or tab) at the end of a segment quoted-printable must escape: the
-/// one before a line end (LF, or CRLF) or at the end of the input. `seg` is the text before
-/// an LF when `newline`, else the rest of the input.
-fn escaped_blanks(seg: &[u8], newline: bool) -> usize {
-    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
-    if newline {
-        // Before the LF itself, or before a CR that the LF follows.
-        let before_cr =
-            seg.last() == Some(&b'\r') && blank(seg.len().checked_sub(2).and_then(|i| seg.get(i)));
-        usize::from(blank(seg.last()) || before_cr)
+/// The segments of `input` between LFs: the text before each LF (with `true`), then the rest
+/// after the last one (with `false`, possibly empty).
+fn segments(input: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
+    let mut rest = Some(input);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                Some((r.get(..i).unwrap_or(&[]), true))
+            }
+            None => {
+                rest = None;
+                Some((r, false))
+            }
+        }
+    })
+}
+
+/// Where in a segment the blank (space or tab) is that quoted-printable must escape because
+/// the line ends right after it: before the LF, before a CR that the LF follows, or at the
+/// end of the input. `seg` is the text before an LF when `newline`, else the rest of the input.
+fn escaped_blank(seg: &[u8], newline: bool) -> Option<usize> {
+    let blank = |i: usize| matches!(seg.get(i), Some(b' ' | b'\t'));
+    let last = seg.len().checked_sub(1)?;
+    if blank(last) {
+        Some(last)
+    } else if newline && seg.get(last) == Some(&b'\r') {
+        last.checked_sub(1).filter(|&i| blank(i))
     } else {
-        usize::from(blank(seg.last()))
+        None
     }
 }
 
@@ -333,46 +345,31 @@ pub fn quoted_printable_body(input: &[u8], out: &mut Vec<u8>) {
     // `prev` is the last byte written as it is: an LF after it adds only LF when it is a CR
     // (as mail-builder does). Every segment starts a fresh output line.
     let mut prev = 0u8;
-    let mut rest = input;
-    loop {
-        let (seg, newline) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (rest.get(..i).unwrap_or(&[]), true),
-            None => (rest, false),
-        };
-        let plain = seg.len() <= 76
-            && seg.iter().all(|&b| b != b'=' && b < 127)
-            && escaped_blanks(seg, newline) == 0;
-        if plain {
+    for (seg, newline) in segments(input) {
+        let blank = escaped_blank(seg, newline);
+        if seg.len() <= 76 && blank.is_none() && seg.iter().all(|&b| b != b'=' && b < 127) {
             // The common line: nothing to escape and short enough, copied whole.
             out.extend_from_slice(seg);
             if let Some(&last) = seg.last() {
                 prev = last;
             }
         } else {
-            qp_segment(seg, newline, &mut prev, out);
+            qp_segment(seg, blank, &mut prev, out);
         }
-        if !newline {
-            break;
+        if newline {
+            if prev != b'\r' {
+                out.extend_from_slice(b"\r\n");
+            } else {
+                out.push(b'\n');
+            }
         }
-        if prev != b'\r' {
-            out.extend_from_slice(b"\r\n");
-        } else {
-            out.push(b'\n');
-        }
-        rest = rest.get(seg.len() + 1..).unwrap_or(&[]);
     }
 }
 
 /// Quoted-printable for one segment (the text before an LF, or the tail of the input) that
-/// needs escapes or soft line breaks: runs of plain bytes are copied whole, up to the soft
-/// line break at 76 characters.
-fn qp_segment(seg: &[u8], newline: bool, prev: &mut u8, out: &mut Vec<u8>) {
-    // The blank escaped because the line ends right after it (LF, CRLF or end of input).
-    let blank = match escaped_blanks(seg, newline) {
-        0 => usize::MAX,
-        _ if seg.last() == Some(&b'\r') => seg.len().wrapping_sub(2),
-        _ => seg.len().wrapping_sub(1),
-    };
+/// needs escapes or soft line breaks, `blank` being its [`escaped_blank`]: runs of plain bytes
+/// are copied whole, up to the soft line break at 76 characters.
+fn qp_segment(seg: &[u8], blank: Option<usize>, prev: &mut u8, out: &mut Vec<u8>) {
     let mut written = 0usize;
     let mut i = 0usize;
     while i < seg.len() {
@@ -382,7 +379,7 @@ fn qp_segment(seg: &[u8], newline: bool, prev: &mut u8, out: &mut Vec<u8>) {
             .iter()
             .position(|&b| b == b'=' || b >= 127)
             .map_or(seg.len(), |p| i + p)
-            .min(if blank >= i { blank } else { usize::MAX });
+            .min(blank.filter(|&b| b >= i).unwrap_or(usize::MAX));
         while i < run_end {
             if written == 76 {
                 out.extend_from_slice(b"=\r\n");
