@@ -61,6 +61,15 @@ fn bench_render(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // What `convert --mail mbox` does: straight into the entry, no EML in between.
+    g.bench_function("mbox_direct", |b| {
+        b.iter(|| {
+            mail_items
+                .iter()
+                .map(|m| mail::message_to_mbox_entry(m, &mut Vec::new()).len())
+                .sum::<usize>()
+        })
+    });
     g.throughput(Throughput::Elements(events.len() as u64));
     g.bench_function("ics_calendar", |b| {
         b.iter(|| calendar_to_ics(&events, &mut Vec::new()).len())
@@ -77,7 +86,7 @@ fn bench_render(c: &mut Criterion) {
         let mut out = Vec::with_capacity(6 << 20);
         b.iter(|| {
             out.clear();
-            mime::base64_mime(&data, &mut out);
+            mime::base64_mime(&data, &mut out, mime::Eol::Crlf);
             out.len()
         })
     });

@@ -37,9 +37,6 @@ impl MailFormat {
     fn eml(self) -> bool {
         matches!(self, Self::Eml | Self::Both)
     }
-    fn mbox(self) -> bool {
-        matches!(self, Self::Mbox | Self::Both)
-    }
 }
 
 /// What to write.
@@ -537,7 +534,9 @@ fn convert_unit(
                             mail_dir_made = true;
                         }
                         let name = mail::dedupe_name(&mail::eml_file_name(&msg), &mut eml_names);
-                        eml_files.push((mail_dir.join(name), r.eml));
+                        if let Some(eml) = r.eml {
+                            eml_files.push((mail_dir.join(name), eml));
+                        }
                     }
                     if let Some(entry) = r.mbox_entry {
                         if mbox.is_none() {
@@ -654,9 +653,9 @@ struct Loaded {
     rendered: Option<Rendered>,
 }
 
-/// The EML bytes of a mail, its mbox entry when mbox is written, and the notes taken.
+/// The EML bytes of a mail and its mbox entry, each when written, and the notes taken.
 struct Rendered {
-    eml: Vec<u8>,
+    eml: Option<Vec<u8>>,
     mbox_entry: Option<Vec<u8>>,
     notes: Vec<String>,
 }
@@ -668,11 +667,16 @@ fn load_and_render(store: &Store, nid: NodeId, opts: &Options) -> Loaded {
     let rendered = match &msg {
         Ok(m) if matches!(Kind::of_class(m.class()), Kind::Mail | Kind::Unreadable) => {
             let mut notes = Vec::new();
-            let eml = mail::message_to_eml(m, &mut notes);
-            let mbox_entry = if opts.mail.mbox() {
-                Some(mail::mbox_entry(m, &eml))
-            } else {
-                None
+            // mbox alone is rendered straight into its entry; with EML too, the entry is
+            // made from the EML (one rendering, converted).
+            let (eml, mbox_entry) = match opts.mail {
+                MailFormat::Both => {
+                    let eml = mail::message_to_eml(m, &mut notes);
+                    let entry = mail::mbox_entry(m, &eml);
+                    (Some(eml), Some(entry))
+                }
+                MailFormat::Mbox => (None, Some(mail::message_to_mbox_entry(m, &mut notes))),
+                MailFormat::Eml => (Some(mail::message_to_eml(m, &mut notes)), None),
             };
             Some(Rendered {
                 eml,

@@ -31,33 +31,98 @@ pub fn write_mbox_entry<W: Write>(out: &mut W, msg: &Message, eml: &[u8]) -> io:
 /// One message's mbox entry in mboxrd form: the `From ` line, the quoted message with LF
 /// line ends, and the blank line after it.
 pub fn mbox_entry(msg: &Message, eml: &[u8]) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(eml.len() + eml.len() / 64 + 128);
-    buf.extend_from_slice(from_line(msg).as_bytes());
+    let mut buf = start_entry(msg, eml.len());
+    let start = buf.len();
+    buf.extend_from_slice(eml);
+    finish_entry(buf, start)
+}
+
+/// A buffer for one mbox entry holding its `From ` line, with room for a message of about
+/// `size` bytes after it.
+pub(crate) fn start_entry(msg: &Message, size: usize) -> Vec<u8> {
+    let from = from_line(msg);
+    let mut buf = Vec::with_capacity(from.len() + size + 2);
+    buf.extend_from_slice(from.as_bytes());
     buf.push(b'\n');
-    let mut rest = eml;
-    while !rest.is_empty() {
-        let (line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (
-                rest.get(..i).unwrap_or(&[]),
-                rest.get(i + 1..).unwrap_or(&[]),
-            ),
-            None => (rest, &[][..]),
-        };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let quoted = line
-            .iter()
-            .position(|&b| b != b'>')
-            .and_then(|i| line.get(i..))
-            .is_some_and(|t| t.starts_with(b"From "));
-        if quoted {
-            buf.push(b'>');
+    buf
+}
+
+/// Turns the message in `buf[start..]` (after the `From ` line) into its mboxrd form in
+/// place: every CRLF becomes LF (other CRs and LFs stay), every line matching `^>*From ` gets
+/// one more `>`, the last line is ended (a CR at the very end becomes its LF) and the blank
+/// line added.
+///
+/// Both steps search the whole message with SIMD for what they change and copy the runs
+/// between whole, so parts already written with LF (base64, see [`super::mime::Eol`]) cost
+/// a scan, not a step per line.
+pub(crate) fn finish_entry(mut buf: Vec<u8>, start: usize) -> Vec<u8> {
+    strip_cr_before_lf(&mut buf, start);
+    let mut buf = quote_from_lines(buf, start);
+    if buf.len() > start {
+        // An unended last line is ended; a CR ending it counts as its line end.
+        match buf.last_mut() {
+            Some(b'\n') => {}
+            Some(last @ b'\r') => *last = b'\n',
+            _ => buf.push(b'\n'),
         }
-        buf.extend_from_slice(line);
-        buf.push(b'\n');
-        rest = next;
     }
     buf.push(b'\n');
     buf
+}
+
+/// Removes the CR of every CRLF in `buf[start..]`, moving the bytes between into place.
+fn strip_cr_before_lf(buf: &mut Vec<u8>, start: usize) {
+    let finder = memchr::memmem::Finder::new(b"\r\n");
+    let len = buf.len();
+    let (mut read, mut write) = (start, start);
+    loop {
+        let crlf = buf
+            .get(read..)
+            .and_then(|rest| finder.find(rest))
+            .map(|i| read + i);
+        let end = crlf.unwrap_or(len);
+        if write != read {
+            buf.copy_within(read..end, write);
+        }
+        write += end - read;
+        match crlf {
+            // The LF is the first byte of the next run.
+            Some(cr) => read = cr + 1,
+            None => break,
+        }
+    }
+    buf.truncate(write);
+}
+
+/// Adds a `>` to every line of `buf[start..]` that matches `^>*From ` (lines end in LF; the
+/// first line starts at `start`). Such lines are rare, so they are found by searching for
+/// `From ` and the buffer is copied only when one is there.
+fn quote_from_lines(buf: Vec<u8>, start: usize) -> Vec<u8> {
+    let body = buf.get(start..).unwrap_or(&[]);
+    let line_starts: Vec<usize> = memchr::memmem::find_iter(body, b"From ")
+        .filter_map(|i| {
+            // Back over the `>`s before it: the line must start there.
+            let before = body.get(..i).unwrap_or(&[]);
+            match before.iter().rposition(|&b| b != b'>') {
+                None => Some(0),
+                Some(p) if before.get(p) == Some(&b'\n') => Some(p + 1),
+                Some(_) => None,
+            }
+        })
+        .collect();
+    if line_starts.is_empty() {
+        return buf;
+    }
+    let mut out = Vec::with_capacity(buf.len() + line_starts.len() + 2);
+    out.extend_from_slice(buf.get(..start).unwrap_or(&[]));
+    let mut at = 0;
+    for s in line_starts {
+        out.extend_from_slice(body.get(at..s).unwrap_or(&[]));
+        out.push(b'>');
+        at = s;
+    }
+    out.extend_from_slice(body.get(at..).unwrap_or(&[]));
+    out
 }
 
 #[cfg(test)]
@@ -90,6 +155,76 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "From a@b.org Tue Jun 15 12:30:00 2010\nSubject: x\n\n>From here\n>>From there\n>>>From  x\nFrom: not at start? no\n From x\nFromage\n\n"
         );
+    }
+
+    /// The mboxrd rule applied line by line, the plain way: what `finish_entry` must equal.
+    fn line_by_line(eml: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if !eml.is_empty() {
+            let body = eml.strip_suffix(b"\n").unwrap_or(eml);
+            for line in body.split(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let unquoted = &line[line.iter().take_while(|&&b| b == b'>').count()..];
+                if unquoted.starts_with(b"From ") {
+                    out.push(b'>');
+                }
+                out.extend_from_slice(line);
+                out.push(b'\n');
+            }
+        }
+        out.push(b'\n');
+        out
+    }
+
+    fn in_place(eml: &[u8]) -> Vec<u8> {
+        let mut buf = b"From x\n".to_vec();
+        buf.extend_from_slice(eml);
+        let out = finish_entry(buf, 7);
+        assert!(out.starts_with(b"From x\n"));
+        out[7..].to_vec()
+    }
+
+    #[test]
+    fn in_place_conversion_edge_cases() {
+        for (eml, want) in [
+            (&b""[..], &b"\n"[..]),
+            (b"From a", b">From a\n\n"),
+            (b">>From a\r\nb", b">>>From a\nb\n\n"),
+            (b"a\r", b"a\n\n"),
+            (b"a\r\r", b"a\r\n\n"),
+            (b"a\r\r\nFrom b\rFrom c\n", b"a\r\n>From b\rFrom c\n\n"),
+            (b"x >From y\n\nFrom\tz\n", b"x >From y\n\nFrom\tz\n\n"),
+        ] {
+            assert_eq!(in_place(eml), want, "{:?}", String::from_utf8_lossy(eml));
+            assert_eq!(
+                line_by_line(eml),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(eml)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn in_place_conversion_matches_the_line_rule(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b"\r\n".to_vec()),
+                    proptest::strategy::Just(b"\n".to_vec()),
+                    proptest::strategy::Just(b"\r".to_vec()),
+                    proptest::strategy::Just(b">".to_vec()),
+                    proptest::strategy::Just(b"From ".to_vec()),
+                    proptest::strategy::Just(b"From".to_vec()),
+                    proptest::collection::vec(proptest::prelude::any::<u8>(), 0..6),
+                ],
+                0..40,
+            )
+        ) {
+            let eml = pieces.concat();
+            proptest::prop_assert_eq!(in_place(&eml), line_by_line(&eml));
+        }
     }
 
     #[test]

@@ -72,10 +72,16 @@ impl<'a> Part<'a> {
     /// its binary parts) and a counter, all of the same length so none is a prefix of
     /// another, and each is checked against everything in its multipart that could hold it.
     pub fn write(&self, out: &mut Vec<u8>) {
-        self.write_seeded(out, self.fingerprint());
+        self.write_with(out, Eol::Crlf);
     }
 
-    fn write_seeded(&self, out: &mut Vec<u8>, seed: u64) {
+    /// As [`Part::write`], with base64 lines ended as `base64_eol` says (everything else
+    /// ends in CRLF). Boundaries do not depend on it.
+    pub fn write_with(&self, out: &mut Vec<u8>, base64_eol: Eol) {
+        self.write_seeded(out, self.fingerprint(), base64_eol);
+    }
+
+    fn write_seeded(&self, out: &mut Vec<u8>, seed: u64, base64_eol: Eol) {
         let mut b = Boundaries {
             seed,
             next: 0,
@@ -84,10 +90,10 @@ impl<'a> Part<'a> {
             // embedded message written by us always does) must candidates be searched for.
             search: self.holds(format!("--{BOUNDARY_PREFIX}").as_bytes()),
         };
-        self.write_into(out, &mut b);
+        self.write_into(out, &mut b, base64_eol);
     }
 
-    fn write_into(&self, out: &mut Vec<u8>, b: &mut Boundaries) {
+    fn write_into(&self, out: &mut Vec<u8>, b: &mut Boundaries, base64_eol: Eol) {
         match &self.body {
             Body::Multipart(parts) => {
                 let boundary = b.choose(self);
@@ -98,8 +104,8 @@ impl<'a> Part<'a> {
                     out.extend_from_slice(b"--");
                     out.extend_from_slice(boundary.as_bytes());
                     out.extend_from_slice(b"\r\n");
-                    p.write_into(out, b);
-                    end_line(out);
+                    // Every part ends its last line itself.
+                    p.write_into(out, b, base64_eol);
                 }
                 out.extend_from_slice(b"--");
                 out.extend_from_slice(boundary.as_bytes());
@@ -117,18 +123,24 @@ impl<'a> Part<'a> {
                 self.write_fields(out);
                 out.extend_from_slice(b"\r\n");
                 match enc {
-                    "7bit" => out.extend_from_slice(data.as_bytes()),
-                    "quoted-printable" => quoted_printable_body(data.as_bytes(), out),
-                    _ => base64_mime(data.as_bytes(), out),
+                    "7bit" => {
+                        out.extend_from_slice(data.as_bytes());
+                        end_line(out);
+                    }
+                    "quoted-printable" => {
+                        quoted_printable_body(data.as_bytes(), out);
+                        end_line(out);
+                    }
+                    // Ends each of its lines, in the line end asked for.
+                    _ => base64_mime(data.as_bytes(), out, base64_eol),
                 }
-                end_line(out);
             }
             Body::Binary(bytes) => {
                 write_content_type(out, &self.content_type, None);
                 write_field(out, &Field::new("Content-Transfer-Encoding", "base64"));
                 self.write_fields(out);
                 out.extend_from_slice(b"\r\n");
-                base64_mime(bytes, out);
+                base64_mime(bytes, out, base64_eol);
             }
             Body::Message(bytes) => {
                 write_content_type(out, &self.content_type, None);
@@ -238,20 +250,41 @@ fn end_line(out: &mut Vec<u8>) {
     }
 }
 
-/// Base64 in MIME lines (RFC 2045 6.8): 76 characters and CRLF per 57 input bytes, the last
-/// (shorter) line also ended by CRLF, nothing for empty input. The same bytes as
-/// `mail-builder`'s encoder. Encodes 64 lines at a time with SIMD into a buffer that stays in
-/// the L1 cache, then copies the lines out.
-pub fn base64_mime(input: &[u8], out: &mut Vec<u8>) {
+/// A line end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eol {
+    /// CRLF, as MIME requires on the wire (RFC 5322 2.1).
+    Crlf,
+    /// LF alone, as mbox files store messages. Only base64 lines are written this way
+    /// directly: they are the bulk of most messages, and the mbox conversion
+    /// ([`super::mbox`]) then passes over them without touching each line.
+    Lf,
+}
+
+impl Eol {
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            Eol::Crlf => b"\r\n",
+            Eol::Lf => b"\n",
+        }
+    }
+}
+
+/// Base64 in MIME lines (RFC 2045 6.8): 76 characters and a line end per 57 input bytes, the
+/// last (shorter) line also ended, nothing for empty input. With [`Eol::Crlf`], the same bytes
+/// as `mail-builder`'s encoder. Encodes 64 lines at a time with SIMD into a buffer that stays
+/// in the L1 cache, then copies the lines out.
+pub fn base64_mime(input: &[u8], out: &mut Vec<u8>, eol: Eol) {
     const LINES: usize = 64;
-    out.reserve(input.len().div_ceil(57) * 78);
+    let eol = eol.bytes();
+    out.reserve(input.len().div_ceil(57) * (76 + eol.len()));
     let mut buf = [0u8; 76 * LINES];
     for block in input.chunks(57 * LINES) {
         // 57 * LINES input bytes encode to exactly 76 * LINES characters: the buffer fits.
         let encoded = base64_simd::STANDARD.encode(block, base64_simd::Out::from_slice(&mut buf));
         for line in encoded.chunks(76) {
             out.extend_from_slice(line);
-            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(eol);
         }
     }
 }
@@ -532,7 +565,7 @@ mod tests {
             )
         };
         let mut plain = Vec::new();
-        tree("").write_seeded(&mut plain, 7);
+        tree("").write_seeded(&mut plain, 7, Eol::Crlf);
         let outer = first_boundary(&plain);
         let text = String::from_utf8(plain.clone()).unwrap();
         let inner = first_boundary(text.split(&outer).nth(2).unwrap().as_bytes());
@@ -540,7 +573,7 @@ mod tests {
         assert_eq!(outer.len(), inner.len());
         // The same seed with a 7bit text that holds both lines: both boundaries move.
         let mut clashing = Vec::new();
-        tree(&format!("\r\n--{outer}\r\n--{inner}--")).write_seeded(&mut clashing, 7);
+        tree(&format!("\r\n--{outer}\r\n--{inner}--")).write_seeded(&mut clashing, 7, Eol::Crlf);
         let text = String::from_utf8(clashing).unwrap();
         assert!(text.contains("Content-Transfer-Encoding: 7bit"));
         let outer2 = first_boundary(text.as_bytes());
@@ -563,7 +596,7 @@ mod tests {
             });
         }
         let mut out = Vec::new();
-        with_binary.write_seeded(&mut out, 7);
+        with_binary.write_seeded(&mut out, 7, Eol::Crlf);
         assert_eq!(first_boundary(&out), outer);
     }
 
@@ -572,14 +605,18 @@ mod tests {
         let data: Vec<u8> = (0..400u32).map(|i| (i * 7 + i / 3) as u8).collect();
         for n in (0..=200).chain([227, 228, 285, 342, 399, 400]) {
             let mut ours = vec![b'x'];
-            base64_mime(&data[..n], &mut ours);
+            base64_mime(&data[..n], &mut ours, Eol::Crlf);
             let mut theirs = vec![b'x'];
             mail_builder::encoders::base64::base64_encode_mime(&data[..n], &mut theirs, false)
                 .unwrap();
             assert_eq!(ours, theirs, "length {n}");
         }
         let mut out = Vec::new();
-        base64_mime(b"Are you a Shimano or Campagnolo person?", &mut out);
+        base64_mime(
+            b"Are you a Shimano or Campagnolo person?",
+            &mut out,
+            Eol::Crlf,
+        );
         assert_eq!(
             out,
             b"QXJlIHlvdSBhIFNoaW1hbm8gb3IgQ2FtcGFnbm9sbyBwZXJzb24/\r\n"

@@ -1,9 +1,10 @@
 //! Mail to EML and mbox ([MS-OXCMAIL]).
 //!
 //! [`message_to_eml`] turns one [`Message`] into an RFC 5322 message (CRLF, 7-bit) with
-//! its bodies, attachments and embedded messages; [`write_mbox_entry`] appends it to an
-//! mboxrd stream; [`eml_file_name`], [`dedupe_name`] and [`safe_path_component`] name the
-//! files; [`is_mail_like`] says which items this converter is for.
+//! its bodies, attachments and embedded messages; [`mbox_entry`] makes its mboxrd entry and
+//! [`message_to_mbox_entry`] renders a message straight into one; [`eml_file_name`],
+//! [`dedupe_name`] and [`safe_path_component`] name the files; [`is_mail_like`] says which
+//! items this converter is for.
 
 pub mod body;
 pub mod headers;
@@ -18,7 +19,7 @@ use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message, PropertyBag};
 
 pub use mbox::{mbox_entry, write_mbox_entry};
-pub use message::message_to_eml;
+pub use message::{message_to_eml, message_to_mbox_entry};
 pub use names::{dedupe_name, eml_file_name, safe_path_component};
 
 /// Whether a message class is something the mail converter renders: notes, meeting

@@ -279,12 +279,22 @@ fn mbox_quotes_from_lines_inside_embedded_messages() {
     let mut inner = Message::default();
     inner.props.insert(pid::SUBJECT, s("inner"));
     inner.props.insert(pid::BODY, s("From the inside\n"));
+    // Binary content in both messages: written in base64 with LF when rendered straight
+    // into the entry, CRLF in the EML.
+    let data: Vec<u8> = (0..1000u32).map(|i| (i * 37 % 251) as u8).collect();
+    inner.attachments.push(by_value("inner.bin", None, &data));
     m.attachments.push(embedded(inner));
+    m.attachments.push(by_value("outer.bin", None, &data));
     let mut w = Vec::new();
     let e = message_to_eml(&m, &mut w);
     let mut out = Vec::new();
     write_mbox_entry(&mut out, &m, &e).unwrap();
+    let mut direct_w = Vec::new();
+    assert_eq!(message_to_mbox_entry(&m, &mut direct_w), out);
+    assert_eq!(direct_w, w);
     let text = String::from_utf8(out).unwrap();
+    let first_line = base64_simd::STANDARD.encode_to_string(&data[..57]);
+    assert_eq!(text.matches(&format!("\n{first_line}\n")).count(), 2);
     assert!(
         text.starts_with("From lukasz@example.pl Tue Jun 15 12:30:00 2010\nDate: "),
         "{text}"
