@@ -27,7 +27,8 @@ pub struct SubnodeEntry {
 }
 
 /// Reads the stored bytes of a block, checks its trailer, and decodes it: decryption for
-/// external blocks, then inflation when the 4 KiB layout stored it compressed.
+/// external blocks, then inflation when the 4 KiB layout stored it compressed. Blocks stored
+/// as they are come back borrowed from the file.
 pub(crate) fn read_block<'a>(
     file: &'a [u8],
     layout: Layout,
@@ -35,12 +36,55 @@ pub(crate) fn read_block<'a>(
     entry: &BlockEntry,
     warnings: &mut Vec<Warning>,
 ) -> Result<Cow<'a, [u8]>> {
-    let bid = entry.bref.bid;
-    let at = Location {
-        block: Some(bid),
+    let data = stored_bytes(file, layout, entry, warnings)?;
+    if !is_compressed(layout, entry) && !is_encrypted(crypt, entry) {
+        return Ok(Cow::Borrowed(data));
+    }
+    let mut out = Vec::new();
+    decode_into(data, crypt, layout, entry, warnings, &mut out)?;
+    Ok(Cow::Owned(out))
+}
+
+/// As [`read_block`], but appends the decoded bytes to `out` (data trees are read into one
+/// buffer this way, each block inflated in place).
+pub(crate) fn read_block_into(
+    file: &[u8],
+    layout: Layout,
+    crypt: CryptMethod,
+    entry: &BlockEntry,
+    warnings: &mut Vec<Warning>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let data = stored_bytes(file, layout, entry, warnings)?;
+    decode_into(data, crypt, layout, entry, warnings, out)
+}
+
+fn block_location(entry: &BlockEntry) -> Location {
+    Location {
+        block: Some(entry.bref.bid),
         offset: Some(entry.bref.ib),
         node: None,
-    };
+    }
+}
+
+fn is_compressed(layout: Layout, entry: &BlockEntry) -> bool {
+    entry.inflated_size != entry.size && layout == Layout::Unicode4k
+}
+
+fn is_encrypted(crypt: CryptMethod, entry: &BlockEntry) -> bool {
+    !entry.bref.bid.is_internal() && crypt != CryptMethod::None
+}
+
+/// The block's bytes as stored, after checking its trailer (size, id and CRC mismatches are
+/// warnings: the data is used anyway).
+fn stored_bytes<'a>(
+    file: &'a [u8],
+    layout: Layout,
+    entry: &BlockEntry,
+    warnings: &mut Vec<Warning>,
+) -> Result<&'a [u8]> {
+    let bid = entry.bref.bid;
+    let at = block_location(entry);
     let start = usize::try_from(entry.bref.ib)
         .map_err(|_| Error::corrupt(at, "block offset out of range"))?;
     let size = usize::from(entry.size);
@@ -89,38 +133,52 @@ pub(crate) fn read_block<'a>(
             what: "block trailer lies beyond the end of the file".into(),
         }),
     }
+    Ok(data)
+}
 
+/// Appends the decoded contents of a block (stored as `data`) to `out`.
+fn decode_into(
+    data: &[u8],
+    crypt: CryptMethod,
+    layout: Layout,
+    entry: &BlockEntry,
+    warnings: &mut Vec<Warning>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let at = block_location(entry);
+    let start = out.len();
     // The 4 KiB layout compresses what was encrypted: inflate first, then decrypt (libpff and
     // XstReader read it so; the zlib stream itself starts with a plain 78 9C header).
-    let mut out: Cow<'a, [u8]> = Cow::Borrowed(data);
-    if entry.inflated_size != entry.size && layout == Layout::Unicode4k {
+    if is_compressed(layout, entry) {
         let want = usize::from(entry.inflated_size);
-        let mut inflated = vec![0u8; want];
-        match inflate_whole(data, &mut inflated) {
-            Some(n) => inflated.truncate(n),
+        out.resize(start + want, 0);
+        let inflated = match out.get_mut(start..).and_then(|o| inflate_whole(data, o)) {
+            Some(n) => n,
             None => {
                 // Damaged or mis-sized stream: the streaming decoder keeps what inflates.
-                inflated.clear();
+                out.truncate(start);
                 let mut z = flate2::read::ZlibDecoder::new(data).take(want as u64 + 1);
-                z.read_to_end(&mut inflated)
+                z.read_to_end(out)
                     .map_err(|e| Error::corrupt(at, format!("zlib data does not inflate: {e}")))?;
+                out.len() - start
             }
-        }
-        if inflated.len() != want {
+        };
+        if inflated != want {
             warnings.push(Warning {
                 at,
-                what: format!("block inflates to {} bytes, not {want}", inflated.len()),
+                what: format!("block inflates to {inflated} bytes, not {want}"),
             });
-            inflated.truncate(want);
         }
-        out = Cow::Owned(inflated);
+        out.truncate(start + inflated.min(want));
+    } else {
+        out.extend_from_slice(data);
     }
-    if !bid.is_internal() && crypt != CryptMethod::None {
-        let mut owned = out.into_owned();
-        crypt.decode(&mut owned, bid.0 as u32);
-        out = Cow::Owned(owned);
+    if is_encrypted(crypt, entry) {
+        if let Some(decoded) = out.get_mut(start..) {
+            crypt.decode(decoded, entry.bref.bid.0 as u32);
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 thread_local! {

@@ -170,6 +170,13 @@ const RELEASE_AT: u64 = 64 << 20;
 /// page touched (Linux fault-around), so a small block or a B-tree leaf costs that much.
 const FAULT_AROUND: u64 = 64 << 10;
 
+/// Most a data tree's buffer is sized to before its blocks are read.
+const MAX_RESERVE: u64 = 16 << 20;
+
+/// What [`Ndb::walk_tree`] calls with each leaf of a data tree and the total the tree
+/// declares; it returns the leaf's size.
+type LeafFn<'f> = dyn FnMut(BlockId, u64) -> Result<usize> + 'f;
+
 /// The node database of one file: header, B-trees and blocks. `Send + Sync`: any number of
 /// threads may read from it at once.
 pub struct Ndb {
@@ -322,6 +329,24 @@ impl Ndb {
         r
     }
 
+    /// As [`Ndb::read_block`], appending the block's decoded bytes to `out`; returns how many.
+    fn read_block_into(&self, bid: BlockId, out: &mut Vec<u8>) -> Result<usize> {
+        let entry = self.block_entry(bid)?;
+        self.touch(u64::from(entry.size).max(FAULT_AROUND));
+        let before = out.len();
+        let mut w = Vec::new();
+        let r = block::read_block_into(
+            self.bytes(),
+            self.layout(),
+            self.header.crypt,
+            &entry,
+            &mut w,
+            out,
+        );
+        self.note(w);
+        r.map(|()| out.len() - before)
+    }
+
     /// Counts bytes touched in a mapped file and, every [`CHECK_EVERY`] bytes, drops the
     /// mapping's resident pages if more than [`RELEASE_AT`] of them are resident: they stay
     /// in the page cache, but no longer count in this process's memory, so a conversion's
@@ -349,25 +374,56 @@ impl Ndb {
             return Ok(vec![self.read_block(bid)?]);
         }
         let mut out = Vec::new();
+        self.walk_tree(bid, &mut |child, _| {
+            let b = self.read_block(child)?;
+            let n = b.len();
+            out.push(b);
+            Ok(n)
+        })?;
+        Ok(out)
+    }
+
+    /// The whole content of a data tree as one buffer (borrowed when it is a single block
+    /// stored as it is). The leaves of a tree are decoded straight into one buffer.
+    pub fn read_data(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
+        if !bid.is_internal() {
+            return self.read_block(bid);
+        }
+        let mut out = Vec::new();
+        self.walk_tree(bid, &mut |child, declared| {
+            if out.capacity() == 0 {
+                // Sized once from what the tree declares, within reason: a damaged total
+                // must not allocate gigabytes up front.
+                out.reserve(usize::try_from(declared.min(MAX_RESERVE)).unwrap_or(0));
+            }
+            self.read_block_into(child, &mut out)
+        })?;
+        Ok(Cow::Owned(out))
+    }
+
+    /// Calls `leaf` with every leaf of the XBLOCK/XXBLOCK tree at `bid`, in order, and the
+    /// total the tree declares; `leaf` returns the leaf's size. A mismatch with the declared
+    /// total is noted.
+    fn walk_tree(&self, bid: BlockId, leaf: &mut LeafFn<'_>) -> Result<()> {
         let mut seen = HashSet::new();
         let mut total = 0u64;
-        let declared = self.collect_tree(bid, 2, &mut out, &mut seen, &mut total, None)?;
+        let declared = self.collect_tree(bid, 2, leaf, &mut seen, &mut total, None)?;
         if total != declared {
             self.note(vec![Warning {
                 at: Location::block(bid),
                 what: format!("data tree holds {total} bytes but declares {declared}"),
             }]);
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// Collects the leaves under an XBLOCK/XXBLOCK. Each block is taken once and the total is
+    /// Walks the leaves under an XBLOCK/XXBLOCK. Each block is taken once and the total is
     /// held to what the tree declares, so damage cannot make a small file expand without bound.
-    fn collect_tree<'a>(
-        &'a self,
+    fn collect_tree(
+        &self,
         bid: BlockId,
         max_level: u8,
-        out: &mut Vec<Cow<'a, [u8]>>,
+        leaf: &mut LeafFn<'_>,
         seen: &mut HashSet<u64>,
         total: &mut u64,
         limit: Option<u64>,
@@ -388,7 +444,7 @@ impl Ndb {
         let declared = limit.unwrap_or(u64::from(h.total));
         for child in children {
             if h.level == 2 {
-                self.collect_tree(child, 1, out, seen, total, Some(declared))?;
+                self.collect_tree(child, 1, leaf, seen, total, Some(declared))?;
             } else {
                 if !seen.insert(child.key()) {
                     return Err(Error::corrupt(
@@ -396,9 +452,7 @@ impl Ndb {
                         format!("data tree refers to block {child} twice"),
                     ));
                 }
-                let b = self.read_block(child)?;
-                *total += b.len() as u64;
-                out.push(b);
+                *total += leaf(child, declared)? as u64;
             }
             if *total > declared {
                 return Err(Error::corrupt(
@@ -408,15 +462,6 @@ impl Ndb {
             }
         }
         Ok(declared)
-    }
-
-    /// The whole content of a data tree as one buffer (borrowed when it is a single block).
-    pub fn read_data(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
-        let mut blocks = self.data_blocks(bid)?;
-        if blocks.len() == 1 {
-            return Ok(blocks.remove(0));
-        }
-        Ok(Cow::Owned(blocks.concat()))
     }
 
     /// The entries of a subnode B-tree, sorted by NID ([MS-PST] 2.2.2.8.3.3).
