@@ -103,24 +103,25 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
             })
         })
         .unwrap_or_default();
-    let has = |name: &str| stored.iter().any(|f| f.name.eq_ignore_ascii_case(name));
-    let synth = synthesised(msg);
-    let mut out: Vec<Field> = Vec::new();
     if stored.is_empty() {
-        out = synth;
-    } else {
-        out.extend(stored.iter().cloned());
-        // The stored block lacks what MAPI knows (rare, but seen in trimmed headers).
-        for f in synth {
-            let required = ["Date", "From", "Subject", "Message-ID"]
-                .iter()
-                .any(|n| f.name.eq_ignore_ascii_case(n));
-            if required && !has(&f.name) {
+        let mut out = synthesised(msg);
+        out.extend(state_fields(msg, &[]));
+        return out;
+    }
+    let state = state_fields(msg, &stored);
+    let mut out = stored;
+    // The stored block lacks what MAPI knows (rare, but seen in trimmed headers).
+    const REQUIRED: [&str; 4] = ["Date", "From", "Subject", "Message-ID"];
+    let has =
+        |fields: &[Field], name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
+    if REQUIRED.iter().any(|n| !has(&out, n)) {
+        for f in synthesised(msg) {
+            if REQUIRED.iter().any(|n| f.name.eq_ignore_ascii_case(n)) && !has(&out, &f.name) {
                 out.push(f);
             }
         }
     }
-    out.extend(state_fields(msg, &stored));
+    out.extend(state);
     out
 }
 
