@@ -546,7 +546,10 @@ fn convert_unit(
                             }
                             let tmp = temp_name(&path);
                             let f = fs::File::create(&tmp).map_err(werr(&tmp))?;
-                            mbox = Some((path, BufWriter::with_capacity(1 << 20, f)));
+                            // Small entries are gathered; an entry larger than the buffer
+                            // (most of the bytes: those with attachments) goes to the file
+                            // as it is, not copied through the buffer first.
+                            mbox = Some((path, BufWriter::with_capacity(64 << 10, f)));
                         }
                         if let Some((path, w)) = mbox.as_mut() {
                             w.write_all(&entry).map_err(werr(path))?;

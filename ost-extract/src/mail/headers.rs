@@ -399,14 +399,13 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
     }
     let mut out = Vec::with_capacity(fields.len());
     for mut f in fields {
-        let lower = f.name.to_ascii_lowercase();
-        if MIME_FIELDS.contains(&lower.as_str()) {
+        if name_in(&f.name, &MIME_FIELDS) {
             continue;
         }
         let all_blank = f.value.split("\r\n").all(|l| l.trim().is_empty());
         // Address fields are rebuilt from their parts below (names decoded and re-encoded
         // on their own), so raw 8-bit names there keep their address outside the encoding.
-        let address = ADDRESS_FIELDS.contains(&lower.as_str()) && !all_blank;
+        let address = name_in(&f.name, &ADDRESS_FIELDS) && !all_blank;
         if !address && !f.value.is_ascii()
             || f.value
                 .bytes()
@@ -415,7 +414,7 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
         {
             // An 8-bit or control-laden value: unfold and re-encode (the value's meaning as
             // text survives; its exact bytes could not be carried in a 7-bit header).
-            let unfolded: String = f.value.split("\r\n").collect::<Vec<_>>().join("");
+            let unfolded = f.value.replace("\r\n", "");
             if unfolded.trim().is_empty() {
                 continue;
             }
@@ -430,9 +429,6 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
                 .filter(|l| !l.trim().is_empty())
                 .collect();
             f.value = parts.join("\r\n");
-            if !f.value.starts_with([' ', '\t']) && f.value.contains("\r\n") {
-                // First line held the start of the value; fine as is.
-            }
         }
         out.extend(repair_stored_field(f));
     }
@@ -617,6 +613,11 @@ fn rebuild_mailbox(item: &str) -> (String, bool) {
     }
 }
 
+/// Whether a field name is one of `names` (given in lower case; names compare without case).
+fn name_in(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
 /// Stored fields whose syntax is checked and, when a reader would find a defect, rebuilt.
 const ADDRESS_FIELDS: [&str; 8] = [
     "from",
@@ -634,10 +635,9 @@ const ADDRESS_FIELDS: [&str; 8] = [
 /// message ids that are not `<left@right>` are sanitised. Where an address or id had to be
 /// changed, the original text is kept in an `X-Original-*` field.
 pub fn repair_stored_field(f: Field) -> Vec<Field> {
-    let lower = f.name.to_ascii_lowercase();
-    let unfolded: String = f.value.split("\r\n").collect::<Vec<_>>().join("");
-    let unfolded = unfolded.trim();
-    if ADDRESS_FIELDS.contains(&lower.as_str()) {
+    if name_in(&f.name, &ADDRESS_FIELDS) {
+        let unfolded = f.value.replace("\r\n", "");
+        let unfolded = unfolded.trim();
         let mut changed = false;
         let mut out = Vec::new();
         for item in split_address_list(unfolded) {
@@ -662,7 +662,9 @@ pub fn repair_stored_field(f: Field) -> Vec<Field> {
         }
         return fields;
     }
-    if lower == "message-id" || lower == "in-reply-to" || lower == "references" {
+    if name_in(&f.name, &["message-id", "in-reply-to", "references"]) {
+        let unfolded = f.value.replace("\r\n", "");
+        let unfolded = unfolded.trim();
         let ids: Vec<&str> = unfolded
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|p| !p.is_empty())
@@ -673,7 +675,7 @@ pub fn repair_stored_field(f: Field) -> Vec<Field> {
         let fixed: Vec<String> = ids.iter().filter_map(|i| sanitize_msg_id(i)).collect();
         let mut fields = Vec::new();
         if !fixed.is_empty() {
-            let v = if lower == "message-id" {
+            let v = if f.name.eq_ignore_ascii_case("message-id") {
                 fixed.first().cloned().unwrap_or_default()
             } else {
                 fixed.join(" ")
