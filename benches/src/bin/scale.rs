@@ -6,13 +6,15 @@
 //! ```text
 //! cargo build --release -p ost-extract-cli -p ost-extract-benches
 //! target/release/scale [--dir /tmp/ost-scale] [--only ost1g,ost4g,pst1g] [--skip TOOL,...]
-//!                       [--out OUTPUT_DIR]
+//!                       [--runs N] [--out OUTPUT_DIR]
 //! ```
 //!
-//! Files are kept in `--dir` and reused when present (their build is the slow part). Output
-//! trees are written under `--out` (default `--dir/out`), one folder per input and tool, and
-//! deleted when the run ends. Results go to stdout as a
-//! Markdown table and to `--dir/results.json`.
+//! Files are kept in `--dir` and reused when present (their build is the slow part). Every
+//! tool runs `--runs` times (default 3), in rounds (each round runs every tool once), and the
+//! median wall time is reported with the range; the floors are the best of as many tries.
+//! Output trees are written under `--out` (default `--dir/out`), one folder per input, tool
+//! and round, and deleted when the run ends. Results go to stdout as a Markdown table and to
+//! `--dir/results.json`.
 
 use std::fs;
 use std::io::Read;
@@ -64,7 +66,10 @@ const INPUTS: [Input; 3] = [
 struct Run {
     input: String,
     tool: String,
+    round: usize,
     wall_s: f64,
+    user_s: f64,
+    sys_s: f64,
     mb_s: f64,
     peak_rss_mib: f64,
     ok: bool,
@@ -78,6 +83,7 @@ struct Args {
     skip: Vec<String>,
     bin: PathBuf,
     out: Option<PathBuf>,
+    runs: usize,
 }
 
 fn parse_args() -> Result<Args> {
@@ -88,6 +94,7 @@ fn parse_args() -> Result<Args> {
         skip: Vec::new(),
         bin: exe.with_file_name("ost-extract"),
         out: None,
+        runs: 3,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -98,10 +105,12 @@ fn parse_args() -> Result<Args> {
             "--skip" => a.skip = v()?.split(',').map(str::to_owned).collect(),
             "--bin" => a.bin = PathBuf::from(v()?),
             "--out" => a.out = Some(PathBuf::from(v()?)),
+            "--runs" => a.runs = v()?.parse::<usize>()?.max(1),
             "-h" | "--help" => {
                 println!(
                     "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
                      [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
+                     [--runs N (default 3; outputs of every run stay on disk until the end)] \
                      [--out OUTPUT_DIR (default DIR/out; e.g. /dev/shm/out to take the disk out)]"
                 );
                 std::process::exit(0);
@@ -176,8 +185,17 @@ fn tree_size(dir: &Path) -> (u64, u64) {
     (files, bytes)
 }
 
-/// Runs `cmd` under `/usr/bin/time -v` and returns (wall seconds, peak RSS MiB, success).
-fn timed(cmd: &[String], quiet_out: &Path) -> Result<(f64, f64, bool)> {
+/// What `/usr/bin/time -v` says about one command.
+struct Timed {
+    wall: f64,
+    user: f64,
+    sys: f64,
+    rss_mib: f64,
+    ok: bool,
+}
+
+/// Runs `cmd` under `/usr/bin/time -v`.
+fn timed(cmd: &[String], quiet_out: &Path) -> Result<Timed> {
     let log = quiet_out.with_extension("time");
     let t = Instant::now();
     let status = Command::new("/usr/bin/time")
@@ -192,15 +210,89 @@ fn timed(cmd: &[String], quiet_out: &Path) -> Result<(f64, f64, bool)> {
     let wall = t.elapsed().as_secs_f64();
     let text = fs::read_to_string(&log).unwrap_or_default();
     let _ = fs::remove_file(&log);
-    let rss_kb: f64 = text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes):")
-                .and_then(|v| v.trim().parse().ok())
+    let field = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(name)
+                    .and_then(|v| v.trim().parse().ok())
+            })
+            .unwrap_or(0.0)
+    };
+    Ok(Timed {
+        wall,
+        user: field("User time (seconds):"),
+        sys: field("System time (seconds):"),
+        rss_mib: field("Maximum resident set size (kbytes):") / 1024.0,
+        ok: status.success(),
+    })
+}
+
+/// The median of some numbers (the mean of the middle two for an even count).
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// One tool on one input over all its runs: medians, the wall-time range, the highest peak.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Summary {
+    input: String,
+    tool: String,
+    runs: usize,
+    wall_s: f64,
+    min_s: f64,
+    max_s: f64,
+    mb_s: f64,
+    user_s: f64,
+    sys_s: f64,
+    peak_rss_mib: f64,
+    /// Every run succeeded.
+    ok: bool,
+    output_files: u64,
+    output_mib: f64,
+}
+
+/// Groups runs by input and tool, in the order they first ran.
+fn summarise(runs: &[Run]) -> Vec<Summary> {
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for r in runs {
+        if !keys.contains(&(r.input.as_str(), r.tool.as_str())) {
+            keys.push((&r.input, &r.tool));
+        }
+    }
+    keys.into_iter()
+        .map(|(input, tool)| {
+            let these: Vec<&Run> = runs
+                .iter()
+                .filter(|r| r.input == input && r.tool == tool)
+                .collect();
+            let of = |f: fn(&Run) -> f64| these.iter().map(|r| f(r)).collect::<Vec<f64>>();
+            let walls = of(|r| r.wall_s);
+            let wall = median(&walls);
+            let last = these.last();
+            Summary {
+                input: input.into(),
+                tool: tool.into(),
+                runs: these.len(),
+                wall_s: wall,
+                min_s: walls.iter().copied().fold(f64::INFINITY, f64::min),
+                max_s: walls.iter().copied().fold(0.0, f64::max),
+                mb_s: these.first().map_or(0.0, |r| r.mb_s * r.wall_s) / wall,
+                user_s: median(&of(|r| r.user_s)),
+                sys_s: median(&of(|r| r.sys_s)),
+                peak_rss_mib: of(|r| r.peak_rss_mib).into_iter().fold(0.0, f64::max),
+                ok: these.iter().all(|r| r.ok),
+                output_files: last.map_or(0, |r| r.output_files),
+                output_mib: last.map_or(0.0, |r| r.output_mib),
+            }
         })
-        .unwrap_or(0.0);
-    Ok((wall, rss_kb / 1024.0, status.success()))
+        .collect()
 }
 
 /// Stands for a tool's output folder in the command lines below.
@@ -240,10 +332,18 @@ fn main() -> Result<()> {
         }
         let len = fs::metadata(&path)?.len();
         let mb = len as f64 / 1e6;
-        // Warm the cache, then measure the read floor on the warm cache.
+        // Warm the cache, then measure the floors on the warm cache, best of `runs` tries.
         read_once(&path)?;
-        let read_s = read_once(&path)?;
-        let (inflate_1t, inflate_all, nblocks, inflated_mib) = inflate_once(&path)?;
+        let mut read_s = f64::INFINITY;
+        let (mut inflate_1t, mut inflate_all) = (f64::INFINITY, f64::INFINITY);
+        let (mut nblocks, mut inflated_mib) = (0, 0.0);
+        for _ in 0..args.runs {
+            read_s = read_s.min(read_once(&path)?);
+            let (one, all, n, mib) = inflate_once(&path)?;
+            inflate_1t = inflate_1t.min(one);
+            inflate_all = inflate_all.min(all);
+            (nblocks, inflated_mib) = (n, mib);
+        }
         eprintln!(
             "{}: {:.0} MB, read {:.2} s, inflate {} blocks ({:.0} MiB) {:.2} s on one core, {:.2} s on {cores}",
             input.name, mb, read_s, nblocks, inflated_mib, inflate_1t, inflate_all
@@ -303,40 +403,51 @@ fn main() -> Result<()> {
                 vec![&bin, "ls", &p].into_iter().map(String::from).collect(),
             ),
         ];
-        for (tool, cmd) in tools {
-            if args.skip.iter().any(|s| s == tool) {
-                continue;
+        // In rounds, so that a drift of the machine's state over the run (page cache, the
+        // host) is spread over every tool alike.
+        for round in 1..=args.runs {
+            for (tool, cmd) in &tools {
+                if args.skip.iter().any(|s| s == tool) {
+                    continue;
+                }
+                let out = out_root.join(format!("{}-{tool}-{round}", input.name));
+                let cmd: Vec<String> = cmd
+                    .iter()
+                    .map(|a| a.replace(OUT, &out.display().to_string()))
+                    .collect();
+                let _ = fs::remove_dir_all(&out);
+                fs::create_dir_all(&out)?;
+                // Same start for every tool: earlier output flushed to disk, and a warm cache
+                // (the input was just read in full).
+                let _ = Command::new("sync").status();
+                read_once(&path)?;
+                let t = timed(&cmd, &args.dir.join("run"))?;
+                let (files, bytes) = tree_size(&out);
+                let run = Run {
+                    input: input.name.into(),
+                    tool: (*tool).into(),
+                    round,
+                    wall_s: t.wall,
+                    user_s: t.user,
+                    sys_s: t.sys,
+                    mb_s: mb / t.wall,
+                    peak_rss_mib: t.rss_mib,
+                    ok: t.ok,
+                    output_files: files,
+                    output_mib: bytes as f64 / 1048576.0,
+                };
+                eprintln!(
+                    "  {tool:13} #{round} {:8.2} s (user {:.2}, sys {:.2}) {:8.1} MB/s {:8.1} MiB peak{} ({files} files, {:.0} MiB out)",
+                    t.wall,
+                    t.user,
+                    t.sys,
+                    run.mb_s,
+                    t.rss_mib,
+                    if t.ok { "" } else { " FAILED" },
+                    run.output_mib
+                );
+                runs.push(run);
             }
-            let out = out_root.join(format!("{}-{tool}", input.name));
-            let cmd: Vec<String> = cmd
-                .iter()
-                .map(|a| a.replace(OUT, &out.display().to_string()))
-                .collect();
-            let _ = fs::remove_dir_all(&out);
-            fs::create_dir_all(&out)?;
-            // Same start for every tool: earlier output flushed to disk, and a warm cache
-            // (the input was just read in full).
-            let _ = Command::new("sync").status();
-            read_once(&path)?;
-            let (wall, rss, ok) = timed(&cmd, &args.dir.join("run"))?;
-            let (files, bytes) = tree_size(&out);
-            let run = Run {
-                input: input.name.into(),
-                tool: tool.into(),
-                wall_s: wall,
-                mb_s: mb / wall,
-                peak_rss_mib: rss,
-                ok,
-                output_files: files,
-                output_mib: bytes as f64 / 1048576.0,
-            };
-            eprintln!(
-                "  {tool:13} {wall:8.2} s {:8.1} MB/s {rss:8.1} MiB peak{} ({files} files, {:.0} MiB out)",
-                run.mb_s,
-                if ok { "" } else { " FAILED" },
-                run.output_mib
-            );
-            runs.push(run);
         }
     }
     // Outputs are deleted only now: deleting many files just before creating many (the EML
@@ -344,19 +455,27 @@ fn main() -> Result<()> {
     // file creation several times over and made the tool that ran next look slow.
     let _ = fs::remove_dir_all(&out_root);
 
-    println!("| input | tool | wall s | MB/s | peak RSS MiB | output |");
-    println!("|---|---|---:|---:|---:|---|");
-    for r in &runs {
+    let summary = summarise(&runs);
+    println!(
+        "| input | tool | wall s (median of {}) | range s | MB/s | user s | sys s | peak RSS MiB | output |",
+        args.runs
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for t in &summary {
         println!(
-            "| {} | {} | {:.2} | {:.1} | {:.1} | {} files, {:.0} MiB{} |",
-            r.input,
-            r.tool,
-            r.wall_s,
-            r.mb_s,
-            r.peak_rss_mib,
-            r.output_files,
-            r.output_mib,
-            if r.ok { "" } else { " (FAILED)" }
+            "| {} | {} | {:.2} | {:.2}-{:.2} | {:.1} | {:.2} | {:.2} | {:.1} | {} files, {:.0} MiB{} |",
+            t.input,
+            t.tool,
+            t.wall_s,
+            t.min_s,
+            t.max_s,
+            t.mb_s,
+            t.user_s,
+            t.sys_s,
+            t.peak_rss_mib,
+            t.output_files,
+            t.output_mib,
+            if t.ok { "" } else { " (FAILED)" }
         );
     }
     println!();
@@ -376,7 +495,7 @@ fn main() -> Result<()> {
     for f in &floors {
         let name = f["input"].as_str().unwrap_or("");
         let floor = f["floor_s"].as_f64().unwrap_or(0.0);
-        let get = |t: &str| runs.iter().find(|r| r.input == name && r.tool == t);
+        let get = |t: &str| summary.iter().find(|r| r.input == name && r.tool == t);
         let competitor = ["readpst-mbox", "readpst-e", "pffexport"]
             .iter()
             .filter_map(|t| get(t).filter(|r| r.ok))
@@ -392,7 +511,9 @@ fn main() -> Result<()> {
             }
         }
     }
-    let json = serde_json::json!({ "cores": cores, "runs": runs, "floors": floors });
+    let json = serde_json::json!({
+        "cores": cores, "runs": runs, "summary": summary, "floors": floors,
+    });
     fs::write(
         args.dir.join("results.json"),
         serde_json::to_vec_pretty(&json)?,
