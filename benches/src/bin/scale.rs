@@ -467,6 +467,8 @@ fn main() -> Result<()> {
                     run.output_mib
                 );
                 if *tool == "ours-mbox" {
+                    // From the same start as every tool: nothing left to flush.
+                    let _ = Command::new("sync").status();
                     let sink = out_root.join(format!("{}-write-{round}", input.name));
                     let w = write_once(&sink, bytes)?;
                     eprintln!(

@@ -315,36 +315,40 @@ impl Ndb {
     /// Reads one block, decrypted and inflated. Borrowed from the file when no decoding was
     /// needed.
     pub fn read_block(&self, bid: BlockId) -> Result<Cow<'_, [u8]>> {
-        let entry = self.block_entry(bid)?;
-        self.touch(u64::from(entry.size).max(FAULT_AROUND));
-        let mut w = Vec::new();
-        let r = block::read_block(
-            self.bytes(),
-            self.layout(),
-            self.header.crypt,
-            &entry,
-            &mut w,
-        );
-        self.note(w);
-        r
+        self.with_block(bid, |entry, w| {
+            block::read_block(self.bytes(), self.layout(), self.header.crypt, entry, w)
+        })
     }
 
     /// As [`Ndb::read_block`], appending the block's decoded bytes to `out`; returns how many.
     fn read_block_into(&self, bid: BlockId, out: &mut Vec<u8>) -> Result<usize> {
+        let before = out.len();
+        self.with_block(bid, |entry, w| {
+            block::read_block_into(
+                self.bytes(),
+                self.layout(),
+                self.header.crypt,
+                entry,
+                w,
+                out,
+            )
+        })?;
+        Ok(out.len() - before)
+    }
+
+    /// Looks a block up, counts its bytes as touched, runs `read` on its entry and notes the
+    /// warnings it gives.
+    fn with_block<T>(
+        &self,
+        bid: BlockId,
+        read: impl FnOnce(&BlockEntry, &mut Vec<Warning>) -> Result<T>,
+    ) -> Result<T> {
         let entry = self.block_entry(bid)?;
         self.touch(u64::from(entry.size).max(FAULT_AROUND));
-        let before = out.len();
         let mut w = Vec::new();
-        let r = block::read_block_into(
-            self.bytes(),
-            self.layout(),
-            self.header.crypt,
-            &entry,
-            &mut w,
-            out,
-        );
+        let r = read(&entry, &mut w);
         self.note(w);
-        r.map(|()| out.len() - before)
+        r
     }
 
     /// Counts bytes touched in a mapped file and, every [`CHECK_EVERY`] bytes, drops the
