@@ -9,7 +9,8 @@
 //!                       [--runs N] [--out OUTPUT_DIR] [--no-pretouch]
 //! ```
 //!
-//! First it writes once into the machine's free memory (see [`pretouch_free_memory`]).
+//! Before every timed run it writes once into as much free memory as the run may need (see
+//! [`pretouch_free_memory`]; `--no-pretouch` skips it).
 //! Files are kept in `--dir` and reused when present (their build is the slow part). Every
 //! tool runs `--runs` times (default 3), in rounds (each round runs every tool once), and the
 //! median wall time is reported with the range; the floors are the best of as many tries.
@@ -115,7 +116,7 @@ fn parse_args() -> Result<Args> {
                     "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
                      [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
                      [--runs N (default 3; outputs of every run stay on disk until the end)] \
-                     [--no-pretouch (do not write once into all free memory first)] \
+                     [--no-pretouch (do not write into free memory before each run)] \
                      [--out OUTPUT_DIR (default DIR/out; e.g. /dev/shm/out to take the disk out)]"
                 );
                 std::process::exit(0);
@@ -144,12 +145,13 @@ fn read_once(path: &Path) -> Result<f64> {
     Ok(t.elapsed().as_secs_f64())
 }
 
-/// Writes once into (nearly) all free memory, then frees it. On a virtual machine whose host
-/// gives it memory only when first written, writing into memory the guest never used is
-/// many times slower than into memory it used before (here 1.5 GB of page cache took 3.95 s
-/// instead of 0.34 s), and the tool that happens to run first into fresh memory pays for it.
-/// After this every tool writes into memory used before, as on a physical machine.
-fn pretouch_free_memory() -> Result<u64> {
+/// Writes once into up to `want` bytes of free memory, then frees it. On a virtual machine
+/// whose host backs its memory only once written, and takes back what the guest leaves free
+/// for a while, writing into such memory is many times slower than into memory just used
+/// (here 1.5 GB of page cache took 3.95 s instead of 0.34 s), and whichever tool runs when
+/// the host has taken memory back pays for it. Done right before every timed run, so that
+/// every tool writes its output into memory the machine holds, as on a physical machine.
+fn pretouch_free_memory(want: u64) -> Result<u64> {
     let meminfo = fs::read_to_string("/proc/meminfo")?;
     let free_kib: u64 = meminfo
         .lines()
@@ -158,7 +160,7 @@ fn pretouch_free_memory() -> Result<u64> {
         .and_then(|v| v.parse().ok())
         .context("no MemFree in /proc/meminfo")?;
     // Leave 1 GiB free for everything else.
-    let target = (free_kib * 1024).saturating_sub(1 << 30);
+    let target = (free_kib * 1024).saturating_sub(1 << 30).min(want);
     let chunk = 256usize << 20;
     let mut held: Vec<Vec<u8>> = Vec::new();
     let mut total = 0u64;
@@ -359,15 +361,6 @@ fn main() -> Result<()> {
             args.bin.display()
         );
     }
-    if args.pretouch {
-        let t = Instant::now();
-        let n = pretouch_free_memory()?;
-        eprintln!(
-            "wrote once into {:.1} GiB of free memory in {:.1} s (--no-pretouch to skip)",
-            n as f64 / f64::from(1u32 << 30),
-            t.elapsed().as_secs_f64()
-        );
-    }
     let mut runs: Vec<Run> = Vec::new();
     let mut floors = Vec::new();
     let out_root = args.out.clone().unwrap_or_else(|| args.dir.join("out"));
@@ -468,6 +461,8 @@ fn main() -> Result<()> {
         // it wrote are written once more by a plain loop: what writing the output costs on
         // this machine at that moment, whatever the tool.
         let mut writes: Vec<f64> = Vec::new();
+        // More than any tool writes: output is at most about 1.5 times the input.
+        let touch = len.saturating_mul(2).saturating_add(1 << 30);
         for round in 1..=args.runs {
             for (tool, cmd) in &tools {
                 if args.skip.iter().any(|s| s == tool) {
@@ -484,6 +479,9 @@ fn main() -> Result<()> {
                 // (the input was just read in full).
                 let _ = Command::new("sync").status();
                 read_once(&path)?;
+                if args.pretouch {
+                    pretouch_free_memory(touch)?;
+                }
                 let t = timed(&cmd, &args.dir.join("run"))?;
                 let (files, bytes) = tree_size(&out);
                 let run = Run {
@@ -512,6 +510,9 @@ fn main() -> Result<()> {
                 if *tool == "ours-mbox" {
                     // From the same start as every tool: nothing left to flush.
                     let _ = Command::new("sync").status();
+                    if args.pretouch {
+                        pretouch_free_memory(touch)?;
+                    }
                     let sink = out_root.join(format!("{}-write-{round}", input.name));
                     let w = write_once(&sink, bytes)?;
                     eprintln!(
