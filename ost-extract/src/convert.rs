@@ -33,12 +33,6 @@ pub enum MailFormat {
     Both,
 }
 
-impl MailFormat {
-    fn eml(self) -> bool {
-        matches!(self, Self::Eml | Self::Both)
-    }
-}
-
 /// What to write.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -528,15 +522,13 @@ fn convert_unit(
                     for w in r.notes {
                         res.warnings.push(item_warning(&msg, unit, &w));
                     }
-                    if opts.mail.eml() {
+                    if let Some(eml) = r.eml {
                         if !mail_dir_made {
                             fs::create_dir_all(&mail_dir).map_err(werr(&mail_dir))?;
                             mail_dir_made = true;
                         }
                         let name = mail::dedupe_name(&mail::eml_file_name(&msg), &mut eml_names);
-                        if let Some(eml) = r.eml {
-                            eml_files.push((mail_dir.join(name), eml));
-                        }
+                        eml_files.push((mail_dir.join(name), eml));
                     }
                     if let Some(entry) = r.mbox_entry {
                         if mbox.is_none() {
