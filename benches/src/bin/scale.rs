@@ -175,6 +175,18 @@ fn pretouch_free_memory(want: u64) -> Result<u64> {
     Ok(total)
 }
 
+/// The same start for every timed run: earlier output flushed to disk, a warm cache (the
+/// input read in full), and, when `pretouch` says how much, that much free memory written
+/// into once.
+fn same_start(input: &Path, pretouch: Option<u64>) -> Result<()> {
+    let _ = Command::new("sync").status();
+    read_once(input)?;
+    if let Some(n) = pretouch {
+        pretouch_free_memory(n)?;
+    }
+    Ok(())
+}
+
 /// Writes `bytes` bytes to a new file at `path` in 1 MiB writes, as the converter writes an
 /// mbox (through the page cache, no `fsync`). Returns the seconds taken.
 fn write_once(path: &Path, bytes: u64) -> Result<f64> {
@@ -411,50 +423,30 @@ fn main() -> Result<()> {
         let p = path.display().to_string();
         let bin = args.bin.display().to_string();
         let j = cores.to_string();
-        let tools: Vec<(&str, Vec<String>)> = vec![
+        let export = format!("{OUT}/export");
+        let tools: [(&str, Vec<&str>); 6] = [
             (
                 "ours-mbox",
                 vec![
                     &bin, "convert", &p, "-o", OUT, "--mail", "mbox", "--jobs", &j,
-                ]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+                ],
             ),
             (
                 "ours-eml",
                 vec![
                     &bin, "convert", &p, "-o", OUT, "--mail", "eml", "--jobs", &j,
-                ]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+                ],
             ),
             (
                 "readpst-mbox",
-                vec!["readpst", "-q", "-j", &j, "-o", OUT, &p]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                vec!["readpst", "-q", "-j", &j, "-o", OUT, &p],
             ),
             (
                 "readpst-e",
-                vec!["readpst", "-q", "-e", "-j", &j, "-o", OUT, &p]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                vec!["readpst", "-q", "-e", "-j", &j, "-o", OUT, &p],
             ),
-            (
-                "pffexport",
-                vec!["pffexport", "-q", "-t", &format!("{OUT}/export"), &p]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
-            ),
-            (
-                "ls",
-                vec![&bin, "ls", &p].into_iter().map(String::from).collect(),
-            ),
+            ("pffexport", vec!["pffexport", "-q", "-t", &export, &p]),
+            ("ls", vec![&bin, "ls", &p]),
         ];
         // In rounds, so that a drift of the machine's state over the run (page cache, the
         // host) is spread over every tool alike. Right after our mbox run, as many bytes as
@@ -475,13 +467,7 @@ fn main() -> Result<()> {
                     .collect();
                 let _ = fs::remove_dir_all(&out);
                 fs::create_dir_all(&out)?;
-                // Same start for every tool: earlier output flushed to disk, and a warm cache
-                // (the input was just read in full).
-                let _ = Command::new("sync").status();
-                read_once(&path)?;
-                if args.pretouch {
-                    pretouch_free_memory(touch)?;
-                }
+                same_start(&path, args.pretouch.then_some(touch))?;
                 let t = timed(&cmd, &args.dir.join("run"))?;
                 let (files, bytes) = tree_size(&out);
                 let run = Run {
@@ -508,11 +494,7 @@ fn main() -> Result<()> {
                     run.output_mib
                 );
                 if *tool == "ours-mbox" {
-                    // From the same start as every tool: nothing left to flush.
-                    let _ = Command::new("sync").status();
-                    if args.pretouch {
-                        pretouch_free_memory(touch)?;
-                    }
+                    same_start(&path, args.pretouch.then_some(touch))?;
                     let sink = out_root.join(format!("{}-write-{round}", input.name));
                     let w = write_once(&sink, bytes)?;
                     eprintln!(
