@@ -79,11 +79,15 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
         let ty = rec.tag.ty();
         let at = Location::node(self.node.nid());
         // Values of up to 4 bytes live in dwValueHnid itself ([MS-PST] 2.3.3.3).
-        let data: Cow<'_, [u8]> = match ty.fixed_size() {
-            Some(n) if n <= 4 => Cow::Owned(rec.value.to_le_bytes()[..n].to_vec()),
-            _ => self.node.hnid_bytes(rec.value)?,
-        };
-        decode_value(ty, data, codepage, at)
+        match ty.fixed_size() {
+            Some(n) if n <= 4 => {
+                let inline = rec.value.to_le_bytes();
+                let bytes = inline.get(..n).unwrap_or(&inline);
+                // A fixed-size value borrows nothing from its bytes, so it outlives them.
+                decode_value(ty, Cow::Borrowed(bytes), codepage, at).map(PropValue::into_owned)
+            }
+            _ => decode_value(ty, self.node.hnid_bytes(rec.value)?, codepage, at),
+        }
     }
 
     /// Property `id`, decoded (`None` when absent).

@@ -1,7 +1,7 @@
 //! Property bags: every property of one object (message, recipient, attachment, folder),
 //! detached from the file, with named properties resolved ([MS-PST] 2.4.7).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -114,7 +114,9 @@ impl NameMap {
 /// named properties can be asked for by name.
 #[derive(Debug, Clone, Default)]
 pub struct PropertyBag {
-    props: BTreeMap<u16, PropValue<'static>>,
+    /// Sorted by id, each id once. A property context's records arrive in id order, so a
+    /// bag is built by pushing; lookups are binary searches.
+    props: Vec<(u16, PropValue<'static>)>,
     names: Arc<NameMap>,
 }
 
@@ -127,14 +129,47 @@ impl PropertyBag {
     /// An empty bag that resolves named properties through `names`.
     pub fn with_names(names: Arc<NameMap>) -> Self {
         Self {
-            props: BTreeMap::new(),
+            props: Vec::new(),
+            names,
+        }
+    }
+
+    /// A bag of `values` (in any order; of two values with one id, the later is kept) that
+    /// resolves named properties through `names`.
+    pub fn from_values(names: Arc<NameMap>, mut values: Vec<(u16, PropValue<'static>)>) -> Self {
+        if !values.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+            // Stable, so that equal ids stay in order and the last of each run is the later.
+            values.sort_by_key(|v| v.0);
+            values.reverse();
+            values.dedup_by_key(|v| v.0);
+            values.reverse();
+        }
+        Self {
+            props: values,
             names,
         }
     }
 
     /// Sets property `id`.
     pub fn insert(&mut self, id: u16, value: PropValue<'static>) {
-        self.props.insert(id, value);
+        match self.position(id) {
+            Ok(i) => {
+                if let Some(slot) = self.props.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.props.insert(i, (id, value)),
+        }
+    }
+
+    /// Where `id` is (`Ok`), or where it would go (`Err`).
+    fn position(&self, id: u16) -> Result<usize, usize> {
+        // Pushing in id order is the common case: check the end first.
+        match self.props.last() {
+            Some(&(last, _)) if last < id => Err(self.props.len()),
+            None => Err(0),
+            _ => self.props.binary_search_by_key(&id, |v| v.0),
+        }
     }
 
     /// Sets a named property, giving it an id in this bag's name map if it has none.
@@ -150,17 +185,18 @@ impl PropertyBag {
                 id
             }
         };
-        self.props.insert(id, value);
+        self.insert(id, value);
     }
 
     /// Property `id`, whatever its type.
     pub fn get(&self, id: u16) -> Option<&PropValue<'static>> {
-        self.props.get(&id)
+        let i = self.position(id).ok()?;
+        self.props.get(i).map(|v| &v.1)
     }
 
     /// A named property.
     pub fn get_named(&self, name: &NamedProp) -> Option<&PropValue<'static>> {
-        self.props.get(&self.names.id(name)?)
+        self.get(self.names.id(name)?)
     }
 
     /// A numerically named property (`PidLid*`) of property set `set`.
@@ -243,6 +279,36 @@ impl PropertyBag {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    #[test]
+    fn bag_keeps_one_value_per_id_in_id_order() {
+        let int = PropValue::Integer32;
+        let bag = PropertyBag::from_values(
+            Arc::default(),
+            vec![
+                (0x3001, int(1)),
+                (0x0037, int(2)),
+                (0x3001, int(3)),
+                (0x0001, int(4)),
+            ],
+        );
+        // The later of two values with one id wins, as with insert.
+        let ids: Vec<(u16, i32)> = bag
+            .iter()
+            .map(|(id, v)| (id, v.as_i32().unwrap_or(-1)))
+            .collect();
+        assert_eq!(ids, [(0x0001, 4), (0x0037, 2), (0x3001, 3)]);
+
+        let mut bag = bag;
+        bag.insert(0x0037, int(5));
+        bag.insert(0x0002, int(6));
+        bag.insert(0xFFFF, int(7));
+        let ids: Vec<u16> = bag.iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, [0x0001, 0x0002, 0x0037, 0x3001, 0xFFFF]);
+        assert_eq!(bag.i32(0x0037), Some(5));
+        assert_eq!(bag.i32(0x0003), None);
+        assert_eq!(bag.len(), 5);
+    }
 
     #[test]
     fn named_lookup_goes_through_the_map() {

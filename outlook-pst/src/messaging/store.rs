@@ -295,11 +295,7 @@ impl Store {
     }
 
     fn bag(&self, values: Vec<(u16, PropValue<'static>)>) -> PropertyBag {
-        let mut bag = PropertyBag::with_names(self.names.clone());
-        for (id, v) in values {
-            bag.insert(id, v);
-        }
-        bag
+        PropertyBag::from_values(self.names.clone(), values)
     }
 
     fn load_message(
@@ -387,7 +383,13 @@ impl Store {
             props: PropertyBag::new(),
             embedded: None,
         };
-        if let Some(PropValue::Object(obj)) = props.get(pid::ATTACH_DATA_OBJECT).cloned() {
+        // PidTagAttachDataObject shares its id with PidTagAttachDataBinary: only an object
+        // reference is taken here, never the (possibly large) binary value copied.
+        let object = match props.get(pid::ATTACH_DATA_OBJECT) {
+            Some(PropValue::Object(obj)) => Some(*obj),
+            _ => None,
+        };
+        if let Some(obj) = object {
             let method = props.i32(pid::ATTACH_METHOD).unwrap_or(0);
             if method == 5 {
                 if depth >= MAX_EMBEDDING {
