@@ -52,12 +52,12 @@ pub(crate) fn start_entry(msg: &Message, size: usize) -> Vec<u8> {
 /// one more `>`, the last line is ended (a CR at the very end becomes its LF) and the blank
 /// line added.
 ///
-/// Both steps search the whole message with SIMD for what they change and copy the runs
-/// between whole, so parts already written with LF (base64, see [`super::mime::Eol`]) cost
-/// a scan, not a step per line.
+/// Both steps search the message with SIMD for what they change and copy the runs between
+/// whole. When the message was rendered straight into the entry, `start` is where
+/// [`EntryForm::done`] says the converted part ends: the base64 lines before it were written
+/// in mbox form and are neither searched nor moved.
 pub(crate) fn finish_entry(mut buf: Vec<u8>, start: usize) -> Vec<u8> {
-    strip_cr_before_lf(&mut buf, start);
-    let mut buf = quote_from_lines(buf, start);
+    convert_lines(&mut buf, start);
     if buf.len() > start {
         // An unended last line is ended; a CR ending it counts as its line end.
         match buf.last_mut() {
@@ -68,6 +68,52 @@ pub(crate) fn finish_entry(mut buf: Vec<u8>, start: usize) -> Vec<u8> {
     }
     buf.push(b'\n');
     buf
+}
+
+/// Converts `buf[start..]`, which starts at the start of a line, to mboxrd lines in place
+/// (CRLF to LF, `From ` lines quoted), moving only the bytes after `start`.
+fn convert_lines(buf: &mut Vec<u8>, start: usize) {
+    strip_cr_before_lf(buf, start);
+    quote_from_lines(buf, start);
+}
+
+/// How far an mbox entry rendered straight into its buffer is in mboxrd form.
+///
+/// The renderer appends CRLF text (header sections, text bodies, embedded messages) and
+/// base64 lines already ended with LF. Before each base64 run it calls
+/// [`EntryForm::convert`], which converts the text appended since the last run; the run is
+/// then marked done with [`EntryForm::skip`]. So the conversion moves and searches only the
+/// text, not the base64 lines that are most of a message's bytes, and the output is the same
+/// as converting the whole message at the end: every run starts at the start of a line
+/// (after the blank line that ends a part's header or after a base64 line), no CRLF spans
+/// two runs, and base64 can hold neither a CR nor `From ` (a space).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryForm {
+    done: usize,
+}
+
+impl EntryForm {
+    /// Nothing converted yet: the message starts at `start`.
+    pub(crate) fn new(start: usize) -> Self {
+        Self { done: start }
+    }
+
+    /// Converts what was appended to `buf` since the last call, which must end at the end of
+    /// a line.
+    pub(crate) fn convert(&mut self, buf: &mut Vec<u8>) {
+        convert_lines(buf, self.done);
+        self.done = buf.len();
+    }
+
+    /// Marks everything appended to `buf` since the last call as in mbox form already.
+    pub(crate) fn skip(&mut self, buf: &[u8]) {
+        self.done = buf.len();
+    }
+
+    /// Where the converted part of the entry ends.
+    pub(crate) fn done(self) -> usize {
+        self.done
+    }
 }
 
 /// Removes the CR of every CRLF in `buf[start..]`, moving the bytes between into place.
@@ -96,8 +142,8 @@ fn strip_cr_before_lf(buf: &mut Vec<u8>, start: usize) {
 
 /// Adds a `>` to every line of `buf[start..]` that matches `^>*From ` (lines end in LF; the
 /// first line starts at `start`). Such lines are rare, so they are found by searching for
-/// `From ` and the buffer is copied only when one is there.
-fn quote_from_lines(buf: Vec<u8>, start: usize) -> Vec<u8> {
+/// `From ` and the bytes after `start` are rebuilt only when one is there.
+fn quote_from_lines(buf: &mut Vec<u8>, start: usize) {
     let body = buf.get(start..).unwrap_or(&[]);
     let line_starts: Vec<usize> = memchr::memmem::find_iter(body, b"From ")
         .filter_map(|i| {
@@ -111,18 +157,18 @@ fn quote_from_lines(buf: Vec<u8>, start: usize) -> Vec<u8> {
         })
         .collect();
     if line_starts.is_empty() {
-        return buf;
+        return;
     }
-    let mut out = Vec::with_capacity(buf.len() + line_starts.len() + 2);
-    out.extend_from_slice(buf.get(..start).unwrap_or(&[]));
+    let mut quoted = Vec::with_capacity(body.len() + line_starts.len());
     let mut at = 0;
     for s in line_starts {
-        out.extend_from_slice(body.get(at..s).unwrap_or(&[]));
-        out.push(b'>');
+        quoted.extend_from_slice(body.get(at..s).unwrap_or(&[]));
+        quoted.push(b'>');
         at = s;
     }
-    out.extend_from_slice(body.get(at..).unwrap_or(&[]));
-    out
+    quoted.extend_from_slice(body.get(at..).unwrap_or(&[]));
+    buf.truncate(start);
+    buf.extend_from_slice(&quoted);
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::body::{bodies, Bodies};
 use super::headers::{self, write_field, Field};
-use super::mime::{Body, Eol, Part};
+use super::mbox::EntryForm;
+use super::mime::{Body, Part};
 use super::{message_date, resolve_addr, sender_addr};
 
 /// Deepest nesting of embedded messages rendered; deeper ones are noted and left out
@@ -37,28 +38,30 @@ pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
 }
 
 /// The message's mbox entry (as [`super::mbox_entry`] makes from its EML), rendered straight
-/// into the entry: base64 lines are written with LF at once, and the rest is converted in
-/// place. Embedded messages are rendered as for EML, so the output is the same byte for byte.
+/// into the entry: base64 lines are written with LF at once, and the text between them is
+/// converted in place as it is written. Embedded messages are rendered as for EML, so the
+/// output is the same byte for byte.
 pub fn message_to_mbox_entry(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
     let mut out = super::mbox::start_entry(msg, estimated_size(msg, 0));
-    let start = out.len();
-    render_into(&mut out, msg, 0, warnings, Eol::Lf);
-    super::mbox::finish_entry(out, start)
+    let mut form = EntryForm::new(out.len());
+    render_into(&mut out, msg, 0, warnings, Some(&mut form));
+    super::mbox::finish_entry(out, form.done())
 }
 
 fn render(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
     let mut out = Vec::with_capacity(estimated_size(msg, depth));
-    render_into(&mut out, msg, depth, warnings, Eol::Crlf);
+    render_into(&mut out, msg, depth, warnings, None);
     out
 }
 
-/// Appends the rendered message to `out`, base64 lines ended as `base64_eol` says.
+/// Appends the rendered message to `out`: an EML, or with `form` the message of an mbox
+/// entry (see [`Part::write_with`]).
 fn render_into(
     out: &mut Vec<u8>,
     msg: &Message,
     depth: usize,
     warnings: &mut Vec<String>,
-    base64_eol: Eol,
+    form: Option<&mut EntryForm>,
 ) {
     let fields = header_fields(msg, warnings);
     let part = body_tree(msg, depth, warnings);
@@ -66,7 +69,7 @@ fn render_into(
         write_field(out, f);
     }
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
-    part.write_with(out, base64_eol);
+    part.write_with(out, form);
 }
 
 /// About how many bytes the message renders to, so that its buffer is allocated once and

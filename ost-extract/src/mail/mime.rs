@@ -8,6 +8,7 @@
 //! as `mail-builder`'s, and the tests check that they do.
 
 use super::headers::{write_field, Field};
+use super::mbox::EntryForm;
 
 use std::borrow::Cow;
 
@@ -72,16 +73,17 @@ impl<'a> Part<'a> {
     /// its binary parts) and a counter, all of the same length so none is a prefix of
     /// another, and each is checked against everything in its multipart that could hold it.
     pub fn write(&self, out: &mut Vec<u8>) {
-        self.write_with(out, Eol::Crlf);
+        self.write_with(out, None);
     }
 
-    /// As [`Part::write`], with base64 lines ended as `base64_eol` says (everything else
-    /// ends in CRLF). Boundaries do not depend on it.
-    pub fn write_with(&self, out: &mut Vec<u8>, base64_eol: Eol) {
-        self.write_seeded(out, self.fingerprint(), base64_eol);
+    /// As [`Part::write`], but into an mbox entry being built in `out` (`form` says how far
+    /// it is converted): base64 lines are written with LF, and the text before each run of
+    /// them is converted first. Boundaries are the same as for [`Part::write`].
+    pub(crate) fn write_with(&self, out: &mut Vec<u8>, form: Option<&mut EntryForm>) {
+        self.write_seeded(out, self.fingerprint(), form);
     }
 
-    fn write_seeded(&self, out: &mut Vec<u8>, seed: u64, base64_eol: Eol) {
+    fn write_seeded(&self, out: &mut Vec<u8>, seed: u64, form: Option<&mut EntryForm>) {
         let mut b = Boundaries {
             seed,
             next: 0,
@@ -90,10 +92,10 @@ impl<'a> Part<'a> {
             // embedded message written by us always does) must candidates be searched for.
             search: self.holds(format!("--{BOUNDARY_PREFIX}").as_bytes()),
         };
-        self.write_into(out, &mut b, base64_eol);
+        self.write_into(out, &mut b, form);
     }
 
-    fn write_into(&self, out: &mut Vec<u8>, b: &mut Boundaries, base64_eol: Eol) {
+    fn write_into(&self, out: &mut Vec<u8>, b: &mut Boundaries, mut form: Option<&mut EntryForm>) {
         match &self.body {
             Body::Multipart(parts) => {
                 let boundary = b.choose(self);
@@ -105,7 +107,7 @@ impl<'a> Part<'a> {
                     out.extend_from_slice(boundary.as_bytes());
                     out.extend_from_slice(b"\r\n");
                     // Every part ends its last line itself.
-                    p.write_into(out, b, base64_eol);
+                    p.write_into(out, b, form.as_deref_mut());
                 }
                 out.extend_from_slice(b"--");
                 out.extend_from_slice(boundary.as_bytes());
@@ -131,8 +133,7 @@ impl<'a> Part<'a> {
                         quoted_printable_body(data.as_bytes(), out);
                         end_line(out);
                     }
-                    // Ends each of its lines, in the line end asked for.
-                    _ => base64_mime(data.as_bytes(), out, base64_eol),
+                    _ => base64_lines(data.as_bytes(), out, form),
                 }
             }
             Body::Binary(bytes) => {
@@ -140,7 +141,7 @@ impl<'a> Part<'a> {
                 write_field(out, &Field::new("Content-Transfer-Encoding", "base64"));
                 self.write_fields(out);
                 out.extend_from_slice(b"\r\n");
-                base64_mime(bytes, out, base64_eol);
+                base64_lines(bytes, out, form);
             }
             Body::Message(bytes) => {
                 write_content_type(out, &self.content_type, None);
@@ -250,14 +251,25 @@ fn end_line(out: &mut Vec<u8>) {
     }
 }
 
+/// Base64 lines of a part, with CRLF; or, in an mbox entry, with LF once the text before
+/// them is converted (they are the bulk of most messages, and are then never touched again).
+fn base64_lines(input: &[u8], out: &mut Vec<u8>, form: Option<&mut EntryForm>) {
+    match form {
+        None => base64_mime(input, out, Eol::Crlf),
+        Some(form) => {
+            form.convert(out);
+            base64_mime(input, out, Eol::Lf);
+            form.skip(out);
+        }
+    }
+}
+
 /// A line end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Eol {
     /// CRLF, as MIME requires on the wire (RFC 5322 2.1).
     Crlf,
-    /// LF alone, as mbox files store messages. Only base64 lines are written this way
-    /// directly: they are the bulk of most messages, and the mbox conversion
-    /// ([`super::mbox`]) then passes over them without touching each line.
+    /// LF alone, as mbox files store messages.
     Lf,
 }
 
@@ -565,7 +577,7 @@ mod tests {
             )
         };
         let mut plain = Vec::new();
-        tree("").write_seeded(&mut plain, 7, Eol::Crlf);
+        tree("").write_seeded(&mut plain, 7, None);
         let outer = first_boundary(&plain);
         let text = String::from_utf8(plain.clone()).unwrap();
         let inner = first_boundary(text.split(&outer).nth(2).unwrap().as_bytes());
@@ -573,7 +585,7 @@ mod tests {
         assert_eq!(outer.len(), inner.len());
         // The same seed with a 7bit text that holds both lines: both boundaries move.
         let mut clashing = Vec::new();
-        tree(&format!("\r\n--{outer}\r\n--{inner}--")).write_seeded(&mut clashing, 7, Eol::Crlf);
+        tree(&format!("\r\n--{outer}\r\n--{inner}--")).write_seeded(&mut clashing, 7, None);
         let text = String::from_utf8(clashing).unwrap();
         assert!(text.contains("Content-Transfer-Encoding: 7bit"));
         let outer2 = first_boundary(text.as_bytes());
@@ -596,7 +608,7 @@ mod tests {
             });
         }
         let mut out = Vec::new();
-        with_binary.write_seeded(&mut out, 7, Eol::Crlf);
+        with_binary.write_seeded(&mut out, 7, None);
         assert_eq!(first_boundary(&out), outer);
     }
 
