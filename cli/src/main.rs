@@ -10,6 +10,10 @@ use clap::{Parser, Subcommand};
 use ost_extract::manifest;
 use pstkit::Store;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   One OST from a dead laptop, mail as EML and as mbox:
