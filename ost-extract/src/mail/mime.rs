@@ -273,29 +273,37 @@ pub enum Eol {
     Lf,
 }
 
-impl Eol {
-    fn bytes(self) -> &'static [u8] {
-        match self {
-            Eol::Crlf => b"\r\n",
-            Eol::Lf => b"\n",
-        }
-    }
-}
-
 /// Base64 in MIME lines (RFC 2045 6.8): 76 characters and a line end per 57 input bytes, the
 /// last (shorter) line also ended, nothing for empty input. With [`Eol::Crlf`], the same bytes
 /// as `mail-builder`'s encoder. Encodes 64 lines at a time with SIMD into a buffer that stays
 /// in the L1 cache, then copies the lines out.
 pub fn base64_mime(input: &[u8], out: &mut Vec<u8>, eol: Eol) {
+    match eol {
+        Eol::Crlf => base64_lines_ended(input, out, b"\r\n"),
+        Eol::Lf => base64_lines_ended(input, out, b"\n"),
+    }
+}
+
+/// [`base64_mime`] for one line end. Lines and line ends are copied as arrays of a size known
+/// here, so each copy is a few vector moves rather than a call to `memcpy`.
+fn base64_lines_ended<const N: usize>(input: &[u8], out: &mut Vec<u8>, eol: &[u8; N]) {
+    const LINE: usize = 76;
     const LINES: usize = 64;
-    let eol = eol.bytes();
-    out.reserve(input.len().div_ceil(57) * (76 + eol.len()));
-    let mut buf = [0u8; 76 * LINES];
+    out.reserve(input.len().div_ceil(57) * (LINE + N));
+    let mut buf = [0u8; LINE * LINES];
     for block in input.chunks(57 * LINES) {
-        // 57 * LINES input bytes encode to exactly 76 * LINES characters: the buffer fits.
+        // 57 * LINES input bytes encode to exactly LINE * LINES characters: the buffer fits.
         let encoded = base64_simd::STANDARD.encode(block, base64_simd::Out::from_slice(&mut buf));
-        for line in encoded.chunks(76) {
-            out.extend_from_slice(line);
+        let mut lines = encoded.chunks_exact(LINE);
+        for line in &mut lines {
+            if let Ok(line) = <&[u8; LINE]>::try_from(line) {
+                out.extend_from_slice(line);
+                out.extend_from_slice(eol);
+            }
+        }
+        let last = lines.remainder();
+        if !last.is_empty() {
+            out.extend_from_slice(last);
             out.extend_from_slice(eol);
         }
     }
