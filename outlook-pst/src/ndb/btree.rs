@@ -1,6 +1,8 @@
 //! The node and block B-trees ([MS-PST] 2.2.2.7.7): BTPAGE, BTENTRY, BBTENTRY, NBTENTRY.
-//! Lookups go straight to the pages in the file; nothing is cached, so memory does not grow
-//! with the file.
+//! Lookups go straight to the pages in the file; only which pages passed their CRC check is
+//! remembered, in a table of fixed size, so memory does not grow with the file.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::ndb::bytes::ReadLe;
@@ -41,6 +43,48 @@ pub struct BlockEntry {
     pub refs: u16,
 }
 
+/// Pages whose CRC was found good. Every lookup passes through the root and the inner pages,
+/// and a leaf is passed through once for each of its entries: without this, a lookup in the
+/// 4 KiB layout computed the CRC of 12 KiB of pages. A page's offset hashes to one slot of a
+/// fixed table; a page whose slot another page took is checked again, which costs time only.
+/// The file cannot change under a reader, so a page once good stays good.
+pub(crate) struct CheckedPages {
+    /// Each slot holds a good page's offset plus one (0: empty).
+    slots: Box<[AtomicU64]>,
+}
+
+impl CheckedPages {
+    /// log2 of the number of slots: 128 KiB, room for the inner pages and the leaves in use of
+    /// both B-trees of a large file.
+    const BITS: u32 = 14;
+
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: (0..1usize << Self::BITS)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        }
+    }
+
+    fn slot(&self, ib: u64) -> Option<(&AtomicU64, u64)> {
+        // Fibonacci hashing of the page number: pages 4 KiB apart still spread over all slots.
+        let i = (ib >> 9).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS);
+        let slot = self.slots.get(usize::try_from(i).ok()?)?;
+        Some((slot, ib.checked_add(1)?))
+    }
+
+    fn contains(&self, ib: u64) -> bool {
+        self.slot(ib)
+            .is_some_and(|(slot, mark)| slot.load(Ordering::Relaxed) == mark)
+    }
+
+    fn insert(&self, ib: u64) {
+        if let Some((slot, mark)) = self.slot(ib) {
+            slot.store(mark, Ordering::Relaxed);
+        }
+    }
+}
+
 /// One validated B-tree page.
 pub(crate) struct Page<'a> {
     pub bytes: &'a [u8],
@@ -51,12 +95,14 @@ pub(crate) struct Page<'a> {
 
 /// Reads and checks the page at `bref`. A bad CRC or a back pointer that does not match is
 /// reported in `warnings` and the page is used anyway if its shape is sane; a wrong page type
-/// or impossible entry counts are errors.
+/// or impossible entry counts are errors. The CRC of a page that `checked` holds is not
+/// computed again; a good one is added to it.
 pub(crate) fn read_page<'a>(
     file: &'a [u8],
     layout: Layout,
     bref: BlockRef,
     ptype: u8,
+    checked: Option<&CheckedPages>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Page<'a>> {
     let at = Location {
@@ -123,11 +169,17 @@ pub(crate) fn read_page<'a>(
             "entry size {entry_size} is below the {min_entry} bytes this page needs"
         )));
     }
-    if Some(crc32(&bytes[..t.min(bytes.len())])) != stored_crc {
-        warnings.push(Warning {
-            at,
-            what: "B-tree page CRC does not match; page used anyway".into(),
-        });
+    if !checked.is_some_and(|c| c.contains(bref.ib)) {
+        if Some(crc32(bytes.get(..t).unwrap_or(bytes))) == stored_crc {
+            if let Some(c) = checked {
+                c.insert(bref.ib);
+            }
+        } else {
+            warnings.push(Warning {
+                at,
+                what: "B-tree page CRC does not match; page used anyway".into(),
+            });
+        }
     }
     if back != Some(bref.bid.0) {
         warnings.push(Warning {
@@ -214,12 +266,13 @@ fn find<'a>(
     root: BlockRef,
     ptype: u8,
     key: u64,
+    checked: &CheckedPages,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<&'a [u8]>> {
     let mut bref = root;
     let mut last_level = None;
     loop {
-        let page = read_page(file, layout, bref, ptype, warnings)?;
+        let page = read_page(file, layout, bref, ptype, Some(checked), warnings)?;
         if let Some(prev) = last_level {
             if page.level >= prev {
                 return Err(Error::corrupt(
@@ -267,10 +320,12 @@ pub(crate) fn find_node(
     layout: Layout,
     root: BlockRef,
     nid: NodeId,
+    checked: &CheckedPages,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<NodeEntry>> {
     let key = u64::from(nid.0);
-    Ok(find(file, layout, root, PTYPE_NBT, key, warnings)?.and_then(|e| parse_nbt_leaf(e, layout)))
+    Ok(find(file, layout, root, PTYPE_NBT, key, checked, warnings)?
+        .and_then(|e| parse_nbt_leaf(e, layout)))
 }
 
 /// Looks up block `bid` in the block B-tree.
@@ -279,10 +334,13 @@ pub(crate) fn find_block(
     layout: Layout,
     root: BlockRef,
     bid: BlockId,
+    checked: &CheckedPages,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<BlockEntry>> {
-    Ok(find(file, layout, root, PTYPE_BBT, bid.key(), warnings)?
-        .and_then(|e| parse_bbt_leaf(e, layout)))
+    Ok(
+        find(file, layout, root, PTYPE_BBT, bid.key(), checked, warnings)?
+            .and_then(|e| parse_bbt_leaf(e, layout)),
+    )
 }
 
 /// Visits every leaf entry of the node B-tree, in key order. Damaged pages are skipped with
@@ -359,7 +417,8 @@ fn walk(
         });
         return;
     }
-    let page = match read_page(file, layout, bref, ptype, warnings) {
+    // A walk reads each page once: nothing to remember.
+    let page = match read_page(file, layout, bref, ptype, None, warnings) {
         Ok(p) => p,
         Err(e) => {
             let mut w = Warning::from(e);
@@ -397,6 +456,54 @@ fn walk(
                 warnings,
                 visit,
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ndb::header::Header;
+
+    fn demo(name: &str) -> Vec<u8> {
+        let path = format!("{}/../fixtures/demo/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn a_good_page_is_checked_once_and_a_bad_one_on_every_lookup() {
+        for name in ["demo-2013.ost", "demo-unicode.pst"] {
+            let mut file = demo(name);
+            let mut w = Vec::new();
+            let h = Header::parse(&file, &mut w).unwrap();
+            let mut bids = Vec::new();
+            walk_blocks(&file, h.layout, h.bbt, &mut w, &mut |b| bids.push(b));
+            assert!(w.is_empty(), "{name}: {w:?}");
+            let first = bids.first().unwrap().bref.bid;
+
+            let checked = CheckedPages::new();
+            assert!(!checked.contains(h.bbt.ib));
+            let found = find_block(&file, h.layout, h.bbt, first, &checked, &mut w).unwrap();
+            assert_eq!(found, bids.first().copied());
+            assert!(w.is_empty() && checked.contains(h.bbt.ib), "{name}");
+            // Every entry is still found through the remembered pages.
+            for b in &bids {
+                let e = find_block(&file, h.layout, h.bbt, b.bref.bid, &checked, &mut w);
+                assert_eq!(e.unwrap(), Some(*b));
+            }
+
+            // One byte of the root page's padding (covered by its CRC, read by nothing else)
+            // changed: every lookup reports it, none remembers the page.
+            let root = usize::try_from(h.bbt.ib).unwrap();
+            file[root + h.layout.page_trailer_offset() - 4] ^= 0x5A;
+            let checked = CheckedPages::new();
+            for round in 1..=2 {
+                let found = find_block(&file, h.layout, h.bbt, first, &checked, &mut w).unwrap();
+                assert_eq!(found, bids.first().copied());
+                let crc_warnings = w.iter().filter(|w| w.what.contains("CRC")).count();
+                assert_eq!(crc_warnings, round, "{name}: {w:?}");
+                assert!(!checked.contains(h.bbt.ib));
+            }
         }
     }
 }

@@ -187,6 +187,8 @@ pub struct Ndb {
     warnings: Mutex<WarningLog>,
     /// Block bytes read from the mapping since its pages were last released.
     touched: AtomicU64,
+    /// B-tree pages whose CRC lookups need not compute again.
+    checked_pages: btree::CheckedPages,
 }
 
 impl fmt::Debug for Ndb {
@@ -223,6 +225,7 @@ impl Ndb {
             header,
             warnings: Mutex::new((Vec::new(), HashSet::new())),
             touched: AtomicU64::new(0),
+            checked_pages: btree::CheckedPages::new(),
         };
         let len = ndb.len();
         if ndb.header.file_eof != len {
@@ -294,7 +297,14 @@ impl Ndb {
         // The leaf page it lands on is mapped in with its neighbours, like a block.
         self.touch(FAULT_AROUND);
         let mut w = Vec::new();
-        let r = btree::find_node(self.bytes(), self.layout(), self.header.nbt, nid, &mut w);
+        let r = btree::find_node(
+            self.bytes(),
+            self.layout(),
+            self.header.nbt,
+            nid,
+            &self.checked_pages,
+            &mut w,
+        );
         self.note(w);
         r?.ok_or(Error::NotFound {
             at: Location::node(nid),
@@ -306,7 +316,14 @@ impl Ndb {
     pub fn block_entry(&self, bid: BlockId) -> Result<BlockEntry> {
         self.touch(FAULT_AROUND);
         let mut w = Vec::new();
-        let r = btree::find_block(self.bytes(), self.layout(), self.header.bbt, bid, &mut w);
+        let r = btree::find_block(
+            self.bytes(),
+            self.layout(),
+            self.header.bbt,
+            bid,
+            &self.checked_pages,
+            &mut w,
+        );
         self.note(w);
         r?.ok_or(Error::NotFound {
             at: Location::block(bid),
