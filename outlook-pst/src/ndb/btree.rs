@@ -51,24 +51,28 @@ pub struct BlockEntry {
 pub(crate) struct CheckedPages {
     /// Each slot holds a good page's offset plus one (0: empty).
     slots: Box<[AtomicU64]>,
+    /// log2 of the number of slots.
+    bits: u32,
 }
 
 impl CheckedPages {
-    /// log2 of the number of slots: 128 KiB, room for the inner pages and the leaves in use of
-    /// both B-trees of a large file.
-    const BITS: u32 = 14;
+    /// At most 2^14 slots (128 KiB): room for the inner pages and the leaves in use of both
+    /// B-trees of a large file. A small file gets a slot per page it could hold.
+    const MAX_BITS: u32 = 14;
 
-    pub(crate) fn new() -> Self {
+    /// A table for a file of `len` bytes in pages of `page_size` bytes.
+    pub(crate) fn new(len: u64, page_size: usize) -> Self {
+        let pages = len / (page_size.max(1) as u64);
+        let bits = (u64::BITS - pages.leading_zeros()).clamp(4, Self::MAX_BITS);
         Self {
-            slots: (0..1usize << Self::BITS)
-                .map(|_| AtomicU64::new(0))
-                .collect(),
+            slots: (0..1usize << bits).map(|_| AtomicU64::new(0)).collect(),
+            bits,
         }
     }
 
     fn slot(&self, ib: u64) -> Option<(&AtomicU64, u64)> {
         // Fibonacci hashing of the page number: pages 4 KiB apart still spread over all slots.
-        let i = (ib >> 9).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS);
+        let i = (ib >> 9).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits);
         let slot = self.slots.get(usize::try_from(i).ok()?)?;
         Some((slot, ib.checked_add(1)?))
     }
@@ -481,7 +485,7 @@ mod tests {
             assert!(w.is_empty(), "{name}: {w:?}");
             let first = bids.first().unwrap().bref.bid;
 
-            let checked = CheckedPages::new();
+            let checked = CheckedPages::new(file.len() as u64, h.layout.page_size());
             assert!(!checked.contains(h.bbt.ib));
             let found = find_block(&file, h.layout, h.bbt, first, &checked, &mut w).unwrap();
             assert_eq!(found, bids.first().copied());
@@ -496,7 +500,7 @@ mod tests {
             // changed: every lookup reports it, none remembers the page.
             let root = usize::try_from(h.bbt.ib).unwrap();
             file[root + h.layout.page_trailer_offset() - 4] ^= 0x5A;
-            let checked = CheckedPages::new();
+            let checked = CheckedPages::new(file.len() as u64, h.layout.page_size());
             for round in 1..=2 {
                 let found = find_block(&file, h.layout, h.bbt, first, &checked, &mut w).unwrap();
                 assert_eq!(found, bids.first().copied());

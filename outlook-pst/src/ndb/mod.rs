@@ -220,12 +220,14 @@ impl Ndb {
     fn new(source: Source) -> Result<Self> {
         let mut warnings = Vec::new();
         let header = Header::parse(source.bytes(), &mut warnings)?;
+        let checked_pages =
+            btree::CheckedPages::new(source.bytes().len() as u64, header.layout.page_size());
         let ndb = Self {
             source,
             header,
             warnings: Mutex::new((Vec::new(), HashSet::new())),
             touched: AtomicU64::new(0),
-            checked_pages: btree::CheckedPages::new(),
+            checked_pages,
         };
         let len = ndb.len();
         if ndb.header.file_eof != len {
