@@ -273,6 +273,57 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Converting run by run as the renderer does (text ended by a line end, then base64
+        /// lines written with LF) gives what converting the whole message at the end gives.
+        #[test]
+        fn run_by_run_conversion_matches_the_line_rule(
+            runs in proptest::collection::vec(
+                (
+                    proptest::prelude::any::<bool>(),
+                    proptest::collection::vec(
+                        proptest::prop_oneof![
+                            proptest::strategy::Just(b"\r\n".to_vec()),
+                            proptest::strategy::Just(b"\r".to_vec()),
+                            proptest::strategy::Just(b">".to_vec()),
+                            proptest::strategy::Just(b"From ".to_vec()),
+                            proptest::strategy::Just(b"QUJD".to_vec()),
+                            proptest::collection::vec(proptest::prelude::any::<u8>(), 0..6),
+                        ],
+                        0..12,
+                    ),
+                ),
+                0..12,
+            )
+        ) {
+            let mut buf = b"From x\n".to_vec();
+            let mut form = EntryForm::new(buf.len());
+            let mut whole = Vec::new();
+            for (is_base64, pieces) in runs {
+                if is_base64 {
+                    // Lines of base64 characters, each ended with LF.
+                    let mut lines = Vec::new();
+                    for p in pieces {
+                        lines.extend(p.iter().map(|&b| b"ABCxyz019+/="[usize::from(b % 12)]));
+                        lines.push(b'\n');
+                    }
+                    form.convert(&mut buf);
+                    buf.extend_from_slice(&lines);
+                    form.skip(&buf);
+                    whole.extend_from_slice(&lines);
+                } else {
+                    let mut text = pieces.concat();
+                    text.extend_from_slice(b"\r\n");
+                    buf.extend_from_slice(&text);
+                    whole.extend_from_slice(&text);
+                }
+            }
+            let out = finish_entry(buf, form.done());
+            proptest::prop_assert_eq!(&out[7..], &line_by_line(&whole)[..]);
+        }
+    }
+
     #[test]
     fn undated_anonymous_message() {
         assert_eq!(
