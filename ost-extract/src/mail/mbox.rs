@@ -20,7 +20,7 @@ pub fn from_line(msg: &Message) -> String {
         })
         .unwrap_or_else(|| "MAILER-DAEMON".to_owned());
     let date = message_date(msg).unwrap_or_default();
-    format!("From {sender} {}", headers::asctime_date(date))
+    format!("From {sender} {}", date.format("%a %b %e %H:%M:%S %Y"))
 }
 
 /// Appends one message to an mbox stream in mboxrd form.
