@@ -296,6 +296,7 @@ fn base64_lines_ended<const N: usize>(input: &[u8], out: &mut Vec<u8>, eol: &[u8
         let encoded = base64_simd::STANDARD.encode(block, base64_simd::Out::from_slice(&mut buf));
         let mut lines = encoded.chunks_exact(LINE);
         for line in &mut lines {
+            // Always an array: every chunk of `chunks_exact` has LINE bytes.
             if let Ok(line) = <&[u8; LINE]>::try_from(line) {
                 out.extend_from_slice(line);
                 out.extend_from_slice(eol);
@@ -323,7 +324,8 @@ pub enum BodyEncoding {
 /// Picks the transfer encoding of a text body: none when every byte is ASCII, lines are
 /// short enough and no line ends in white space; otherwise the shorter of quoted-printable
 /// and base64. Decides exactly as `mail-builder`'s `get_encoding_type(input, false, true)`
-/// (the rule the converter has always used), in one pass without its general cases.
+/// (the rule the converter has always used), without its general cases: the bytes to escape
+/// are counted over the whole text, then each line's length and last byte are looked at.
 pub fn body_encoding(input: &[u8]) -> BodyEncoding {
     let base64_len = (input.len() * 4 / 3 + 3) & !3;
     // Counted over the whole input at once (LFs are neither).
