@@ -10,6 +10,10 @@ use pst_fixtures::ndb::{Client, Layout};
 use pstkit::ndb::{BlockEntry, CryptMethod, Ndb};
 use pstkit::{NodeId, Store};
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const SIZE: u64 = 32 << 20;
 
 fn blocks(ndb: &Ndb) -> Vec<BlockEntry> {

@@ -10,6 +10,10 @@ use pstkit::messaging::Message;
 use pstkit::ndb::CryptMethod;
 use pstkit::Store;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn messages() -> (Vec<Message>, Vec<Message>) {
     let store = Store::open(fixture(
         Layout::Unicode4k,

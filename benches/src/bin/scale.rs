@@ -30,6 +30,10 @@ use pst_fixtures::{build_file, BuildOptions};
 use pstkit::ndb::{BlockEntry, CryptMethod, Ndb};
 use rayon::prelude::*;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// One input of the benchmark.
 struct Input {
     name: &'static str,
