@@ -222,10 +222,11 @@ impl<'h, 'a> BTreeOnHeap<'h, 'a> {
         let item = self.heap.item(hid)?;
         if level == 0 {
             let size = self.key_size + self.value_size;
-            for rec in item.chunks_exact(size) {
-                let (k, v) = rec.split_at(self.key_size);
-                out.push((k, v));
-            }
+            // An exact-size iterator: the vector grows once per leaf, not once per record.
+            out.extend(
+                item.chunks_exact(size)
+                    .map(|rec| rec.split_at(self.key_size)),
+            );
         } else {
             for rec in item.chunks_exact(self.key_size + 4) {
                 let child = rec.u32_at(self.key_size).unwrap_or(0);

@@ -45,18 +45,16 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
                 "property context BTH has the wrong record shape",
             ));
         }
-        let records = bth
-            .records()?
-            .into_iter()
-            .filter_map(|(k, v)| {
-                let id = k.u16_at(0)?;
-                let ty = v.u16_at(0)?;
-                Some(PcRecord {
-                    tag: PropTag::new(id, PropType(ty)),
-                    value: v.u32_at(2)?,
-                })
+        let raw = bth.records()?;
+        let mut records = Vec::with_capacity(raw.len());
+        records.extend(raw.into_iter().filter_map(|(k, v)| {
+            let id = k.u16_at(0)?;
+            let ty = v.u16_at(0)?;
+            Some(PcRecord {
+                tag: PropTag::new(id, PropType(ty)),
+                value: v.u32_at(2)?,
             })
-            .collect();
+        }));
         Ok(Self { node, records })
     }
 
