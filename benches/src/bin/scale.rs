@@ -12,8 +12,9 @@
 //! Before every timed run it writes once into as much free memory as the run may need (see
 //! [`pretouch_free_memory`]; `--no-pretouch` skips it).
 //! Files are kept in `--dir` and reused when present (their build is the slow part). Every
-//! tool runs `--runs` times (default 3), in rounds (each round runs every tool once), and the
-//! median wall time is reported with the range; the floors are the best of as many tries.
+//! tool runs `--runs` times (default 3), in rounds (each round runs every tool once, starting
+//! one tool later than the round before), and the median wall time is reported with the
+//! range; the floors are the best of as many tries.
 //! Output trees are written under `--out` (default `--dir/out`), one folder per input, tool
 //! and round, and deleted when the run ends. Results go to stdout as a Markdown table and to
 //! `--dir/results.json`.
@@ -460,7 +461,9 @@ fn main() -> Result<()> {
         // More than any tool writes: output is at most about 1.5 times the input.
         let touch = len.saturating_mul(2).saturating_add(1 << 30);
         for round in 1..=args.runs {
-            for (tool, cmd) in &tools {
+            // Each round starts one tool later, so that no tool always goes first: on this
+            // kind of VM a run right after another can pay for memory the host takes back.
+            for (tool, cmd) in tools.iter().cycle().skip(round - 1).take(tools.len()) {
                 if args.skip.iter().any(|s| s == tool) {
                     continue;
                 }
