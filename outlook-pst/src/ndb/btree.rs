@@ -1,6 +1,6 @@
 //! The node and block B-trees ([MS-PST] 2.2.2.7.7): BTPAGE, BTENTRY, BBTENTRY, NBTENTRY.
 //! Lookups go straight to the pages in the file; only which pages passed their CRC check is
-//! remembered, in a table of fixed size, so memory does not grow with the file.
+//! remembered, in a table of at most 128 KiB, so memory does not grow with the file.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -45,8 +45,9 @@ pub struct BlockEntry {
 
 /// Pages whose CRC was found good. Every lookup passes through the root and the inner pages,
 /// and a leaf is passed through once for each of its entries: without this, a lookup in the
-/// 4 KiB layout computed the CRC of 12 KiB of pages. A page's offset hashes to one slot of a
-/// fixed table; a page whose slot another page took is checked again, which costs time only.
+/// 4 KiB layout computed the CRC of up to 12 KiB of pages. A page's offset hashes to one slot
+/// of a table sized once, when the file is opened; a page whose slot another page took is
+/// checked again, which costs time only.
 /// The file cannot change under a reader, so a page once good stays good.
 pub(crate) struct CheckedPages {
     /// Each slot holds a good page's offset plus one (0: empty).
