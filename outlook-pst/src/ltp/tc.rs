@@ -126,6 +126,12 @@ impl<'n, 'a> TableContext<'n, 'a> {
         self.row_count.min(stored)
     }
 
+    /// Number of rows the row index declares, whether or not the row matrix holds them all
+    /// (more than [`TableContext::len`] when the matrix is cut short).
+    pub fn declared_len(&self) -> usize {
+        self.row_count
+    }
+
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::ltp::{LtpNode, PropValue, PropertyContext, TableContext};
@@ -42,6 +42,87 @@ pub struct Store {
     props: PropertyBag,
     codepage: u32,
     root: NodeId,
+    /// Which folder the node B-tree names as each message's parent, built on first use.
+    placement: OnceLock<NodeTreePlacement>,
+}
+
+/// Every message and folder node of the node B-tree with the parent folder its entry records
+/// (`nidParent`, [MS-PST] 2.2.2.7.7.4), kept as two sorted lists of id pairs (8 bytes per
+/// message) so that the index stays small on large files.
+#[derive(Debug, Default)]
+struct NodeTreePlacement {
+    /// (parent, message or folder), sorted.
+    by_parent: Vec<(NodeId, NodeId)>,
+    /// (message, parent), sorted.
+    by_message: Vec<(NodeId, NodeId)>,
+}
+
+impl NodeTreePlacement {
+    /// The nodes of type `ty` whose parent is `parent`, in NID order.
+    fn children(&self, parent: NodeId, ty: NodeType) -> impl Iterator<Item = NodeId> + '_ {
+        let start = self.by_parent.partition_point(|&(p, _)| p < parent);
+        self.by_parent
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |&&(p, _)| p == parent)
+            .map(|&(_, m)| m)
+            .filter(move |m| m.node_type() == ty && *m != parent)
+    }
+
+    fn parent(&self, message: NodeId) -> Option<NodeId> {
+        self.by_message
+            .binary_search_by_key(&message, |&(m, _)| m)
+            .ok()
+            .and_then(|i| self.by_message.get(i))
+            .map(|&(_, p)| p)
+    }
+}
+
+/// How a folder's contents table fared when its messages were listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableListing {
+    /// Every row the table declares was read.
+    Complete {
+        /// Rows read.
+        rows: usize,
+    },
+    /// The table's row index declares more rows than its row matrix holds.
+    Truncated {
+        /// Rows read.
+        rows: usize,
+        /// Rows the row index declares.
+        declared: usize,
+    },
+    /// The folder has no contents table node.
+    Missing,
+    /// The contents table could not be read.
+    Unreadable(String),
+}
+
+/// A folder's messages, listed from its contents table and from the node tree (the parent
+/// each message's node records), with how the two compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderContents {
+    /// Table rows first, in table order, then the messages only the node tree places in this
+    /// folder, in NID order. Each message once.
+    pub items: Vec<NodeId>,
+    /// What the contents table gave.
+    pub table: TableListing,
+    /// How many of `items` only the node tree lists (the table is missing, cut short, or
+    /// stale).
+    pub from_node_tree: usize,
+    /// Table rows whose node the node tree does not hold or places in another folder.
+    pub disagreeing_rows: usize,
+}
+
+impl FolderContents {
+    /// Whether the contents table was read whole and agrees with the node tree.
+    pub fn table_agrees(&self) -> bool {
+        matches!(self.table, TableListing::Complete { .. })
+            && self.from_node_tree == 0
+            && self.disagreeing_rows == 0
+    }
 }
 
 /// A folder as listed in the tree.
@@ -113,6 +194,7 @@ impl Store {
             props,
             codepage,
             root,
+            placement: OnceLock::new(),
         })
     }
 
@@ -175,6 +257,100 @@ impl Store {
         self.table_row_ids(folder.with_type(NodeType::CONTENTS_TABLE))
     }
 
+    /// The messages whose node-B-tree entry names `folder` as parent (`nidParent`), in NID
+    /// order. This needs neither the folder's node nor its contents table: it is how items
+    /// are placed when those are damaged.
+    pub fn node_tree_messages(&self, folder: NodeId) -> Vec<NodeId> {
+        self.placement()
+            .children(folder, NodeType::NORMAL_MESSAGE)
+            .collect()
+    }
+
+    /// The folder the node B-tree names as a message's parent, if the message has an entry.
+    pub fn node_tree_parent(&self, message: NodeId) -> Option<NodeId> {
+        self.placement().parent(message)
+    }
+
+    fn placement(&self) -> &NodeTreePlacement {
+        self.placement.get_or_init(|| {
+            let mut by_parent = Vec::new();
+            self.ndb.for_each_node(&mut |e| {
+                let ty = e.nid.node_type();
+                if ty == NodeType::NORMAL_MESSAGE || ty == NodeType::NORMAL_FOLDER {
+                    by_parent.push((e.parent, e.nid));
+                }
+            });
+            let mut by_message: Vec<(NodeId, NodeId)> = by_parent
+                .iter()
+                .filter(|(_, m)| m.node_type() == NodeType::NORMAL_MESSAGE)
+                .map(|&(p, m)| (m, p))
+                .collect();
+            by_parent.sort_unstable();
+            by_message.sort_unstable();
+            // A damaged B-tree can list a node twice; the first entry stands.
+            by_message.dedup_by_key(|&mut (m, _)| m);
+            NodeTreePlacement {
+                by_parent,
+                by_message,
+            }
+        })
+    }
+
+    /// A folder's messages from its contents table merged with those the node tree places in
+    /// it (see [`FolderContents`]): a missing, unreadable, truncated or stale table loses no
+    /// message whose node survives.
+    pub fn folder_contents(&self, folder: NodeId) -> FolderContents {
+        let table_nid = folder.with_type(NodeType::CONTENTS_TABLE);
+        let (rows, table) = match LtpNode::open_node(&self.ndb, table_nid) {
+            Err(Error::NotFound { tree: "node", .. }) => (Vec::new(), TableListing::Missing),
+            Err(e) => (Vec::new(), TableListing::Unreadable(e.to_string())),
+            Ok(node) => match TableContext::new(&node) {
+                Err(e) => (Vec::new(), TableListing::Unreadable(e.to_string())),
+                Ok(tc) => {
+                    let rows: Vec<NodeId> = (0..tc.len())
+                        .filter_map(|i| tc.row_id(i))
+                        .map(NodeId)
+                        .collect();
+                    let declared = tc.declared_len();
+                    let listing = if rows.len() < declared {
+                        TableListing::Truncated {
+                            rows: rows.len(),
+                            declared,
+                        }
+                    } else {
+                        TableListing::Complete { rows: rows.len() }
+                    };
+                    (rows, listing)
+                }
+            },
+        };
+        let placement = self.placement();
+        let mut seen: HashSet<NodeId> = HashSet::with_capacity(rows.len());
+        let mut items = Vec::with_capacity(rows.len());
+        let mut disagreeing_rows = 0;
+        for nid in rows {
+            if !seen.insert(nid) {
+                continue;
+            }
+            if placement.parent(nid) != Some(folder) {
+                disagreeing_rows += 1;
+            }
+            items.push(nid);
+        }
+        let listed = items.len();
+        items.extend(
+            placement
+                .children(folder, NodeType::NORMAL_MESSAGE)
+                .filter(|m| seen.insert(*m)),
+        );
+        FolderContents {
+            from_node_tree: items.len() - listed,
+            items,
+            table,
+            disagreeing_rows,
+        }
+    }
+
     /// The folder-associated messages (views, rules, forms) of a folder.
     pub fn associated_contents(&self, folder: NodeId) -> Result<Vec<NodeId>> {
         self.table_row_ids(folder.with_type(NodeType::ASSOC_CONTENTS_TABLE))
@@ -182,7 +358,8 @@ impl Store {
 
     fn table_row_ids(&self, table: NodeId) -> Result<Vec<NodeId>> {
         let node = match LtpNode::open_node(&self.ndb, table) {
-            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
+            // No table node: no rows. A table whose blocks are missing is an error.
+            Err(Error::NotFound { tree: "node", .. }) => return Ok(Vec::new()),
             other => other?,
         };
         let tc = TableContext::new(&node)?;
@@ -234,26 +411,37 @@ impl Store {
             container_class: class,
             content_count: count,
         });
-        let children = match self.subfolders(nid) {
+        let mut children = match self.subfolders(nid) {
             Ok(c) => c,
             Err(e) => {
                 tree.warnings.push(Warning {
                     at: Location::node(nid),
-                    what: format!("subfolders unreadable: {e}"),
+                    what: format!(
+                        "subfolders unreadable, those the node tree places here are listed: {e}"
+                    ),
                 });
-                return;
+                Vec::new()
             }
         };
+        // Folders the node tree places here that the hierarchy table does not list (it is
+        // damaged, cut short or stale) follow the table's, in NID order.
+        let listed: HashSet<NodeId> = children.iter().copied().collect();
+        children.extend(
+            self.placement()
+                .children(nid, NodeType::NORMAL_FOLDER)
+                .filter(|c| !listed.contains(c) && !seen.contains(c)),
+        );
+        let row_names = self.hierarchy_names(nid);
         for child in children {
+            // A folder whose own node is unreadable keeps the name its parent's hierarchy
+            // table gives it: what the node tree places in it still has somewhere to go.
             let name = match self.folder_properties(child) {
                 Ok(p) => p.str(pid::DISPLAY_NAME).unwrap_or("").to_owned(),
-                Err(e) => {
-                    tree.warnings.push(Warning {
-                        at: Location::node(child),
-                        what: format!("folder skipped: {e}"),
-                    });
-                    continue;
-                }
+                Err(_) => row_names
+                    .iter()
+                    .find(|(n, _)| *n == child)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_else(|| format!("Folder {child}")),
             };
             let mut child_path = path.clone();
             child_path.push(name);
@@ -261,22 +449,44 @@ impl Store {
         }
     }
 
+    /// The display names a folder's hierarchy table gives its subfolders (empty when the
+    /// table or the column is unreadable).
+    fn hierarchy_names(&self, folder: NodeId) -> Vec<(NodeId, String)> {
+        let Ok(node) = LtpNode::open_node(&self.ndb, folder.with_type(NodeType::HIERARCHY_TABLE))
+        else {
+            return Vec::new();
+        };
+        let Ok(tc) = TableContext::new(&node) else {
+            return Vec::new();
+        };
+        let Some(col) = tc
+            .columns()
+            .iter()
+            .find(|c| c.tag.id() == pid::DISPLAY_NAME)
+            .copied()
+        else {
+            return Vec::new();
+        };
+        (0..tc.len())
+            .filter_map(|i| {
+                let nid = NodeId(tc.row_id(i)?);
+                let name = tc.cell(i, &col, self.codepage).ok()??;
+                Some((nid, name.as_str()?.to_owned()))
+            })
+            .collect()
+    }
+
     /// Visits every message of every folder, depth first, loading each in turn (one at a time,
-    /// so memory stays at one message). Folders whose contents cannot be read are skipped;
-    /// their errors, like the messages', go to `visit`.
+    /// so memory stays at one message). A folder's messages are those of
+    /// [`Store::folder_contents`]: its contents table, then what the node tree adds.
     pub fn for_each_message(
         &self,
         visit: &mut dyn FnMut(&FolderInfo, NodeId, Result<Message>),
     ) -> FolderTree {
         let tree = self.folders();
         for f in &tree.folders {
-            match self.contents(f.nid) {
-                Ok(ids) => {
-                    for id in ids {
-                        visit(f, id, self.message(id));
-                    }
-                }
-                Err(e) => visit(f, f.nid, Err(e)),
+            for id in self.folder_contents(f.nid).items {
+                visit(f, id, self.message(id));
             }
         }
         tree
