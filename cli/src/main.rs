@@ -87,7 +87,7 @@ struct ConvertArgs {
     #[arg(long)]
     resume: bool,
     /// Overwrite an output folder that is not empty.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
     /// Also recover items still in the file but in no folder (deleted, or cut off by damage).
     #[arg(long)]
@@ -112,10 +112,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ost-extract: {e:#}");
+            eprintln!("ost-extract: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: our errors already show their cause in their own
+/// text ("cannot read X: No such file..."), so a cause is added only when it is not there yet.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.is_empty() {
+            text = cause;
+        } else if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn file_name(path: &std::path::Path) -> String {
@@ -189,7 +205,15 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
 
     let inputs = convert::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
-        eprintln!("ost-extract: no .ost or .pst files found in the inputs given");
+        let given: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!(
+            "ost-extract: no .ost or .pst files found in {}",
+            given.join(", ")
+        );
         return Ok(ExitCode::from(2));
     }
     let out = &args.output;

@@ -208,6 +208,13 @@ impl Ndb {
             source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
+        // Mapping a folder fails with "No such device": say what is wrong instead.
+        if file.metadata().map_err(io)?.is_dir() {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a folder, not a PST or OST file",
+            )));
+        }
         let map = map_file(&file).map_err(io)?;
         Self::new(Source::Mapped(map))
     }
