@@ -7,6 +7,13 @@ Parses every *.eml file under DIR and every message of every *.mbox file under D
 email.policy.default and walks each message recursively (multiparts and message/rfc822
 parts). Reports:
   - defects: the parser's defects on any part, and on any header field it parses;
+  - harmless defects, counted apart and not failing the check: the parser's complaints about
+    a Message-ID, In-Reply-To or References field whose every id is one <...> token of
+    printable ASCII without whitespace or angle brackets inside (Outlook's own ids,
+    <...$...$@user@domain>, have two '@'; RFC 5322 wants one). The ids are the stored ones,
+    written byte for byte so that a later merge can de-duplicate; importers compare them as
+    opaque tokens (Python's own parser still reads the field, and Message-ID is not used to
+    route or display mail);
   - problems: text parts whose content cannot be decoded, U+FFFD in decoded headers or file
     names (a sign of mojibake);
   - counts, as JSON on stdout: files, messages, parts, attachments, embedded messages,
@@ -26,6 +33,19 @@ import os
 import sys
 
 
+ID_FIELDS = ("message-id", "in-reply-to", "references")
+
+
+def verbatim_ids(value):
+    """Whether a message-id field is made only of usable <...> tokens (see the module doc)."""
+    tokens = str(value).replace(",", " ").split()
+    return bool(tokens) and all(
+        len(t) > 2 and t[0] == "<" and t[-1] == ">"
+        and all(0x21 <= ord(c) < 0x7F and c not in "<>" for c in t[1:-1])
+        for t in tokens
+    )
+
+
 def walk_message(msg, where, report):
     """Walks one message and its parts, recording defects, problems and attachment digests."""
     for part in msg.walk():
@@ -35,9 +55,12 @@ def walk_message(msg, where, report):
         for name in set(part.keys()):
             for value in part.get_all(name, []):
                 for d in getattr(value, "defects", ()):
-                    report["defects"].append(
-                        {"where": where, "header": name, "defect": type(d).__name__, "text": str(d)}
-                    )
+                    entry = {"where": where, "header": name, "defect": type(d).__name__, "text": str(d)}
+                    raw = [v for n, v in part.raw_items() if n.lower() == name.lower()]
+                    if name.lower() in ID_FIELDS and raw and all(verbatim_ids(v) for v in raw):
+                        report["harmless"].append(entry)
+                    else:
+                        report["defects"].append(entry)
                 if "\ufffd" in str(value):
                     report["problems"].append({"where": where, "header": name, "problem": "U+FFFD in header"})
         ctype = part.get_content_type()
@@ -118,6 +141,7 @@ def main():
         "attachments": 0,
         "embedded": 0,
         "defects": [],
+        "harmless": [],
         "problems": [],
         "sha256": set(),
         "per_mbox": {},
@@ -151,7 +175,9 @@ def main():
 
     expected = expected_digests(args)
     missing = sorted(k for k in expected if k not in report["sha256"])
-    out = {k: v for k, v in report.items() if k not in ("sha256", "defects", "problems")}
+    out = {k: v for k, v in report.items() if k not in ("sha256", "defects", "problems", "harmless")}
+    out["harmless_defect_count"] = len(report["harmless"])
+    out["harmless_defects"] = report["harmless"][: args.max_report]
     out["defect_count"] = len(report["defects"])
     out["problem_count"] = len(report["problems"])
     out["defects"] = report["defects"][: args.max_report]

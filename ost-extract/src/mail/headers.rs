@@ -257,32 +257,61 @@ pub fn rfc5322_date(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
-/// An `msg-id` (`<left@right>`) from a stored value, or `None` when the value is not usable.
-pub fn msg_id(s: &str) -> Option<String> {
-    let s = s.trim();
-    let inner = s
+/// Whether a stored message id is usable as it is: one `<…>` token (or a bare one, which
+/// gets its brackets) of printable ASCII with no whitespace, control character or angle
+/// bracket inside. Outlook's own ids (`<…$…$@user@domain>`) are usable: importers and
+/// de-duplicators compare ids as opaque tokens, so they are written byte for byte.
+fn usable_id_token(token: &str) -> Option<&str> {
+    let inner = token
         .strip_prefix('<')
         .and_then(|x| x.strip_suffix('>'))
-        .unwrap_or(s);
-    let (left, right) = inner.rsplit_once('@')?;
-    let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| is_atext(c) || c == '.');
-    let right_ok = part_ok(right)
-        || (right.starts_with('[')
-            && right.ends_with(']')
-            && right
-                .bytes()
-                .all(|b| (0x21..0x7F).contains(&b) && b != b'\\'));
-    let ok = part_ok(left) && right_ok;
-    ok.then(|| format!("<{inner}>"))
+        .unwrap_or(token);
+    let ok = !inner.is_empty()
+        && inner
+            .bytes()
+            .all(|b| (0x21..0x7F).contains(&b) && b != b'<' && b != b'>');
+    ok.then_some(inner)
 }
 
-/// A list of msg-ids (References), keeping those that are usable.
+/// The `msg-id` to write for a stored id: the stored token itself when usable (bracketed
+/// when it was stored bare), else a repair that depends only on the stored text (so an
+/// In-Reply-To or References of another item naming the same id is repaired the same way).
+/// `None` when nothing usable is left.
+pub fn msg_id(s: &str) -> Option<String> {
+    let token = s.trim();
+    match usable_id_token(token) {
+        Some(inner) => Some(format!("<{inner}>")),
+        None => sanitize_msg_id(token),
+    }
+}
+
+/// Splits a stored id list (In-Reply-To, References) into its tokens: each `<…>` whole
+/// (whitespace inside included, so a damaged id stays one token), bare ids at whitespace
+/// and commas.
+fn id_tokens(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let end = if rest.starts_with('<') {
+            rest.find('>').map_or(rest.len(), |i| i + 1)
+        } else {
+            rest.find(|c: char| c.is_whitespace() || c == ',' || c == '<')
+                .unwrap_or(rest.len())
+        };
+        let (token, tail) = rest.split_at(end);
+        out.push(token);
+        rest = tail;
+    }
+    out
+}
+
+/// A list of msg-ids (References, In-Reply-To): every token as [`msg_id`] writes it.
 pub fn msg_id_list(s: &str) -> Option<String> {
-    let ids: Vec<String> = s
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|p| !p.is_empty())
-        .filter_map(msg_id)
-        .collect();
+    let ids: Vec<String> = id_tokens(s).into_iter().filter_map(msg_id).collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
@@ -406,11 +435,14 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
         // Address fields are rebuilt from their parts below (names decoded and re-encoded
         // on their own), so raw 8-bit names there keep their address outside the encoding.
         let address = name_in(&f.name, &ADDRESS_FIELDS) && !all_blank;
-        if !address && !f.value.is_ascii()
-            || f.value
-                .bytes()
-                .any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n')
-            || all_blank
+        // Message ids are checked token by token below, and repaired there when unusable.
+        let ids = name_in(&f.name, &ID_FIELDS) && !all_blank;
+        if !ids
+            && (!address && !f.value.is_ascii()
+                || f.value
+                    .bytes()
+                    .any(|b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n')
+                || all_blank)
         {
             // An 8-bit or control-laden value: unfold and re-encode (the value's meaning as
             // text survives; its exact bytes could not be carried in a 7-bit header).
@@ -662,17 +694,20 @@ pub fn repair_stored_field(f: Field) -> Vec<Field> {
         }
         return fields;
     }
-    if name_in(&f.name, &["message-id", "in-reply-to", "references"]) {
+    if name_in(&f.name, &ID_FIELDS) {
         let unfolded = f.value.replace("\r\n", "");
-        let unfolded = unfolded.trim();
-        let ids: Vec<&str> = unfolded
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|p| !p.is_empty())
-            .collect();
-        if !ids.is_empty() && ids.iter().all(|i| msg_id(i).is_some_and(|m| m == *i)) {
-            return vec![f];
+        let tokens = id_tokens(&unfolded);
+        if !tokens.is_empty() && tokens.iter().all(|t| usable_id_token(t).is_some()) {
+            // Usable as stored, and separated by whitespace: the field is kept byte for
+            // byte, folds included. Other separators (`<a>,<b>`) become spaces; the ids
+            // themselves are still as stored.
+            let separated = unfolded.split_whitespace().count() == tokens.len();
+            if separated {
+                return vec![f];
+            }
+            return vec![Field::new(&f.name, tokens.join(" "))];
         }
-        let fixed: Vec<String> = ids.iter().filter_map(|i| sanitize_msg_id(i)).collect();
+        let fixed: Vec<String> = tokens.iter().filter_map(|t| msg_id(t)).collect();
         let mut fields = Vec::new();
         if !fixed.is_empty() {
             let v = if f.name.eq_ignore_ascii_case("message-id") {
@@ -684,12 +719,15 @@ pub fn repair_stored_field(f: Field) -> Vec<Field> {
         }
         fields.push(Field::new(
             &format!("X-Original-{}", f.name),
-            unstructured(unfolded),
+            unstructured(unfolded.trim()),
         ));
         return fields;
     }
     vec![f]
 }
+
+/// Stored fields that hold message ids.
+const ID_FIELDS: [&str; 3] = ["message-id", "in-reply-to", "references"];
 
 /// A valid `<left@right>` made from a damaged one: characters that cannot appear in either
 /// side become `_` (an extra `@` on the left included).
@@ -830,12 +868,27 @@ mod tests {
                 Field::new("X-Original-Reply-To", "<Rolf Petersson>")
             ]
         );
+        // Outlook's own ids are kept byte for byte, folds included.
         assert_eq!(
             f("Message-ID", "<1$a$@razzaq@xp.local>"),
+            vec![Field::new("Message-ID", "<1$a$@razzaq@xp.local>")]
+        );
+        assert_eq!(
+            f("References", "<a@x>\r\n <1$a$@razzaq@xp.local>"),
+            vec![Field::new("References", "<a@x>\r\n <1$a$@razzaq@xp.local>")]
+        );
+        // An id with a space is one damaged token, repaired as the property would be.
+        assert_eq!(
+            f("In-Reply-To", "<a b@x> <ok@y>"),
             vec![
-                Field::new("Message-ID", "<1$a$_razzaq@xp.local>"),
-                Field::new("X-Original-Message-ID", "<1$a$@razzaq@xp.local>")
+                Field::new("In-Reply-To", "<a_b@x> <ok@y>"),
+                Field::new("X-Original-In-Reply-To", "<a b@x> <ok@y>")
             ]
+        );
+        assert_eq!(msg_id("<a b@x>").as_deref(), Some("<a_b@x>"));
+        assert_eq!(
+            f("References", "<a@x>,<b@y>"),
+            vec![Field::new("References", "<a@x> <b@y>")]
         );
         assert_eq!(
             f("Message-ID", "<ok@x>"),
@@ -851,7 +904,11 @@ mod tests {
     fn message_ids() {
         assert_eq!(msg_id("abc@x").as_deref(), Some("<abc@x>"));
         assert_eq!(msg_id("<abc@x>").as_deref(), Some("<abc@x>"));
-        assert_eq!(msg_id("a b"), None);
+        assert_eq!(msg_id("<1$a$@u@d.org>").as_deref(), Some("<1$a$@u@d.org>"));
+        assert_eq!(msg_id("<12345>").as_deref(), Some("<12345>"));
+        assert_eq!(msg_id("a b").as_deref(), Some("<a_b@unknown.invalid>"));
+        assert_eq!(msg_id("<>"), None);
+        assert_eq!(msg_id("<caf\u{e9}@x>").as_deref(), Some("<caf_@x>"));
         assert_eq!(
             msg_id_list("<a@x> <b@y>\r\n <c@z>").as_deref(),
             Some("<a@x> <b@y> <c@z>")

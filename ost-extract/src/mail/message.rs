@@ -259,33 +259,34 @@ fn recipient_addr(r: &PropertyBag) -> Option<(Option<String>, String)> {
     Some((name, addr))
 }
 
-/// A Message-ID that is the same on every run for the same message: a digest of what
-/// identifies it, in the reserved `.invalid` domain.
+/// A Message-ID that is the same on every run and in every copy of the message (another
+/// store, another export of the same mailbox), so importers and later merges can
+/// de-duplicate: a digest of what the message says, never of where this store keeps it
+/// (node and entry ids differ between copies; the search key is kept by copies,
+/// [MS-OXCPRPT] 2.2.1.9), in the reserved `.invalid` domain.
 fn generated_id(msg: &Message) -> String {
     let p = &msg.props;
     let mut h = Sha256::new();
-    for id in [pid::SEARCH_KEY, pid::ENTRY_ID, pid::RECORD_KEY] {
-        if let Some(b) = p.binary(id) {
-            h.update(b);
-        }
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    field(p.binary(pid::SEARCH_KEY).unwrap_or(&[]));
+    field(msg.class().as_bytes());
+    field(msg.subject().as_bytes());
+    field(&message_date(msg).map_or(0, |d| d.timestamp()).to_le_bytes());
+    // Addresses as stored (not as resolved, which depends on what else the store holds),
+    // without case (Exchange writes the same DN in either case).
+    let stored = |v: Option<&str>| v.unwrap_or("").to_ascii_lowercase();
+    field(stored(p.str(pid::SENDER_EMAIL_ADDRESS)).as_bytes());
+    for r in &msg.recipients {
+        field(stored(r.str(pid::EMAIL_ADDRESS)).as_bytes());
     }
-    h.update(msg.class().as_bytes());
-    h.update([0]);
-    h.update(msg.subject().as_bytes());
-    h.update([0]);
-    if let Some(d) = message_date(msg) {
-        h.update(d.timestamp().to_le_bytes());
+    field(p.str(pid::BODY).unwrap_or("").as_bytes());
+    for a in &msg.attachments {
+        field(a.filename().unwrap_or("").as_bytes());
+        field(&(a.data().map_or(0, <[u8]>::len) as u64).to_le_bytes());
     }
-    if let Some((_, a)) = sender_addr(msg) {
-        h.update(a.as_bytes());
-    }
-    if let Some(b) = p.str(pid::BODY) {
-        h.update(b.as_bytes());
-    }
-    if let Some(nid) = msg.nid {
-        h.update(format!("{nid:?}").as_bytes());
-    }
-    h.update((msg.attachments.len() as u64).to_le_bytes());
     let digest = h.finalize();
     format!(
         "<{}@ost-extract.invalid>",
