@@ -26,7 +26,7 @@ Examples:
   Continue a run that was interrupted:
     ost-extract convert /srv/caches/ -o /srv/converted/ --resume
 
-  Look inside a file first:
+  Look inside a file first (--json for scripts):
     ost-extract info mailbox.ost
     ost-extract ls mailbox.ost
 
@@ -51,6 +51,9 @@ enum Command {
     Info {
         /// The OST or PST file.
         file: PathBuf,
+        /// Print the same facts as one JSON object (warnings as a list).
+        #[arg(long)]
+        json: bool,
     },
     /// Convert caches into an import-ready tree: Mail/ (EML or mbox), Calendar/*.ics,
     /// Tasks/*.ics, Contacts/*.vcf and report.json, one folder per input.
@@ -142,10 +145,27 @@ fn file_name(path: &std::path::Path) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Info { file } => {
+        Command::Info { file, json } => {
             let store = Store::open(&file)?;
             let m = manifest::build(&store, &file_name(&file), false);
             let h = store.header();
+            if json {
+                let info = serde_json::json!({
+                    "file": file.display().to_string(),
+                    "client": h.client.name(),
+                    "layout": h.layout.name(),
+                    "wVer": h.version,
+                    "encryption": m.format.crypt,
+                    "size": m.size,
+                    "store_name": store.display_name(),
+                    "folders": m.totals.folders,
+                    "items": m.totals.messages,
+                    "orphans": m.totals.orphans,
+                    "warnings": m.warnings,
+                });
+                println!("{}", serde_json::to_string_pretty(&info)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             println!("file:        {}", file.display());
             println!(
                 "format:      {} ({}, wVer {})",

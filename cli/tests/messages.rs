@@ -77,3 +77,57 @@ fn force_and_resume_together_are_refused() {
     assert!(err.contains("--force") && err.contains("--resume"), "{err}");
     assert!(!out.exists(), "nothing may be written");
 }
+
+#[test]
+fn info_json_says_what_info_says() {
+    for name in [
+        "demo-2013.ost",
+        "demo-unicode.ost",
+        "demo-unicode.pst",
+        "demo-ansi.pst",
+    ] {
+        let o = bin().arg("info").arg(demo(name)).output().unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let text = String::from_utf8(o.stdout).unwrap();
+        let field = |label: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(label))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_else(|| panic!("{label} missing: {text}"))
+        };
+        let o = bin()
+            .args(["info", "--json"])
+            .arg(demo(name))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        // The manifest the writer's files were checked against (libpff, readpst).
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(demo(&format!("{name}.json"))).unwrap()).unwrap();
+        assert_eq!(json["items"], manifest["totals"]["messages"], "{name}");
+        assert_eq!(json["folders"], manifest["totals"]["folders"], "{name}");
+        assert_eq!(json["size"], manifest["size"], "{name}");
+        assert_eq!(json["encryption"], manifest["format"]["crypt"], "{name}");
+        assert_eq!(json["items"].to_string(), field("items:"), "{name}");
+        assert_eq!(
+            json["size"].to_string() + " bytes",
+            field("size:"),
+            "{name}"
+        );
+        assert_eq!(json["store_name"].as_str().unwrap(), field("store name:"));
+        assert_eq!(
+            format!(
+                "{} ({}, wVer {})",
+                json["client"].as_str().unwrap().to_uppercase(),
+                json["layout"].as_str().unwrap(),
+                json["wVer"]
+            ),
+            field("format:")
+        );
+        assert_eq!(
+            json["warnings"].as_array().unwrap().len().to_string(),
+            field("warnings:")
+        );
+    }
+}
