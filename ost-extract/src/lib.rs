@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod addressbook;
 pub mod calendar;
 pub mod contacts;
 mod contentline;

@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use mail_builder::encoders::base64::base64_encode;
 
+use crate::addressbook::AddressBook;
+
 /// Longest line we aim for when folding (RFC 5322 2.1.1 recommends 78).
 const FOLD_AT: usize = 78;
 /// Longest encoded word (RFC 2047 2).
@@ -182,6 +184,11 @@ pub fn addr_spec(addr: &str) -> Option<String> {
     let addr = addr
         .strip_prefix("mailto:")
         .or_else(|| addr.strip_prefix("SMTP:"))
+        .unwrap_or(addr);
+    // Outlook quotes typed addresses it could not resolve: 'jo@example.com'.
+    let addr = addr
+        .strip_prefix('\'')
+        .and_then(|a| a.strip_suffix('\''))
         .unwrap_or(addr);
     let at = addr.rfind('@')?;
     let (local, domain) = (addr.get(..at)?, addr.get(at + 1..)?);
@@ -382,7 +389,11 @@ const MIME_FIELDS: [&str; 4] = [
 /// keeping each field's folded text as it was. Lines that are neither a field nor a
 /// continuation are dropped with a warning; the MIME fields are left out (the body is
 /// rebuilt from the properties). Non-ASCII in a value is re-encoded.
-pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<Field> {
+pub fn parse_transport_headers(
+    block: &str,
+    book: &AddressBook,
+    warnings: &mut Vec<String>,
+) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     let mut dropped = 0usize;
     let mut last_dropped = false;
@@ -462,7 +473,7 @@ pub fn parse_transport_headers(block: &str, warnings: &mut Vec<String>) -> Vec<F
                 .collect();
             f.value = parts.join("\r\n");
         }
-        out.extend(repair_stored_field(f));
+        out.extend(repair_stored_field(f, book));
     }
     out
 }
@@ -606,11 +617,9 @@ fn split_address_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Rebuilds one stored address (`name <addr>`, `addr (name)` or a bare address) in a form
-/// every parser reads: the name decoded and re-encoded, the address checked (a placeholder
-/// in `.invalid` when it is not an Internet address). Returns the mailbox and whether the
-/// address itself had to be replaced.
-fn rebuild_mailbox(item: &str) -> (String, bool) {
+/// One stored mailbox (`name <addr>`, `addr (name)` or a bare address) split into its
+/// display name (as written: encoded words not yet decoded) and its address.
+fn split_mailbox(item: &str) -> (String, String) {
     let unquote = |n: &str| {
         let n = n.trim();
         let n = n
@@ -619,7 +628,7 @@ fn rebuild_mailbox(item: &str) -> (String, bool) {
             .unwrap_or(n);
         n.replace("\\\"", "\"").replace("\\\\", "\\")
     };
-    let (name, addr) = match (item.find('<'), item.rfind('>')) {
+    match (item.find('<'), item.rfind('>')) {
         (Some(a), Some(b)) if a < b => (
             unquote(item.get(..a).unwrap_or("")),
             item.get(a + 1..b).unwrap_or("").trim().to_owned(),
@@ -631,16 +640,38 @@ fn rebuild_mailbox(item: &str) -> (String, bool) {
             ),
             _ => (String::new(), item.trim().to_owned()),
         },
-    };
+    }
+}
+
+/// The mailboxes of a stored address list: each one's display name (encoded words as
+/// written) and address (as written: an Internet address, an Exchange DN, a bare name).
+pub fn address_list(s: &str) -> Vec<(String, String)> {
+    split_address_list(s)
+        .iter()
+        .filter(|i| !(i.ends_with(';') && i.contains(':') && !i.contains('<')))
+        .map(|i| split_mailbox(i))
+        .collect()
+}
+
+/// Rebuilds one stored address in a form every parser reads: the name decoded and
+/// re-encoded, the address checked. An Exchange DN is looked up in the store's address
+/// book; what is not an Internet address after that becomes a placeholder in `.invalid`.
+/// Returns the mailbox and whether the address itself had to be replaced.
+fn rebuild_mailbox(item: &str, book: &AddressBook) -> (String, bool) {
+    let (name, addr) = split_mailbox(item);
     let name = decode_words(&name);
     let name = name.trim();
     match addr_spec(&addr) {
         Some(a) => (mailbox(Some(name), &a), false),
         None => {
-            let basis = if name.is_empty() { addr.as_str() } else { name };
-            let placeholder = placeholder_addr(basis, None);
             let shown = if name.is_empty() { addr.trim() } else { name };
-            (mailbox(Some(shown), &placeholder), true)
+            let dn = crate::addressbook::dn_key(&addr);
+            if let Some(r) = book.resolve(dn.as_deref(), shown) {
+                return (mailbox(Some(shown), r.address()), true);
+            }
+            let basis = if name.is_empty() { addr.as_str() } else { name };
+            let kind = dn.is_some().then_some("EX");
+            (mailbox(Some(shown), &placeholder_addr(basis, kind)), true)
         }
     }
 }
@@ -666,7 +697,7 @@ const ADDRESS_FIELDS: [&str; 8] = [
 /// re-encoded (as UTF-8 encoded words) and unusable addresses replaced by placeholders;
 /// message ids that are not `<left@right>` are sanitised. Where an address or id had to be
 /// changed, the original text is kept in an `X-Original-*` field.
-pub fn repair_stored_field(f: Field) -> Vec<Field> {
+pub fn repair_stored_field(f: Field, book: &AddressBook) -> Vec<Field> {
     if name_in(&f.name, &ADDRESS_FIELDS) {
         let unfolded = f.value.replace("\r\n", "");
         let unfolded = unfolded.trim();
@@ -678,7 +709,7 @@ pub fn repair_stored_field(f: Field) -> Vec<Field> {
                 out.push(item);
                 continue;
             }
-            let (mb, replaced) = rebuild_mailbox(&item);
+            let (mb, replaced) = rebuild_mailbox(&item, book);
             changed |= replaced;
             out.push(mb);
         }
@@ -812,6 +843,10 @@ mod tests {
         );
         assert_eq!(addr_spec("/O=ORG/OU=SITE/CN=RECIPIENTS/CN=JDOE"), None);
         assert_eq!(
+            addr_spec("'jo@example.com'").as_deref(),
+            Some("jo@example.com")
+        );
+        assert_eq!(
             placeholder_addr("John Doe", Some("EX")),
             "john.doe@exchange.invalid"
         );
@@ -841,7 +876,8 @@ mod tests {
 
     #[test]
     fn stored_fields_are_repaired() {
-        let f = |n: &str, v: &str| repair_stored_field(Field::new(n, v));
+        let book = AddressBook::new();
+        let f = |n: &str, v: &str| repair_stored_field(Field::new(n, v), &book);
         assert_eq!(
             f("To", "a@b.org, \"Doe, J\" <j@x.org>"),
             vec![Field::new("To", "a@b.org, \"Doe, J\" <j@x.org>")]
@@ -919,7 +955,7 @@ mod tests {
     fn transport_headers_keep_fields_and_drop_mime_ones() {
         let block = "Received: from a\r\n\tby b; Mon, 1 Jan 2007 10:00:00 +0000\r\nMessage-ID: <1@x>\r\nContent-Type: text/plain;\r\n charset=us-ascii\r\nMIME-Version: 1.0\r\nSubject: caf\u{e9}\r\n\r\n";
         let mut w = Vec::new();
-        let f = parse_transport_headers(block, &mut w);
+        let f = parse_transport_headers(block, &AddressBook::new(), &mut w);
         assert!(w.is_empty());
         let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["Received", "Message-ID", "Subject"]);
@@ -945,7 +981,7 @@ mod raw_8bit_tests {
     fn raw_utf8_names_in_stored_address_fields_keep_their_address() {
         let raw = "Received: from a by b; Tue, 12 Mar 2024 05:18:00 +0000\r\nFrom: Дмитрий Иванов <dmitry@example.ru>\r\nTo: alice@example.com\r\n\r\n";
         let mut w = Vec::new();
-        let fields = parse_transport_headers(raw, &mut w);
+        let fields = parse_transport_headers(raw, &AddressBook::new(), &mut w);
         let from = fields.iter().find(|f| f.name == "From").unwrap();
         assert!(from.value.is_ascii());
         assert!(

@@ -7,11 +7,17 @@ use std::io::{self, Write};
 use pstkit::messaging::Message;
 
 use super::{headers, message_date, sender_addr};
+use crate::addressbook::AddressBook;
 
 /// The `From ` separator line (without its LF) for `msg`: the sender's address, or
 /// `MAILER-DAEMON` when there is none, and the date in `asctime` form (UTC).
 pub fn from_line(msg: &Message) -> String {
-    let sender = sender_addr(msg)
+    from_line_with(msg, &AddressBook::new())
+}
+
+/// [`from_line`], the sender's Exchange address resolved through the store's address book.
+pub fn from_line_with(msg: &Message, book: &AddressBook) -> String {
+    let sender = sender_addr(msg, book)
         .and_then(|(_, a)| headers::addr_spec(&a))
         .map(|a| {
             a.chars()
@@ -31,7 +37,13 @@ pub fn write_mbox_entry<W: Write>(out: &mut W, msg: &Message, eml: &[u8]) -> io:
 /// One message's mbox entry in mboxrd form: the `From ` line, the quoted message with LF
 /// line ends, and the blank line after it.
 pub fn mbox_entry(msg: &Message, eml: &[u8]) -> Vec<u8> {
-    let mut buf = start_entry(msg, eml.len());
+    mbox_entry_with(msg, &AddressBook::new(), eml)
+}
+
+/// [`mbox_entry`] for a message rendered with the store's address book (which gives the
+/// `From ` line's address, as it gave the message's).
+pub fn mbox_entry_with(msg: &Message, book: &AddressBook, eml: &[u8]) -> Vec<u8> {
+    let mut buf = start_entry(msg, book, eml.len());
     let start = buf.len();
     buf.extend_from_slice(eml);
     finish_entry(buf, start)
@@ -39,8 +51,8 @@ pub fn mbox_entry(msg: &Message, eml: &[u8]) -> Vec<u8> {
 
 /// A buffer for one mbox entry holding its `From ` line, with room for a message of about
 /// `size` bytes after it.
-pub(crate) fn start_entry(msg: &Message, size: usize) -> Vec<u8> {
-    let from = from_line(msg);
+pub(crate) fn start_entry(msg: &Message, book: &AddressBook, size: usize) -> Vec<u8> {
+    let from = from_line_with(msg, book);
     let mut buf = Vec::with_capacity(from.len() + size + 2);
     buf.extend_from_slice(from.as_bytes());
     buf.push(b'\n');

@@ -11,7 +11,8 @@ use super::body::{bodies, Bodies};
 use super::headers::{self, write_field, Field};
 use super::mbox::EntryForm;
 use super::mime::{Body, Part};
-use super::{message_date, resolve_addr, sender_addr};
+use super::{message_date, resolve_addr, sender_addr, RECIPIENT, SENDER};
+use crate::addressbook::AddressBook;
 
 /// Deepest nesting of embedded messages rendered; deeper ones are noted and left out
 /// (a damaged file could otherwise loop).
@@ -34,7 +35,17 @@ const CONVERSATION_TOPIC: u16 = 0x0070;
 /// Builds the RFC 5322 message (bytes, CRLF) for one Message, recursively for embedded
 /// ones. Never fails: what cannot be rendered is noted in `warnings` and the rest is written.
 pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
-    render(msg, 0, warnings)
+    message_to_eml_with(msg, &AddressBook::new(), warnings)
+}
+
+/// [`message_to_eml`] with the store's address book: Exchange addresses the store pairs
+/// with an SMTP address are written as that address.
+pub fn message_to_eml_with(
+    msg: &Message,
+    book: &AddressBook,
+    warnings: &mut Vec<String>,
+) -> Vec<u8> {
+    render(msg, book, 0, warnings)
 }
 
 /// The message's mbox entry (as [`super::mbox_entry`] makes from its EML), rendered straight
@@ -42,15 +53,24 @@ pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
 /// converted in place as it is written. Embedded messages are rendered as for EML, so the
 /// output is the same byte for byte.
 pub fn message_to_mbox_entry(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
-    let mut out = super::mbox::start_entry(msg, estimated_size(msg, 0));
+    message_to_mbox_entry_with(msg, &AddressBook::new(), warnings)
+}
+
+/// [`message_to_mbox_entry`] with the store's address book (see [`message_to_eml_with`]).
+pub fn message_to_mbox_entry_with(
+    msg: &Message,
+    book: &AddressBook,
+    warnings: &mut Vec<String>,
+) -> Vec<u8> {
+    let mut out = super::mbox::start_entry(msg, book, estimated_size(msg, 0));
     let mut form = EntryForm::new(out.len());
-    render_into(&mut out, msg, 0, warnings, Some(&mut form));
+    render_into(&mut out, msg, book, 0, warnings, Some(&mut form));
     super::mbox::finish_entry(out, form.done())
 }
 
-fn render(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
+fn render(msg: &Message, book: &AddressBook, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
     let mut out = Vec::with_capacity(estimated_size(msg, depth));
-    render_into(&mut out, msg, depth, warnings, None);
+    render_into(&mut out, msg, book, depth, warnings, None);
     out
 }
 
@@ -59,12 +79,13 @@ fn render(msg: &Message, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
 fn render_into(
     out: &mut Vec<u8>,
     msg: &Message,
+    book: &AddressBook,
     depth: usize,
     warnings: &mut Vec<String>,
     form: Option<&mut EntryForm>,
 ) {
-    let fields = header_fields(msg, warnings);
-    let part = body_tree(msg, depth, warnings);
+    let fields = header_fields(msg, book, warnings);
+    let part = body_tree(msg, book, depth, warnings);
     for f in &fields {
         write_field(out, f);
     }
@@ -95,11 +116,11 @@ fn estimated_size(msg: &Message, depth: usize) -> usize {
 }
 
 /// Everything the header section says, in writing order.
-fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
+fn header_fields(msg: &Message, book: &AddressBook, warnings: &mut Vec<String>) -> Vec<Field> {
     let p = &msg.props;
     let stored = p
         .str(pid::TRANSPORT_MESSAGE_HEADERS)
-        .map(|block| headers::parse_transport_headers(block, warnings))
+        .map(|block| headers::parse_transport_headers(block, book, warnings))
         .filter(|f| {
             f.iter().any(|f| {
                 f.name.eq_ignore_ascii_case("from") || f.name.eq_ignore_ascii_case("received")
@@ -107,7 +128,7 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
         })
         .unwrap_or_default();
     if stored.is_empty() {
-        let mut out = synthesised(msg);
+        let mut out = synthesised(msg, book);
         out.extend(state_fields(msg, &[]));
         return out;
     }
@@ -118,7 +139,7 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
     let has =
         |fields: &[Field], name: &str| fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
     if REQUIRED.iter().any(|n| !has(&out, n)) {
-        for f in synthesised(msg) {
+        for f in synthesised(msg, book) {
             if REQUIRED.iter().any(|n| f.name.eq_ignore_ascii_case(n)) && !has(&out, &f.name) {
                 out.push(f);
             }
@@ -129,26 +150,20 @@ fn header_fields(msg: &Message, warnings: &mut Vec<String>) -> Vec<Field> {
 }
 
 /// Header fields built from the properties ([MS-OXCMAIL] 2.2.3).
-fn synthesised(msg: &Message) -> Vec<Field> {
+fn synthesised(msg: &Message, book: &AddressBook) -> Vec<Field> {
     let p = &msg.props;
     let mut out = Vec::new();
     if let Some(d) = message_date(msg) {
         out.push(Field::new("Date", headers::rfc5322_date(d)));
     }
-    let author = sender_addr(msg);
+    let author = sender_addr(msg, book);
     let from = author.as_ref().map_or_else(
         || "undisclosed-sender:;".to_owned(),
         |(n, a)| headers::mailbox(n.as_deref(), a),
     );
     out.push(Field::new("From", from));
     // Sender: only when someone sent on behalf of the author.
-    let sender = resolve_addr(
-        p,
-        pid::SENDER_NAME,
-        pid::SENDER_EMAIL_ADDRESS,
-        pid::SENDER_ADDRTYPE,
-        pid::SENDER_SMTP_ADDRESS,
-    );
+    let sender = resolve_addr(p, &SENDER, book);
     if let (Some((_, a)), Some((sn, sa))) = (&author, &sender) {
         if !a.eq_ignore_ascii_case(sa) {
             out.push(Field::new("Sender", headers::mailbox(sn.as_deref(), sa)));
@@ -159,7 +174,7 @@ fn synthesised(msg: &Message) -> Vec<Field> {
     let mut cc = Vec::new();
     let mut bcc = Vec::new();
     for r in &msg.recipients {
-        let Some((name, addr)) = recipient_addr(r) else {
+        let Some((name, addr)) = recipient_addr(r, book) else {
             continue;
         };
         let mb = headers::mailbox(name.as_deref(), &addr);
@@ -247,14 +262,8 @@ fn state_fields(msg: &Message, stored: &[Field]) -> Vec<Field> {
 
 /// A recipient's name and address: SMTP address first, then an Internet-form email
 /// address, else a placeholder ([MS-OXCMAIL] 2.2.3.2.4).
-fn recipient_addr(r: &PropertyBag) -> Option<(Option<String>, String)> {
-    let (name, addr) = resolve_addr(
-        r,
-        pid::DISPLAY_NAME,
-        pid::EMAIL_ADDRESS,
-        pid::ADDRTYPE,
-        pid::SMTP_ADDRESS,
-    )?;
+fn recipient_addr(r: &PropertyBag, book: &AddressBook) -> Option<(Option<String>, String)> {
+    let (name, addr) = resolve_addr(r, &RECIPIENT, book)?;
     let name = name.or_else(|| r.str(RECIPIENT_DISPLAY_NAME).map(str::to_owned));
     Some((name, addr))
 }
@@ -304,19 +313,24 @@ enum Placement {
 
 /// The MIME body tree: alternatives (text, HTML with its related parts, calendar) inside
 /// multipart/mixed when there are attachments ([MS-OXCMAIL] 2.1.3.1).
-fn body_tree<'a>(msg: &'a Message, depth: usize, warnings: &mut Vec<String>) -> Part<'a> {
+fn body_tree<'a>(
+    msg: &'a Message,
+    book: &AddressBook,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Part<'a> {
     let Bodies {
         mut text,
         html,
         rtf,
     } = bodies(msg, warnings);
     if text.is_none() && html.is_none() {
-        text = fallback_text(msg);
+        text = fallback_text(msg, book);
     }
     let mut related = Vec::new();
     let mut mixed = Vec::new();
     for (i, att) in msg.attachments.iter().enumerate() {
-        match attachment_part(att, i, html.as_deref(), depth, warnings) {
+        match attachment_part(att, i, html.as_deref(), book, depth, warnings) {
             Some((part, Placement::Related)) => related.push(part),
             Some((part, Placement::Mixed)) => mixed.push(part),
             None => {}
@@ -397,7 +411,7 @@ fn calendar_method(class: &str) -> &'static str {
 
 /// A readable text body for items that carry none (reports, empty notes): what the item is
 /// and whom it concerns.
-fn fallback_text(msg: &Message) -> Option<String> {
+fn fallback_text(msg: &Message, book: &AddressBook) -> Option<String> {
     let class = msg.class();
     let lower = class.to_ascii_lowercase();
     if !lower.starts_with("report.") {
@@ -416,7 +430,7 @@ fn fallback_text(msg: &Message) -> Option<String> {
     };
     let mut s = format!("{kind} ({class})\nSubject: {}\n", msg.subject());
     for r in &msg.recipients {
-        if let Some((name, addr)) = recipient_addr(r) {
+        if let Some((name, addr)) = recipient_addr(r, book) {
             s.push_str(&format!(
                 "Recipient: {} <{addr}>\n",
                 name.unwrap_or_default()
@@ -440,6 +454,7 @@ fn attachment_part<'a>(
     att: &'a Attachment,
     index: usize,
     html: Option<&str>,
+    book: &AddressBook,
     depth: usize,
     warnings: &mut Vec<String>,
 ) -> Option<(Part<'a>, Placement)> {
@@ -483,7 +498,7 @@ fn attachment_part<'a>(
             return None;
         }
         let mut inner_warnings = Vec::new();
-        let eml = render(embedded, depth + 1, &mut inner_warnings);
+        let eml = render(embedded, book, depth + 1, &mut inner_warnings);
         warnings.extend(
             inner_warnings
                 .into_iter()

@@ -18,8 +18,12 @@ mod tests;
 use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message, PropertyBag};
 
-pub use mbox::{mbox_entry, write_mbox_entry};
-pub use message::{message_to_eml, message_to_mbox_entry};
+use crate::addressbook::AddressBook;
+
+pub use mbox::{mbox_entry, mbox_entry_with, write_mbox_entry};
+pub use message::{
+    message_to_eml, message_to_eml_with, message_to_mbox_entry, message_to_mbox_entry_with,
+};
 pub use names::{dedupe_name, eml_file_name, safe_path_component};
 
 /// Whether a message class is something the mail converter renders: notes, meeting
@@ -68,56 +72,82 @@ pub fn message_date(msg: &Message) -> Option<DateTime<Utc>> {
         .or_else(|| p.time(pid::LAST_MODIFICATION_TIME))
 }
 
-/// Resolves a name and an Internet address from a property bag's name, address, address
-/// type and SMTP address properties. Non-SMTP addresses (Exchange DNs) get a placeholder in
-/// the `.invalid` domain so the header stays valid.
+/// The properties that describe one party of a message: the sender, the author (sent
+/// representing) or a recipient row ([MS-OXOMSG] 2.2.1, [MS-OXCMAIL] 2.2.3.2.4).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Party {
+    pub name: u16,
+    pub email: u16,
+    pub addrtype: u16,
+    pub smtp: u16,
+    pub entry_id: u16,
+    pub search_key: u16,
+}
+
+/// The sender ([MS-OXOMSG] 2.2.1.48-2.2.1.52).
+pub(crate) const SENDER: Party = Party {
+    name: pid::SENDER_NAME,
+    email: pid::SENDER_EMAIL_ADDRESS,
+    addrtype: pid::SENDER_ADDRTYPE,
+    smtp: pid::SENDER_SMTP_ADDRESS,
+    entry_id: 0x0C19,
+    search_key: 0x0C1D,
+};
+/// The author the message was sent on behalf of ([MS-OXOMSG] 2.2.1.53-2.2.1.58).
+pub(crate) const SENT_REPRESENTING: Party = Party {
+    name: pid::SENT_REPRESENTING_NAME,
+    email: pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+    addrtype: pid::SENT_REPRESENTING_ADDRTYPE,
+    smtp: pid::SENT_REPRESENTING_SMTP_ADDRESS,
+    entry_id: 0x0041,
+    search_key: 0x003B,
+};
+/// A recipient row ([MS-OXCMSG] 2.2.3).
+pub(crate) const RECIPIENT: Party = Party {
+    name: pid::DISPLAY_NAME,
+    email: pid::EMAIL_ADDRESS,
+    addrtype: pid::ADDRTYPE,
+    smtp: pid::SMTP_ADDRESS,
+    entry_id: pid::RECIPIENT_ENTRY_ID,
+    search_key: pid::SEARCH_KEY,
+};
+
+/// Resolves a party's name and Internet address: its SMTP address property, else an
+/// Internet-form address, else the store's address book for its Exchange DN (from its
+/// address, search key or entry id). What stays unresolved gets a placeholder in the
+/// `.invalid` domain so the header stays valid (and is counted by the book).
 pub(crate) fn resolve_addr(
     bag: &PropertyBag,
-    name: u16,
-    email: u16,
-    addrtype: u16,
-    smtp: u16,
+    party: &Party,
+    book: &AddressBook,
 ) -> Option<(Option<String>, String)> {
-    let display = bag.str(name).map(str::to_owned);
-    let email_v = bag.str(email);
+    let display = bag.str(party.name).map(str::to_owned);
+    let email_v = bag.str(party.email);
     let addr = bag
-        .str(smtp)
+        .str(party.smtp)
         .and_then(headers::addr_spec)
         .or_else(|| email_v.and_then(headers::addr_spec));
-    match addr {
-        Some(a) => Some((display, a)),
-        None => {
-            let basis = display.clone().or_else(|| {
-                email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned())
-            })?;
-            Some((
-                display,
-                headers::placeholder_addr(&basis, bag.str(addrtype)),
-            ))
-        }
+    if let Some(a) = addr {
+        return Some((display, a));
     }
+    let basis = display
+        .clone()
+        .or_else(|| email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned()))?;
+    let what = display.as_deref().or(email_v).unwrap_or("");
+    if let Some(r) = book.resolve_party(bag, party.email, party.entry_id, party.search_key, what) {
+        return Some((display, r.address().to_owned()));
+    }
+    Some((
+        display,
+        headers::placeholder_addr(&basis, bag.str(party.addrtype)),
+    ))
 }
 
 /// The author: the "sent representing" identity when stored, else the sender
 /// ([MS-OXOMSG] 2.2.1.46-2.2.1.58).
-pub(crate) fn sender_addr(msg: &Message) -> Option<(Option<String>, String)> {
+pub(crate) fn sender_addr(msg: &Message, book: &AddressBook) -> Option<(Option<String>, String)> {
     let p = &msg.props;
-    resolve_addr(
-        p,
-        pid::SENT_REPRESENTING_NAME,
-        pid::SENT_REPRESENTING_EMAIL_ADDRESS,
-        pid::SENT_REPRESENTING_ADDRTYPE,
-        pid::SENT_REPRESENTING_SMTP_ADDRESS,
-    )
-    .or_else(|| {
-        resolve_addr(
-            p,
-            pid::SENDER_NAME,
-            pid::SENDER_EMAIL_ADDRESS,
-            pid::SENDER_ADDRTYPE,
-            pid::SENDER_SMTP_ADDRESS,
-        )
-    })
+    resolve_addr(p, &SENT_REPRESENTING, book).or_else(|| resolve_addr(p, &SENDER, book))
 }
 
 #[cfg(test)]

@@ -8,4 +8,4 @@ pub mod store;
 
 pub use item::{Attachment, Message};
 pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
-pub use store::{FolderContents, FolderInfo, FolderTree, Store, TableListing};
+pub use store::{Envelope, FolderContents, FolderInfo, FolderTree, Store, TableListing};

@@ -125,6 +125,24 @@ impl FolderContents {
     }
 }
 
+/// What [`Store::message_envelope`] reads of a message.
+#[derive(Debug, Clone, Default)]
+pub struct Envelope {
+    /// The properties asked for and the recipients (no attachments).
+    pub message: Message,
+    /// The ids of every property the message holds, asked for or not, sorted.
+    pub present: Vec<u16>,
+    /// The rows of its attachment table.
+    pub attachments: usize,
+}
+
+impl Envelope {
+    /// Whether the message holds property `id` (read or not).
+    pub fn has(&self, id: u16) -> bool {
+        self.present.binary_search(&id).is_ok()
+    }
+}
+
 /// A folder as listed in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderInfo {
@@ -502,6 +520,70 @@ impl Store {
             .map_err(|e| e.in_node(nid))?;
         msg.nid = Some(nid);
         Ok(msg)
+    }
+
+    /// A message's own properties whose ids `wanted` accepts, and its recipients, without
+    /// its attachments (whose count is in [`Envelope::attachments`]): what an index of the
+    /// whole store (an address book, a coverage count) needs, at a fraction of the cost of
+    /// [`Store::message`]. Unread properties are not decoded at all.
+    pub fn message_envelope(&self, nid: NodeId, wanted: &dyn Fn(u16) -> bool) -> Result<Envelope> {
+        let node = LtpNode::open_node(&self.ndb, nid)?;
+        let pc = PropertyContext::new(&node).map_err(|e| e.in_node(nid))?;
+        let cp = self.item_codepage(&pc);
+        let mut warnings = Vec::new();
+        let mut values = Vec::new();
+        let mut present = Vec::with_capacity(pc.records().len());
+        for rec in pc.records() {
+            let id = rec.tag.id();
+            present.push(id);
+            if !wanted(id) {
+                continue;
+            }
+            match pc.value(*rec, cp) {
+                Ok(v) => values.push((id, v.into_owned())),
+                Err(e) => warnings.push(format!("property {:#010x} skipped: {e}", rec.tag.0)),
+            }
+        }
+        let mut msg = Message {
+            nid: Some(nid),
+            props: self.bag(values),
+            ..Message::default()
+        };
+        let mut table_warnings = Vec::new();
+        if node.subnode(NID_RECIPIENT_TABLE).is_some() {
+            match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
+                let tc = TableContext::new(&n)?;
+                Ok((0..tc.len())
+                    .map(|i| {
+                        self.bag(
+                            tc.row_values(i, cp, &mut table_warnings)
+                                .into_iter()
+                                .map(|(t, v)| (t.id(), v))
+                                .collect(),
+                        )
+                    })
+                    .collect::<Vec<_>>())
+            }) {
+                Ok(r) => msg.recipients = r,
+                Err(e) => msg.warnings.push(format!("recipients unreadable: {e}")),
+            }
+        }
+        let attachments = match node.subnode(NID_ATTACHMENT_TABLE) {
+            None => 0,
+            Some(_) => node
+                .open_subnode(NID_ATTACHMENT_TABLE)
+                .and_then(|n| TableContext::new(&n).map(|tc| tc.len()))
+                .unwrap_or(0),
+        };
+        msg.warnings.extend(warnings);
+        msg.warnings
+            .extend(table_warnings.into_iter().map(|w| w.to_string()));
+        present.sort_unstable();
+        Ok(Envelope {
+            message: msg,
+            present,
+            attachments,
+        })
     }
 
     fn bag(&self, values: Vec<(u16, PropValue<'static>)>) -> PropertyBag {

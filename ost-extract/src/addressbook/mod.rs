@@ -1,0 +1,606 @@
+//! One address book per store: every pairing of an Exchange address (an X.500 distinguished
+//! name, `/O=ORG/OU=…/CN=RECIPIENTS/CN=…`) with an SMTP address that the store holds, built
+//! before anything is converted, so that every address written anywhere (mail headers,
+//! iCalendar organizers and attendees, vCard e-mails, list members) comes out as a real
+//! address where the store can tell it.
+//!
+//! Where pairings come from, best first ([`Source`]): the sender and sent-representing
+//! properties that carry both forms ([MS-OXOMSG] 2.2.1.46-2.2.1.58: `PidTagSenderSmtpAddress`
+//! 0x5D01, `PidTagSentRepresentingSmtpAddress` 0x5D02 beside the EX address, its search key
+//! `EX:/O=…` and its address-book entry id), recipient rows with `PidTagSmtpAddress` 0x39FE
+//! beside their DN, the autocomplete stream ([`autocomplete`], [MS-OXOCFG]), contacts' e-mail
+//! slots (the Recipient Cache and Suggested Contacts folders included: [MS-OXOCNTC] 2.2.1.2),
+//! an Offline Address Book when given ([`oab`], [MS-OXOAB]), and last the display names:
+//! a DN whose display name goes with exactly one SMTP address elsewhere in the store (a
+//! transport header's `From:`/`To:`, an SMTP recipient) takes that address.
+//!
+//! What cannot be resolved stays an honest placeholder in the reserved `.invalid` domain and is
+//! counted in the [`AddressReport`]; with a guess domain (`--domain`), a DN's last `CN=` alias
+//! at that domain is used instead and reported as a guess.
+
+pub mod autocomplete;
+pub mod oab;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use pstkit::messaging::{pid, psets, Message, PropertyBag};
+use pstkit::{NodeId, Store};
+use serde::{Deserialize, Serialize};
+
+use crate::mail::headers;
+
+/// Where a pairing came from, best first: a DN keeps the pairing of the best source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A message's sender or sent-representing properties (EX address, search key or entry
+    /// id beside `PidTagSenderSmtpAddress` / `PidTagSentRepresentingSmtpAddress`).
+    Sender,
+    /// A recipient row with `PidTagSmtpAddress` beside its DN.
+    Recipient,
+    /// The autocomplete stream (nickname cache).
+    Autocomplete,
+    /// A contact's e-mail slot (Contacts, Recipient Cache, Suggested Contacts).
+    Contact,
+    /// The Offline Address Book.
+    OfflineAddressBook,
+    /// The DN's display name, found with exactly one SMTP address elsewhere in the store.
+    DisplayName,
+}
+
+/// How one address was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// An SMTP address the store (or the OAB) pairs with it.
+    Smtp(String),
+    /// A guess made with the guess domain: the DN's last `CN=` alias at that domain.
+    Guess(String),
+}
+
+impl Resolved {
+    /// The address, whichever way it was found.
+    pub fn address(&self) -> &str {
+        match self {
+            Self::Smtp(a) | Self::Guess(a) => a,
+        }
+    }
+}
+
+/// A DN's pairing and where it came from.
+#[derive(Debug, Clone)]
+struct Pairing {
+    smtp: String,
+    source: Source,
+}
+
+/// What the book found and how it fared, for report.json.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddressReport {
+    /// Distinct Exchange DNs the store mentions.
+    pub dns_seen: u64,
+    /// Distinct DNs paired with an SMTP address, by the source that paired them.
+    pub paired: BTreeMap<Source, u64>,
+    /// Addresses written from the book (each occurrence in each item).
+    pub resolved: u64,
+    /// Addresses written as guesses (`--domain`), each occurrence.
+    pub guessed: u64,
+    /// The guesses made: DN and the address written for it.
+    pub guesses: BTreeMap<String, String>,
+    /// Addresses that stayed placeholders (each occurrence).
+    pub unresolved: u64,
+    /// The distinct DNs (or names without an address) that stayed placeholders, with how
+    /// often each was written.
+    pub unresolved_dns: BTreeMap<String, u64>,
+}
+
+/// Counts kept while converting (items render in parallel).
+#[derive(Debug, Default)]
+struct Tally {
+    resolved: u64,
+    guessed: u64,
+    guesses: BTreeMap<String, String>,
+    unresolved_count: u64,
+    unresolved: BTreeMap<String, u64>,
+}
+
+/// The store-wide book of DN → SMTP pairings. Built once per store before converting;
+/// read by every converter (shared across threads).
+#[derive(Debug, Default)]
+pub struct AddressBook {
+    by_dn: HashMap<String, Pairing>,
+    /// Display name (normalised) → the one SMTP address it goes with, `None` when several.
+    by_name: HashMap<String, Option<String>>,
+    /// Local part (lower case) of every SMTP address seen → that address, `None` when several
+    /// addresses share it: a bare `first.last` with no domain resolves through it.
+    by_local: HashMap<String, Option<String>>,
+    /// DN (normalised) → a display name it was seen with.
+    dn_names: HashMap<String, String>,
+    guess_domain: Option<String>,
+    tally: Mutex<Tally>,
+}
+
+/// Named properties of contacts read for their e-mail slots: address type, address,
+/// original display name and original entry id of Email1-3 ([MS-OXOCNTC] 2.2.1.2).
+const EMAIL_OFFSETS: [u32; 4] = [2, 3, 4, 5];
+const EMAIL_BASES: [u32; 3] = [0x8080, 0x8090, 0x80A0];
+/// `PidTagRoamingBinary` ([MS-OXPROPS] 2.917): the autocomplete stream.
+const ROAMING_BINARY: u16 = 0x7C09;
+/// `PidTagSenderEntryId` / `PidTagSentRepresentingEntryId` / their search keys.
+const SENDER_ENTRY_ID: u16 = 0x0C19;
+const SENDER_SEARCH_KEY: u16 = 0x0C1D;
+const SENT_REPRESENTING_ENTRY_ID: u16 = 0x0041;
+const SENT_REPRESENTING_SEARCH_KEY: u16 = 0x003B;
+/// `PidTagMailboxOwnerEntryId` / `PidTagMailboxOwnerName` (store).
+const MAILBOX_OWNER_ENTRY_ID: u16 = 0x661B;
+const MAILBOX_OWNER_NAME: u16 = 0x661C;
+
+/// The key a DN is filed under: Exchange compares DNs without case (the same DN is seen in
+/// upper and mixed case in one store).
+pub fn dn_key(dn: &str) -> Option<String> {
+    let dn = dn.trim();
+    let dn = dn.strip_prefix("EX:").unwrap_or(dn);
+    dn.starts_with('/')
+        .then(|| dn.to_ascii_uppercase())
+        .filter(|d| d.len() > 1)
+}
+
+fn name_key(name: &str) -> Option<String> {
+    let n: Vec<String> = name
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!n.is_empty()).then(|| n.join(" "))
+}
+
+/// The DN in an Exchange address-book entry id ([MS-OXCDATA] 2.2.5.2: flags, the provider
+/// UID `DCA740C8C042101AB4B908002B2FE182`, version, type, then the DN, NUL-terminated).
+pub fn ab_entry_id_dn(b: &[u8]) -> Option<String> {
+    const AB_PROVIDER: [u8; 16] = [
+        0xDC, 0xA7, 0x40, 0xC8, 0xC0, 0x42, 0x10, 0x1A, 0xB4, 0xB9, 0x08, 0x00, 0x2B, 0x2F, 0xE1,
+        0x82,
+    ];
+    if b.get(4..20)? != AB_PROVIDER {
+        return None;
+    }
+    let rest = b.get(28..)?;
+    let end = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
+    let dn = std::str::from_utf8(rest.get(..end)?).ok()?;
+    dn_key(dn)
+}
+
+/// The DN of an Exchange search key (`EX:/O=…`, NUL-terminated, [MS-OXCPRPT] 2.2.1.9).
+fn search_key_dn(b: &[u8]) -> Option<String> {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    let s = std::str::from_utf8(b.get(..end)?).ok()?;
+    dn_key(s.strip_prefix("EX:")?)
+}
+
+/// The SMTP address in a string when it is one (trimmed, `SMTP:`/`mailto:` dropped).
+fn smtp_of(s: &str) -> Option<String> {
+    let a = headers::addr_spec(s)?;
+    (!a.to_ascii_lowercase().ends_with(".invalid")).then_some(a)
+}
+
+impl AddressBook {
+    /// An empty book: every DN stays a placeholder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the guess domain (`--domain`): unresolved DNs are written as their last `CN=`
+    /// alias at this domain, and reported as guesses.
+    pub fn with_guess_domain(mut self, domain: Option<&str>) -> Self {
+        self.guess_domain = domain
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty());
+        self
+    }
+
+    /// Records an SMTP address under its local part.
+    fn local_seen(&mut self, smtp: &str) {
+        let Some((local, _)) = smtp.rsplit_once('@') else {
+            return;
+        };
+        let key = local.trim_matches('"').to_lowercase();
+        match self.by_local.get(&key) {
+            None => {
+                self.by_local.insert(key, Some(smtp.to_owned()));
+            }
+            Some(Some(a)) if !a.eq_ignore_ascii_case(smtp) => {
+                self.by_local.insert(key, None);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Records that `dn` is `smtp`, from `source`; a better source replaces a worse one.
+    pub fn pair(&mut self, dn: &str, smtp: &str, source: Source) {
+        let (Some(key), Some(smtp)) = (dn_key(dn), smtp_of(smtp)) else {
+            return;
+        };
+        self.local_seen(&smtp);
+        match self.by_dn.get(&key) {
+            Some(p) if p.source <= source => {}
+            _ => {
+                self.by_dn.insert(key, Pairing { smtp, source });
+            }
+        }
+    }
+
+    /// Records that a display name went with an SMTP address (for [`Source::DisplayName`]).
+    pub fn name_seen(&mut self, name: &str, smtp: &str) {
+        let Some(smtp) = smtp_of(smtp) else { return };
+        self.local_seen(&smtp);
+        let Some(key) = name_key(name) else { return };
+        match self.by_name.get_mut(&key) {
+            None => {
+                self.by_name.insert(key, Some(smtp));
+            }
+            Some(Some(a)) if !a.eq_ignore_ascii_case(&smtp) => {
+                self.by_name.insert(key, None);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Records a DN with the display name it was seen with.
+    pub fn dn_seen(&mut self, dn: &str, name: Option<&str>) {
+        let Some(key) = dn_key(dn) else { return };
+        let name = name.map(str::trim).unwrap_or("");
+        let e = self.dn_names.entry(key).or_default();
+        if e.is_empty() {
+            name.clone_into(e);
+        }
+    }
+
+    /// Pairs the DNs still unresolved whose display name goes with exactly one SMTP
+    /// address. Call once everything has been collected.
+    pub fn finish(&mut self) {
+        let mut found = Vec::new();
+        for (dn, name) in &self.dn_names {
+            if self.by_dn.contains_key(dn) {
+                continue;
+            }
+            if let Some(Some(smtp)) = name_key(name).and_then(|k| self.by_name.get(&k)) {
+                found.push((dn.clone(), smtp.clone()));
+            }
+        }
+        for (dn, smtp) in found {
+            self.pair(&dn, &smtp, Source::DisplayName);
+        }
+    }
+
+    /// Builds the book of a store: reads every item's sender, sent-representing and
+    /// recipient addresses, every contact's e-mail slots, the autocomplete stream and the
+    /// stored transport headers' From/To. Items that cannot be read are skipped (the
+    /// conversion reports them).
+    pub fn from_store(store: &Store) -> Self {
+        let mut book = Self::new();
+        let names = store.names();
+        let lid = |n: u32| names.id(&pstkit::messaging::NamedProp::lid(psets::PSETID_ADDRESS, n));
+        let mut contact_ids: Vec<u16> = Vec::new();
+        for base in EMAIL_BASES {
+            for off in EMAIL_OFFSETS {
+                contact_ids.extend(lid(base + off));
+            }
+        }
+        let wanted = |id: u16| {
+            matches!(
+                id,
+                pid::MESSAGE_CLASS
+                    | pid::SENDER_NAME
+                    | pid::SENDER_EMAIL_ADDRESS
+                    | pid::SENDER_ADDRTYPE
+                    | pid::SENDER_SMTP_ADDRESS
+                    | SENDER_ENTRY_ID
+                    | SENDER_SEARCH_KEY
+                    | pid::SENT_REPRESENTING_NAME
+                    | pid::SENT_REPRESENTING_EMAIL_ADDRESS
+                    | pid::SENT_REPRESENTING_ADDRTYPE
+                    | pid::SENT_REPRESENTING_SMTP_ADDRESS
+                    | SENT_REPRESENTING_ENTRY_ID
+                    | SENT_REPRESENTING_SEARCH_KEY
+                    | pid::TRANSPORT_MESSAGE_HEADERS
+                    | pid::DISPLAY_NAME
+                    | ROAMING_BINARY
+            ) || contact_ids.contains(&id)
+        };
+        let owner = store.properties();
+        if let (Some(dn), name) = (
+            owner
+                .binary(MAILBOX_OWNER_ENTRY_ID)
+                .and_then(ab_entry_id_dn),
+            owner.str(MAILBOX_OWNER_NAME),
+        ) {
+            book.dn_seen(&dn, name);
+        }
+        let tree = store.folders();
+        for f in &tree.folders {
+            let mut nids: Vec<NodeId> = store.contents(f.nid).unwrap_or_default();
+            nids.extend(store.associated_contents(f.nid).unwrap_or_default());
+            for nid in nids {
+                if let Ok(env) = store.message_envelope(nid, &wanted) {
+                    book.collect(&env.message);
+                }
+            }
+        }
+        book.finish();
+        book
+    }
+
+    /// Collects the pairings one item holds.
+    pub fn collect(&mut self, msg: &Message) {
+        let p = &msg.props;
+        for (name, email, smtp, entry_id, search_key) in [
+            (
+                pid::SENDER_NAME,
+                pid::SENDER_EMAIL_ADDRESS,
+                pid::SENDER_SMTP_ADDRESS,
+                SENDER_ENTRY_ID,
+                SENDER_SEARCH_KEY,
+            ),
+            (
+                pid::SENT_REPRESENTING_NAME,
+                pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+                pid::SENT_REPRESENTING_SMTP_ADDRESS,
+                SENT_REPRESENTING_ENTRY_ID,
+                SENT_REPRESENTING_SEARCH_KEY,
+            ),
+        ] {
+            self.collect_party(p, name, email, smtp, entry_id, search_key, Source::Sender);
+        }
+        for r in &msg.recipients {
+            self.collect_party(
+                r,
+                pid::DISPLAY_NAME,
+                pid::EMAIL_ADDRESS,
+                pid::SMTP_ADDRESS,
+                pid::RECIPIENT_ENTRY_ID,
+                pid::SEARCH_KEY,
+                Source::Recipient,
+            );
+        }
+        let class = msg.class().to_ascii_lowercase();
+        if class == "ipm.configuration.autocomplete" {
+            if let Some(stream) = p.binary(ROAMING_BINARY) {
+                // A damaged stream gives the rows before the damage.
+                let rows = autocomplete::parse(stream).rows;
+                for row in &rows {
+                    self.collect_party(
+                        row,
+                        pid::DISPLAY_NAME,
+                        pid::EMAIL_ADDRESS,
+                        pid::SMTP_ADDRESS,
+                        pid::RECIPIENT_ENTRY_ID,
+                        pid::SEARCH_KEY,
+                        Source::Autocomplete,
+                    );
+                }
+            }
+        }
+        if class == "ipm.contact" || class.starts_with("ipm.contact.") {
+            self.collect_contact(msg);
+        }
+        if let Some(block) = p.str(pid::TRANSPORT_MESSAGE_HEADERS) {
+            self.collect_headers(block);
+        }
+    }
+
+    /// One party (sender, representing, recipient row, autocomplete row): its DN from the
+    /// address, search key or entry id, paired with its SMTP address when it has one.
+    #[allow(clippy::too_many_arguments)]
+    fn collect_party(
+        &mut self,
+        bag: &PropertyBag,
+        name: u16,
+        email: u16,
+        smtp: u16,
+        entry_id: u16,
+        search_key: u16,
+        source: Source,
+    ) {
+        let display = bag.str(name);
+        let dn = bag
+            .str(email)
+            .and_then(dn_key)
+            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
+            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn));
+        let address = bag
+            .str(smtp)
+            .and_then(smtp_of)
+            .or_else(|| bag.str(email).and_then(smtp_of));
+        if let Some(dn) = &dn {
+            self.dn_seen(dn, display);
+            if let Some(a) = &address {
+                self.pair(dn, a, source);
+            }
+        }
+        if let (Some(n), Some(a)) = (display, &address) {
+            self.name_seen(n, a);
+        }
+    }
+
+    /// A contact's e-mail slots: an EX slot's DN (its address, or the DN in its original
+    /// entry id) with the SMTP address in its original display name or in the slot itself.
+    fn collect_contact(&mut self, msg: &Message) {
+        let p = &msg.props;
+        let get = |lid: u32| p.lid_str(psets::PSETID_ADDRESS, lid);
+        for base in EMAIL_BASES {
+            let addr = get(base + 3);
+            let original_name = get(base + 4);
+            let dn = addr.and_then(dn_key).or_else(|| {
+                p.lid_binary(psets::PSETID_ADDRESS, base + 5)
+                    .and_then(ab_entry_id_dn)
+            });
+            let smtp = addr
+                .and_then(smtp_of)
+                .or_else(|| original_name.and_then(smtp_of))
+                .or_else(|| {
+                    // "Name (name@example.com)", as Outlook writes it for EX slots.
+                    let n = original_name?;
+                    let inner = n.rsplit_once('(')?.1.strip_suffix(')')?;
+                    smtp_of(inner)
+                });
+            if let Some(dn) = &dn {
+                self.dn_seen(dn, p.str(pid::DISPLAY_NAME));
+                if let Some(s) = &smtp {
+                    self.pair(dn, s, Source::Contact);
+                }
+            }
+            if let (Some(n), Some(s)) = (p.str(pid::DISPLAY_NAME), &smtp) {
+                self.name_seen(n, s);
+            }
+        }
+    }
+
+    /// A stored header block's From/To/Cc/Sender: display name with address, for the
+    /// display-name pairing; an address whose angle brackets hold a DN is seen as that DN.
+    fn collect_headers(&mut self, block: &str) {
+        let unfolded = block.replace("\r\n ", " ").replace("\r\n\t", " ");
+        let head = unfolded.split("\r\n\r\n").next().unwrap_or("");
+        for line in head.lines() {
+            let Some((field, value)) = line.split_once(':') else {
+                continue;
+            };
+            let lname = field.trim().to_ascii_lowercase();
+            if !matches!(lname.as_str(), "from" | "to" | "cc" | "sender" | "reply-to") {
+                continue;
+            }
+            for (name, addr) in headers::address_list(value) {
+                let name = headers::decode_words(&name);
+                if dn_key(&addr).is_some() {
+                    self.dn_seen(&addr, Some(&name));
+                } else {
+                    self.name_seen(&name, &addr);
+                }
+            }
+        }
+    }
+
+    /// Merges the pairings of an Offline Address Book (worse than the store's own): each
+    /// object's DN and former DNs (`X500:` proxies) with its SMTP address.
+    pub fn add_oab(&mut self, records: &[oab::Record]) {
+        for r in records {
+            let Some(smtp) = &r.smtp else { continue };
+            for dn in r.dn.iter().chain(&r.x500) {
+                self.pair(dn, smtp, Source::OfflineAddressBook);
+            }
+        }
+    }
+
+    /// The SMTP address paired with a DN, if any (without counting).
+    pub fn lookup(&self, dn: &str) -> Option<&str> {
+        self.by_dn.get(&dn_key(dn)?).map(|p| p.smtp.as_str())
+    }
+
+    /// Resolves a party that has no SMTP address of its own: by its DN (from its address,
+    /// search key or entry id), else a guess when a guess domain is set. Counts the outcome;
+    /// `None` (counted as unresolved under `what`) means a placeholder must be written.
+    pub fn resolve(&self, dn: Option<&str>, what: &str) -> Option<Resolved> {
+        let key = dn.and_then(dn_key);
+        let found = key.as_ref().and_then(|k| self.by_dn.get(k));
+        let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = found {
+            t.resolved += 1;
+            return Some(Resolved::Smtp(p.smtp.clone()));
+        }
+        if let (Some(k), Some(domain)) = (&key, &self.guess_domain) {
+            if let Some(alias) = last_cn(k) {
+                let guess = format!("{}@{domain}", alias.to_ascii_lowercase());
+                if let Some(g) = smtp_of(&guess) {
+                    t.guessed += 1;
+                    t.guesses.insert(k.clone(), g.clone());
+                    return Some(Resolved::Guess(g));
+                }
+            }
+        }
+        if key.is_none() {
+            // Known by name alone (`<Rolf Petersson>`, a bare `first.last`): the one SMTP
+            // address that name or local part goes with elsewhere in the store.
+            let by_name = name_key(what).and_then(|k| self.by_name.get(&k).cloned().flatten());
+            let by_local = || {
+                let w = what
+                    .trim()
+                    .trim_matches(['"', '\'', '<', '>'])
+                    .to_lowercase();
+                (!w.contains(char::is_whitespace) && !w.is_empty())
+                    .then(|| self.by_local.get(&w).cloned().flatten())
+                    .flatten()
+            };
+            if let Some(a) = by_name.or_else(by_local) {
+                t.resolved += 1;
+                return Some(Resolved::Smtp(a));
+            }
+        }
+        t.unresolved_count += 1;
+        let label = key.unwrap_or_else(|| what.trim().to_owned());
+        *t.unresolved.entry(label).or_default() += 1;
+        None
+    }
+
+    /// Resolves a bag's party by its properties: the DN in its address, search key or
+    /// entry id. See [`AddressBook::resolve`].
+    pub fn resolve_party(
+        &self,
+        bag: &PropertyBag,
+        email: u16,
+        entry_id: u16,
+        search_key: u16,
+        what: &str,
+    ) -> Option<Resolved> {
+        let dn = bag
+            .str(email)
+            .and_then(dn_key)
+            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
+            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn));
+        self.resolve(dn.as_deref(), what)
+    }
+
+    /// What the book found and how the conversion fared with it.
+    pub fn report(&self) -> AddressReport {
+        let t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        let mut paired: BTreeMap<Source, u64> = BTreeMap::new();
+        for p in self.by_dn.values() {
+            *paired.entry(p.source).or_default() += 1;
+        }
+        let mut dns: std::collections::HashSet<&String> = self.dn_names.keys().collect();
+        dns.extend(self.by_dn.keys());
+        AddressReport {
+            dns_seen: dns.len() as u64,
+            paired,
+            resolved: t.resolved,
+            guessed: t.guessed,
+            guesses: t.guesses.clone(),
+            unresolved: t.unresolved_count,
+            unresolved_dns: t.unresolved.clone(),
+        }
+    }
+
+    /// Distinct DNs paired with an SMTP address.
+    pub fn len(&self) -> usize {
+        self.by_dn.len()
+    }
+
+    /// Whether the book pairs nothing.
+    pub fn is_empty(&self) -> bool {
+        self.by_dn.is_empty()
+    }
+}
+
+/// The last `CN=` value of a DN (`/O=ORG/…/CN=RECIPIENTS/CN=JDOE` → `JDOE`), when it is a
+/// usable e-mail local part.
+fn last_cn(dn: &str) -> Option<&str> {
+    let upper = dn.to_ascii_uppercase();
+    let at = upper.rfind("/CN=")?;
+    let alias = dn.get(at + 4..)?.trim();
+    (!alias.is_empty()
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c)))
+    .then_some(alias)
+}
+
+#[cfg(test)]
+mod tests;
