@@ -220,7 +220,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    use ost_extract::convert::{self, MailFormat, Options};
+    use ost_extract::convert::{self, batch, MailFormat, Options};
     use rayon::prelude::*;
 
     let inputs = convert::find_inputs(&args.inputs)?;
@@ -237,18 +237,14 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let out = &args.output;
-    let non_empty = std::fs::read_dir(out)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false);
-    if non_empty && !args.force && !args.resume {
-        eprintln!(
-            "ost-extract: {} is not empty; use --resume to finish an interrupted run, or --force to overwrite",
-            out.display()
-        );
-        return Ok(ExitCode::from(2));
+    match batch::prepare_output(out, args.force, args.resume) {
+        Ok(()) => {}
+        Err(e @ batch::RefusedOutput::NotEmpty(_)) => {
+            eprintln!("ost-extract: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
     }
-    std::fs::create_dir_all(out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let opts = Options {
         mail: match args.mail {
             MailArg::Eml => MailFormat::Eml,
@@ -284,36 +280,20 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
 
-    let results: Vec<_> = pool.install(|| {
+    let results: Vec<Result<_, convert::WriteError>> = pool.install(|| {
         inputs
             .par_iter()
             .zip(names.par_iter())
             .map(|(input, name)| {
                 let dir = out.join(name);
                 let key = input.display().to_string();
-                if args.resume {
-                    if let Some(done) = convert::finished_report(&dir) {
-                        display.add_bytes(sizes.get(&key).copied().unwrap_or(0));
-                        display.finished(&key, "already complete, skipped");
-                        return Ok(done);
-                    }
-                }
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(|source| convert::WriteError {
-                        path: dir.clone(),
-                        source,
-                    })?;
+                if let Some(done) = batch::prepare_input(&dir, args.resume)? {
+                    display.add_bytes(sizes.get(&key).copied().unwrap_or(0));
+                    display.finished(&key, "already complete, skipped");
+                    return Ok(done);
                 }
                 let r = convert::convert_file(input, &dir, &opts, &reporter)?;
-                let t = r.totals();
-                let summary = match &r.error {
-                    Some(e) => format!("unreadable: {e}"),
-                    None => format!(
-                        "{} of {} items written, {} failed",
-                        t.written, t.found, t.failed
-                    ),
-                };
-                display.finished(&key, &summary);
+                display.finished(&key, &batch::outcome_line(&r));
                 Ok(r)
             })
             .collect()
@@ -324,7 +304,6 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         match r {
             Ok(r) => reports.push(r),
             Err(e) => {
-                let e: convert::WriteError = e;
                 eprintln!("ost-extract: {e}");
                 eprintln!(
                     "ost-extract: stopped; free space or fix permissions, then rerun with --resume"
@@ -337,50 +316,30 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_summary(&reports, out);
     }
-    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
-    let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
-    Ok(if unreadable == reports.len() {
-        ExitCode::from(2)
-    } else if unreadable > 0 || failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(batch::exit_code(&reports)))
 }
 
 fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path::Path) {
-    use ost_extract::convert::Kind;
-    let cell = |r: &ost_extract::convert::InputReport, kinds: &[Kind]| {
-        let (mut w, mut f) = (0, 0);
-        for k in kinds {
-            if let Some(c) = r.counts.get(k) {
-                w += c.written;
-                f += c.found;
-            }
-        }
-        format!("{w}/{f}")
-    };
+    use ost_extract::convert::batch::SummaryRow;
     println!();
     println!(
         "{:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
         "input", "mail", "calendar", "tasks", "contacts", "failed"
     );
     for r in reports {
-        let name: String = std::path::Path::new(&r.input)
-            .file_name()
-            .map_or(r.input.clone(), |n| n.to_string_lossy().into_owned());
-        let name: String = name.chars().take(40).collect();
-        if let Some(e) = &r.error {
+        let row = SummaryRow::of(r);
+        let name = &row.name;
+        if let Some(e) = &row.unreadable {
             println!("{name:<40} unreadable: {e}");
             continue;
         }
         println!(
             "{name:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
-            cell(r, &[Kind::Mail]),
-            cell(r, &[Kind::Appointment]),
-            cell(r, &[Kind::Task]),
-            cell(r, &[Kind::Contact, Kind::DistributionList]),
-            r.totals().failed
+            row.mail.to_string(),
+            row.calendar.to_string(),
+            row.tasks.to_string(),
+            row.contacts.to_string(),
+            row.failed
         );
     }
     println!(

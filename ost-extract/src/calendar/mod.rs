@@ -14,6 +14,7 @@ mod task;
 pub mod timezone;
 pub mod windows_zones;
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use pstkit::messaging::Message;
@@ -43,10 +44,11 @@ pub fn is_task(class: &str) -> bool {
 /// Builds a VCALENDAR (one .ics file's text, CRLF line endings, lines folded at 75 octets)
 /// from the appointments (IPM.Appointment*) of one folder. Other items are skipped with one
 /// warning; problems with single items are reported in `warnings` and never stop the rest.
-pub fn calendar_to_ics(items: &[Message], warnings: &mut Vec<String>) -> String {
+pub fn calendar_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>) -> String {
     let mut sink = EventSink::default();
     let mut skipped = 0usize;
     for msg in items {
+        let msg = msg.borrow();
         if is_appointment(msg.class()) {
             event::write_event(msg, &mut sink, Method::Publish, warnings);
         } else {
@@ -66,11 +68,12 @@ pub fn calendar_to_ics(items: &[Message], warnings: &mut Vec<String>) -> String 
 }
 
 /// Builds a VCALENDAR of VTODOs from the tasks (IPM.Task*) of one folder.
-pub fn tasks_to_ics(items: &[Message], warnings: &mut Vec<String>) -> String {
+pub fn tasks_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>) -> String {
     let mut todos = IcsWriter::new();
     let mut uids = BTreeSet::new();
     let mut skipped = 0usize;
     for msg in items {
+        let msg = msg.borrow();
         if is_task(msg.class()) {
             task::write_todo(msg, &mut todos, &mut uids, warnings);
         } else {

@@ -15,6 +15,7 @@ mod vcard;
 
 pub use entryid::{parse_member_entry_id, DistListMember, MemberKind};
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -56,11 +57,13 @@ fn class_is(class: &str, base: &str) -> bool {
 
 /// One .vcf text (CRLF, folded at 75 octets, UTF-8) with a card per contact (IPM.Contact*)
 /// and per distribution list (IPM.DistList*) in `items`, in order; other classes are ignored.
-pub fn contacts_to_vcf(
-    items: &[Message],
+pub fn contacts_to_vcf<M: Borrow<Message>>(
+    items: &[M],
     version: VcardVersion,
     warnings: &mut Vec<String>,
 ) -> String {
+    let items: Vec<&Message> = items.iter().map(Borrow::borrow).collect();
+    let items = items.as_slice();
     let index = Index::new(items);
     let mut out = String::new();
     for (i, msg) in items.iter().enumerate() {
@@ -83,7 +86,7 @@ struct Index {
 }
 
 impl Index {
-    fn new(items: &[Message]) -> Self {
+    fn new(items: &[&Message]) -> Self {
         let mut seen = HashSet::new();
         let mut uids = Vec::with_capacity(items.len());
         let mut by_nid = HashMap::new();
@@ -948,7 +951,7 @@ struct Member {
 fn dl_members(
     msg: &Message,
     index: &Index,
-    items: &[Message],
+    items: &[&Message],
     label: &str,
     warnings: &mut Vec<String>,
 ) -> Vec<Member> {
@@ -1060,7 +1063,7 @@ fn dist_list_card(
     msg: &Message,
     uid: &str,
     index: &Index,
-    items: &[Message],
+    items: &[&Message],
     version: VcardVersion,
     warnings: &mut Vec<String>,
 ) -> String {

@@ -1,0 +1,358 @@
+//! One input file to an import-ready tree: `Mail/` (EML and/or mbox), `Calendar/*.ics`,
+//! `Tasks/*.ics`, `Contacts/*.vcf` and `report.json`.
+//!
+//! The pipeline, in the order an item meets it:
+//!
+//! 1. [`inputs`]: which files a run converts and the output folder each gets;
+//! 2. [`plan`]: the folder tree, each folder's safe, distinct output path and special role;
+//! 3. loading and [`render`]: each item read once and rendered once per format some sink
+//!    needs, on the worker threads;
+//! 4. [`sink`] and [`sinks`]: the outputs (EML files, mbox, iCalendar, vCard), each a
+//!    [`Sink`] that takes the kinds it writes;
+//! 5. [`report`]: counts, failures and warnings per input, `report.json`;
+//! 6. [`fs`]: atomic writes and write errors; [`batch`]: a run's output-folder decisions,
+//!    summary and exit code.
+//!
+//! Items go by their class, not by their folder: a contact filed in the Inbox still lands
+//! in `Contacts/Inbox.vcf`. Folders are converted in parallel (rayon); each folder's output
+//! depends only on that folder, so the tree is the same whatever the number of threads.
+//! Every file is written under a temporary name and renamed into place, so an interrupted
+//! run never leaves a half-written file behind, and `report.json` is written last: its
+//! presence with `"complete": true` marks a finished input (used by `--resume`).
+
+pub mod batch;
+pub mod fs;
+pub mod inputs;
+pub mod plan;
+pub mod render;
+pub mod report;
+pub mod sink;
+pub mod sinks;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use pstkit::messaging::Message;
+use pstkit::{NodeId, Store};
+use rayon::prelude::*;
+
+use crate::contacts::VcardVersion;
+
+pub use fs::{write_atomic, WriteError};
+pub use inputs::{find_inputs, output_names};
+pub use plan::{FolderRole, Plan, PlannedFolder};
+pub use render::{Needs, Rendered};
+pub use report::{
+    finished_report, write_report, write_run_report, Counts, Failure, InputReport, ItemWarning,
+    Kind, Skipped,
+};
+pub use sink::{FolderSink, Item, Log, Sink, StoreCtx};
+
+/// How mail is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailFormat {
+    /// One `.eml` file per message under `Mail/<folder path>/`.
+    Eml,
+    /// One `Mail/<folder path>.mbox` per folder (mboxrd).
+    Mbox,
+    /// Both.
+    Both,
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Mail as EML, mbox or both.
+    pub mail: MailFormat,
+    /// vCard version for contacts.
+    pub vcard: VcardVersion,
+    /// Also convert messages that are still in the file but in no folder (deleted, not yet
+    /// purged, or cut off by damage), into `Recovered items`.
+    pub recover_deleted: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            mail: MailFormat::Eml,
+            vcard: VcardVersion::V3,
+            recover_deleted: false,
+        }
+    }
+}
+
+impl Options {
+    /// The outputs these options ask for, writing under `out` (one input's folder).
+    pub fn sinks(&self, out: &Path) -> Vec<Box<dyn Sink>> {
+        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        if matches!(self.mail, MailFormat::Eml | MailFormat::Both) {
+            sinks.push(Box::new(sinks::EmlFiles::new(out)));
+        }
+        if matches!(self.mail, MailFormat::Mbox | MailFormat::Both) {
+            sinks.push(Box::new(sinks::MboxFiles::new(out)));
+        }
+        sinks.push(Box::new(sinks::IcsFiles::calendar(out)));
+        sinks.push(Box::new(sinks::IcsFiles::tasks(out)));
+        sinks.push(Box::new(sinks::VcardFiles::new(out, self.vcard)));
+        sinks
+    }
+}
+
+/// Progress notifications, for the command's progress bars or log lines.
+pub trait Progress: Sync {
+    /// Conversion of `input` starts; it holds about `items` items.
+    fn started(&self, input: &str, items: u64);
+    /// One item of `input` is done (written or failed).
+    fn item(&self, input: &str);
+}
+
+/// A progress sink that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn started(&self, _: &str, _: u64) {}
+    fn item(&self, _: &str) {}
+}
+
+/// Converts one open store into `out` (which must exist) with the outputs `opts` asks for.
+/// Returns the report, also written to `out/report.json`. Only a failed write is an error;
+/// unreadable items are reported.
+pub fn convert_store(
+    store: &Store,
+    input: &Path,
+    out: &Path,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<InputReport, WriteError> {
+    convert_store_with(store, input, out, opts, opts.sinks(out), progress)
+}
+
+/// [`convert_store`] with the given outputs instead of those of `opts` (whose
+/// `recover_deleted` still applies).
+pub fn convert_store_with(
+    store: &Store,
+    input: &Path,
+    out: &Path,
+    opts: &Options,
+    mut sinks: Vec<Box<dyn Sink>>,
+    progress: &dyn Progress,
+) -> Result<InputReport, WriteError> {
+    let started = Instant::now();
+    let mut report = InputReport::new(input, out);
+    let h = store.header();
+    report.format = format!("{} {} {:?}", h.client.name(), h.layout.name(), h.crypt).to_lowercase();
+
+    let tree = store.folders();
+    for w in &tree.warnings {
+        report.warnings.push(ItemWarning {
+            nid: w.at.node.map(|n| n.0),
+            folder: String::new(),
+            subject: None,
+            what: w.what.clone(),
+        });
+    }
+    let mut plan = plan::plan(store, &tree.folders, opts.recover_deleted);
+    report.warnings.append(&mut plan.warnings);
+    let ctx = StoreCtx {
+        store,
+        input,
+        out,
+        plan: &plan,
+    };
+    for s in &mut sinks {
+        s.start(&ctx)?;
+    }
+    let name = input.display().to_string();
+    progress.started(&name, plan.item_count());
+
+    let folders: Vec<&PlannedFolder> = plan.with_items().collect();
+    let pipeline = Pipeline::new(store, &sinks);
+    let results: Vec<Result<Log, WriteError>> = folders
+        .par_iter()
+        .map(|f| pipeline.folder(f, &|| progress.item(&name)))
+        .collect();
+    for r in results {
+        let log = r?;
+        report::add_counts(&mut report.counts, &log.counts);
+        report.failures.extend(log.failures);
+        report.warnings.extend(log.warnings);
+        report.skipped.extend(log.skipped);
+    }
+    for s in &mut sinks {
+        s.finish(&mut report.warnings)?;
+    }
+    for w in store.warnings() {
+        report.warnings.push(ItemWarning {
+            nid: w.at.node.map(|n| n.0),
+            folder: String::new(),
+            subject: None,
+            what: w.to_string(),
+        });
+    }
+    report.complete = true;
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    write_report(out, &report)?;
+    Ok(report)
+}
+
+/// Opens `input` and converts it into `out`; a file that cannot be opened gives a report
+/// with `error` set and nothing else written but that report.
+pub fn convert_file(
+    input: &Path,
+    out: &Path,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<InputReport, WriteError> {
+    std::fs::create_dir_all(out).map_err(fs::werr(out))?;
+    match Store::open(input) {
+        Ok(store) => convert_store(&store, input, out, opts, progress),
+        Err(e) => {
+            let mut report = InputReport::new(input, out);
+            report.error = Some(e.to_string());
+            report.complete = true;
+            write_report(out, &report)?;
+            Ok(report)
+        }
+    }
+}
+
+/// Messages loaded and rendered at once, in parallel, per folder.
+const CHUNK: usize = 8;
+
+/// A message as loaded, with the renderings its kind's sinks need.
+struct Loaded {
+    nid: NodeId,
+    msg: pstkit::Result<(Kind, Arc<Message>)>,
+    rendered: Option<Rendered>,
+}
+
+/// The store and its outputs, with what each kind of item needs rendered.
+struct Pipeline<'a> {
+    store: &'a Store,
+    sinks: &'a [Box<dyn Sink>],
+    needs: [Needs; Kind::ALL.len()],
+}
+
+impl<'a> Pipeline<'a> {
+    fn new(store: &'a Store, sinks: &'a [Box<dyn Sink>]) -> Self {
+        let needs = Kind::ALL.map(|k| {
+            sinks
+                .iter()
+                .filter(|s| s.takes(k))
+                .fold(Needs::NONE, |n, s| n | s.needs())
+        });
+        Self {
+            store,
+            sinks,
+            needs,
+        }
+    }
+
+    fn needs(&self, kind: Kind) -> Needs {
+        Kind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .and_then(|i| self.needs.get(i).copied())
+            .unwrap_or_default()
+    }
+
+    /// Loads one message and renders what its kind's sinks need (the costly part, done on
+    /// the worker threads).
+    fn load(&self, nid: NodeId) -> Loaded {
+        match self.store.message(nid) {
+            Ok(m) => {
+                let kind = Kind::of_class(m.class());
+                let rendered = render::render(&m, self.needs(kind));
+                Loaded {
+                    nid,
+                    msg: Ok((kind, Arc::new(m))),
+                    rendered,
+                }
+            }
+            Err(e) => Loaded {
+                nid,
+                msg: Err(e),
+                rendered: None,
+            },
+        }
+    }
+
+    /// Converts one folder's items through every sink.
+    fn folder(&self, folder: &PlannedFolder, tick: &(dyn Fn() + Sync)) -> Result<Log, WriteError> {
+        let mut log = Log::new(&folder.label, self.sinks.iter().map(|s| s.name()).collect());
+        let mut outs: Vec<Box<dyn FolderSink + '_>> =
+            self.sinks.iter().map(|s| s.folder(folder)).collect();
+        // Hands one loaded chunk, in table order, to the sinks.
+        let mut handle = |loaded: Vec<Loaded>| -> Result<(), WriteError> {
+            let mut items = Vec::with_capacity(loaded.len());
+            for l in &loaded {
+                match &l.msg {
+                    Err(e) => log.unreadable(l.nid, e.to_string()),
+                    Ok((kind, msg)) => {
+                        let index = log.add(l.nid, Some(*kind));
+                        for w in &msg.warnings {
+                            log.item_note(msg, w.as_str());
+                        }
+                        if let Some(r) = &l.rendered {
+                            for w in &r.notes {
+                                log.item_note(msg, w.as_str());
+                            }
+                        }
+                        items.push(Item {
+                            index,
+                            nid: l.nid,
+                            kind: *kind,
+                            message: msg,
+                            rendered: l.rendered.as_ref(),
+                        });
+                    }
+                }
+            }
+            for (i, (sink, out)) in self.sinks.iter().zip(outs.iter_mut()).enumerate() {
+                let mine: Vec<Item<'_>> = items
+                    .iter()
+                    .filter(|it| sink.takes(it.kind))
+                    .copied()
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                log.set_sink(i);
+                for it in &mine {
+                    log.take(it.index);
+                }
+                out.items(&mine, &mut log)?;
+            }
+            loaded.iter().for_each(|_| tick());
+            Ok(())
+        };
+        // Messages are loaded and rendered in parallel a chunk at a time and handed on in
+        // table order, so the output does not depend on the number of threads. Each chunk is
+        // written while the next one loads; memory holds two chunks per folder in flight.
+        let mut pending: Option<Vec<Loaded>> = None;
+        for chunk in folder.items.chunks(CHUNK) {
+            let prev = pending.take();
+            let (loaded, written) = rayon::join(
+                || {
+                    chunk
+                        .par_iter()
+                        .map(|&nid| self.load(nid))
+                        .collect::<Vec<_>>()
+                },
+                || prev.map_or(Ok(()), &mut handle),
+            );
+            written?;
+            pending = Some(loaded);
+        }
+        if let Some(last) = pending {
+            handle(last)?;
+        }
+        for (i, out) in outs.into_iter().enumerate() {
+            log.set_sink(i);
+            out.finish(&mut log)?;
+        }
+        log.settle();
+        Ok(log)
+    }
+}

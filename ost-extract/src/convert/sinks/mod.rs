@@ -1,0 +1,11 @@
+//! The outputs, one file each.
+
+pub mod eml;
+pub mod ics;
+pub mod mbox;
+pub mod vcard;
+
+pub use eml::EmlFiles;
+pub use ics::IcsFiles;
+pub use mbox::MboxFiles;
+pub use vcard::VcardFiles;
