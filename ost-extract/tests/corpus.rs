@@ -184,9 +184,40 @@ fn corpus_matches_the_independent_reader() {
 }
 
 #[test]
-fn a_file_that_is_not_a_pst_gives_a_clear_error() {
+fn a_pst_whose_header_was_overwritten_is_read_by_carving() {
+    // Its first 531 bytes are an mbox message; the rest is a whole Unicode PST. Without
+    // carving it is refused with a clear error; with it, its folders and messages come back.
     let file = corpus_dir().join("corpus/aspose-email__Outlook1.pst");
     assert!(file.exists(), "{} missing", file.display());
+    let err = Store::open_with(&file, pstkit::Carving::Off).unwrap_err();
+    assert!(matches!(err, pstkit::Error::NotPst(_)), "{err}");
+    assert!(err.to_string().contains("not a PST or OST file"), "{err}");
+
+    let store = Store::open(&file).unwrap();
+    assert!(store.carving().is_some());
+    assert!(store.header().layout == pstkit::Layout::Unicode);
+    assert!(store.header().crypt == pstkit::CryptMethod::Permute);
+    let m = manifest::build(&store, "aspose-email__Outlook1.pst", true);
+    let inbox = m
+        .folders
+        .iter()
+        .find(|f| f.path == ["Top of Personal Folders", "Inbox"])
+        .expect("the Inbox is found");
+    assert!(inbox.messages.len() >= 8, "{inbox:?}");
+    assert!(inbox.messages.iter().all(|x| x.error.is_none()));
+}
+
+#[test]
+fn a_file_that_is_not_a_pst_gives_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("mail.pst");
+    let mut text = Vec::new();
+    for i in 0..2000 {
+        text.extend_from_slice(
+            format!("From a@b Mon Jan 1 00:00:00 2024\nSubject: {i}\n\nText {i}\n\n").as_bytes(),
+        );
+    }
+    std::fs::write(&file, &text).unwrap();
     let err = Store::open(&file).unwrap_err();
     assert!(matches!(err, pstkit::Error::NotPst(_)), "{err}");
     assert!(err.to_string().contains("not a PST or OST file"), "{err}");

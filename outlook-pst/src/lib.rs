@@ -14,5 +14,5 @@ pub mod ndb;
 pub mod error;
 
 pub use error::{Error, Location, Result, Warning};
-pub use messaging::{Attachment, FolderInfo, FolderTree, Message, PropertyBag, Store};
+pub use messaging::{Attachment, Carving, FolderInfo, FolderTree, Message, PropertyBag, Store};
 pub use ndb::{Client, CryptMethod, Layout, NodeId};

@@ -127,7 +127,13 @@ fn undamaged_corpus_walks_cleanly() {
             .file_name()
             .is_some_and(|n| n == "aspose-email__Outlook1.pst")
         {
-            assert_eq!((folders, ok), (0, 0), "not a PST: nothing to read");
+            // Its first 531 bytes are an mbox message written over a PST's header: the
+            // rest is a whole Unicode PST, which carving reads (no other reader opens it).
+            assert!(
+                folders > 20 && ok > 10,
+                "{folders} folders, {ok} messages carved"
+            );
+            assert_eq!(bad, 0);
             continue;
         }
         assert!(folders > 0, "{}: no folders", path.display());

@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 
 use pstkit::messaging::Message;
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use super::message_date;
 
@@ -13,17 +15,40 @@ const MAX_FILE_NAME: usize = 120;
 /// Longest folder name, in bytes.
 const MAX_COMPONENT: usize = 100;
 
-/// Names Windows reserves for devices, with or without an extension.
-const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
+/// Whether Windows reserves `name` for a device, with or without an extension: `CON`, `PRN`,
+/// `AUX`, `NUL`, `COM0`-`COM9` and `LPT0`-`LPT9` (also with the superscript digits ¹ ² ³,
+/// which Windows counts as digits here), `CONIN$` and `CONOUT$`, in any case. What counts is
+/// the part before the first dot, trailing spaces ignored.
+fn is_reserved(name: &str) -> bool {
+    let base = name.split('.').next().unwrap_or("").trim_end();
+    let upper = base.to_uppercase();
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    let port = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"));
+    let mut rest = port.map(str::chars);
+    match rest.as_mut().map(|r| (r.next(), r.next())) {
+        Some((Some(d), None)) => d.is_ascii_digit() || matches!(d, '¹' | '²' | '³'),
+        _ => false,
+    }
+}
 
-/// Replaces what no file system accepts, collapses whitespace, and trims.
+/// Normalises to NFC (so that a name typed on macOS and one typed on Windows compare
+/// equal), drops format characters (Unicode category Cf: bidirectional overrides such as
+/// U+202E, which can make `exe.txt` display as `txt.exe`, zero-width joiners, BOMs),
+/// replaces what no file system accepts, collapses whitespace, and trims.
 fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.chars() {
+    for c in s.nfc() {
+        if c.general_category() == GeneralCategory::Format {
+            continue;
+        }
         let c = if c.is_control()
             || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*')
         {
@@ -46,6 +71,15 @@ fn clean(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The key two names are compared by: NFC, then lower case (as Windows and macOS compare).
+fn fold(name: &str) -> String {
+    name.nfc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -88,10 +122,11 @@ pub fn eml_file_name(msg: &Message) -> String {
     }
 }
 
-/// Makes `name` unique within `taken` (compared without regard to case, as on Windows and
-/// macOS) by adding ` (2)`, ` (3)`... before the extension, and records it.
+/// Makes `name` unique within `taken` (compared after NFC normalisation and without regard
+/// to case, as on Windows and macOS) by adding ` (2)`, ` (3)`... before the extension, and
+/// records it.
 pub fn dedupe_name(name: &str, taken: &mut HashSet<String>) -> String {
-    if taken.insert(name.to_lowercase()) {
+    if taken.insert(fold(name)) {
         return name.to_owned();
     }
     let (stem, ext) = match name.rfind('.') {
@@ -105,7 +140,7 @@ pub fn dedupe_name(name: &str, taken: &mut HashSet<String>) -> String {
             .max(name.len())
             .saturating_sub(suffix.len() + ext.len());
         let candidate = format!("{}{suffix}{ext}", truncate_bytes(stem, max_stem));
-        if taken.insert(candidate.to_lowercase()) {
+        if taken.insert(fold(&candidate)) {
             return candidate;
         }
         n = n.saturating_add(1);
@@ -122,13 +157,7 @@ pub fn safe_path_component(name: &str) -> String {
     if out.is_empty() || out.chars().all(|c| c == '.') {
         out = "_".repeat(cut.len().clamp(1, 3));
     }
-    let base = out
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .trim_end()
-        .to_ascii_uppercase();
-    if RESERVED.contains(&base.as_str()) {
+    if is_reserved(&out) {
         out.insert(0, '_');
     }
     out
@@ -191,6 +220,62 @@ mod tests {
         let second = dedupe_name(&long, &mut taken);
         assert_eq!(second.len(), 120);
         assert!(second.ends_with(" (2).eml"));
+    }
+
+    #[test]
+    fn every_windows_device_name_is_avoided() {
+        for name in [
+            "CON",
+            "prn",
+            "Aux",
+            "nul",
+            "COM0",
+            "com9",
+            "LPT0",
+            "lpt5",
+            "COM¹",
+            "LPT²",
+            "com³",
+            "CONIN$",
+            "conout$",
+            "CON.txt",
+            "lpt1.tar.gz",
+            "NUL .mbox",
+            "COM1 ",
+        ] {
+            let safe = safe_path_component(name);
+            assert!(safe.starts_with('_'), "{name} -> {safe}");
+            assert!(!is_reserved(&safe), "{name} -> {safe}");
+        }
+        for name in [
+            "CONSOLE", "COM10", "LPT", "COMa", "NULL", "AUX1", "CONIN", "COM⁴", "x.CON",
+        ] {
+            assert_eq!(safe_path_component(name), name, "{name} is not reserved");
+        }
+    }
+
+    #[test]
+    fn format_characters_are_removed_and_names_are_nfc() {
+        // U+202E RIGHT-TO-LEFT OVERRIDE would show "invoice\u{202E}fdp.exe" as "invoiceexe.pdf".
+        assert_eq!(
+            safe_path_component("invoice\u{202E}fdp.exe"),
+            "invoicefdp.exe"
+        );
+        assert_eq!(
+            safe_path_component("a\u{200B}b\u{200D}c\u{FEFF}d\u{2066}e\u{2069}"),
+            "abcde"
+        );
+        let nfd = "Re\u{0301}sume\u{0301}";
+        let nfc = "Résumé";
+        assert_ne!(nfd, nfc);
+        assert_eq!(safe_path_component(nfd), nfc);
+        assert!(eml_file_name(&msg("\u{202E}gpj.exe", 0)).ends_with(" gpj.exe.eml"));
+        assert!(!eml_file_name(&msg(nfd, 0)).contains('\u{0301}'));
+        // The two spellings are one name for de-duplication, whatever the case.
+        let mut taken = HashSet::new();
+        assert_eq!(dedupe_name(nfc, &mut taken), nfc);
+        assert_eq!(dedupe_name(nfd, &mut taken), format!("{nfd} (2)"));
+        assert_eq!(dedupe_name("RÉSUMÉ", &mut taken), "RÉSUMÉ (3)");
     }
 
     #[test]

@@ -20,6 +20,22 @@ pub struct Message {
     /// What could not be read of this message (a damaged attachment, a broken table...),
     /// as human-readable reasons. The rest of the message is still here.
     pub warnings: Vec<String>,
+    /// What of this message (embedded messages included) was in the file but is missing or
+    /// incomplete here: an attachment cut short or skipped, an unreadable table. Each is
+    /// also among the warnings; these are the ones that lose content.
+    pub losses: Vec<Loss>,
+}
+
+/// Content of a message that was in the file but could not be read back whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loss {
+    /// Which part: `attachment 2 ("report.pdf")`, `recipients`...; parts of embedded
+    /// messages are prefixed with their attachment.
+    pub part: String,
+    /// Why.
+    pub why: String,
+    /// Bytes missing, when known (0 when not).
+    pub bytes: u64,
 }
 
 impl Message {

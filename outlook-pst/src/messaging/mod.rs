@@ -6,6 +6,9 @@ pub mod pid;
 pub mod props;
 pub mod store;
 
-pub use item::{Attachment, Message};
+pub use item::{Attachment, Loss, Message};
 pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
-pub use store::{Envelope, FolderContents, FolderInfo, FolderTree, Store, TableListing};
+pub use store::{
+    CarveSummary, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store,
+    TableListing,
+};

@@ -6,12 +6,12 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::ltp::{LtpNode, PropValue, PropertyContext, TableContext};
-use crate::messaging::item::{Attachment, Message};
+use crate::messaging::item::{Attachment, Loss, Message};
 use crate::messaging::pid;
 use crate::messaging::props::{NameMap, NamedProp, PropName, PropertyBag};
 use crate::messaging::psets;
 use crate::ndb::bytes::ReadLe;
-use crate::ndb::{Header, Ndb, NodeId, NodeType};
+use crate::ndb::{BlockId, Header, Ndb, NodeEntry, NodeId, NodeOrigin, NodeType};
 
 /// `NID_RECIPIENT_TABLE`: a message's recipient table subnode.
 const NID_RECIPIENT_TABLE: NodeId = NodeId(0x692);
@@ -34,6 +34,37 @@ struct Budget {
 /// Code page for 8-bit strings when neither the item nor the store names one.
 const DEFAULT_CODEPAGE: u32 = 1252;
 
+/// When [`Store::open_with`] rebuilds the file's indexes by carving ([`crate::ndb::carve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Carving {
+    /// When the B-trees cannot be used: an unreadable header, an unreadable B-tree root
+    /// page, no root folder or no message store node.
+    #[default]
+    Auto,
+    /// Always: also finds deleted items whose blocks are still in free space.
+    Force,
+    /// Never: a file whose B-trees are unusable is refused.
+    Off,
+}
+
+/// What carving recovered, when the store was opened by carving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CarveSummary {
+    /// What the scan found.
+    pub stats: crate::ndb::CarveStats,
+    /// Whether it was asked for ([`Carving::Force`]) on a file whose B-trees work.
+    pub forced: bool,
+    /// Messages recognised by their property contexts alone (no node entry survived).
+    pub found_messages: usize,
+}
+
+/// Subnode trees tried, nearest block id first, for each message found by its heap.
+const SUBTREE_CANDIDATES: usize = 8;
+
+/// Index of the first node id given to items found by carving; above anything a real file
+/// allocates, so that the ids cannot clash.
+const FOUND_NID_BASE: u32 = 0x07F0_0000;
+
 /// An open PST or OST file. `Send + Sync`: folders and messages can be read from many threads.
 #[derive(Debug)]
 pub struct Store {
@@ -44,6 +75,8 @@ pub struct Store {
     root: NodeId,
     /// Which folder the node B-tree names as each message's parent, built on first use.
     placement: OnceLock<NodeTreePlacement>,
+    /// Set when the indexes were rebuilt by carving.
+    carve: Option<CarveSummary>,
 }
 
 /// Every message and folder node of the node B-tree with the parent folder its entry records
@@ -173,17 +206,74 @@ pub struct FolderTree {
 }
 
 impl Store {
-    /// Opens a file read-only (memory-mapped).
+    /// Opens a file read-only (memory-mapped); carves it when its B-trees cannot be used
+    /// ([`Carving::Auto`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_ndb(Ndb::open(path.as_ref())?)
+        Self::open_with(path, Carving::Auto)
     }
 
-    /// Reads a file held in memory.
+    /// Reads a file held in memory; carves it when its B-trees cannot be used.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
-        Self::from_ndb(Ndb::from_bytes(bytes)?)
+        Self::from_bytes_with(bytes, Carving::Auto)
     }
 
-    fn from_ndb(ndb: Ndb) -> Result<Self> {
+    /// Opens a file read-only, carving as `carving` says.
+    pub fn open_with(path: impl AsRef<Path>, carving: Carving) -> Result<Self> {
+        let path = path.as_ref();
+        match carving {
+            Carving::Off => Self::from_ndb(Ndb::open(path)?, None),
+            _ => Self::recovering(Ndb::open_for_carving(path)?, carving),
+        }
+    }
+
+    /// Reads a file held in memory, carving as `carving` says.
+    pub fn from_bytes_with(bytes: Vec<u8>, carving: Carving) -> Result<Self> {
+        match carving {
+            Carving::Off => Self::from_ndb(Ndb::from_bytes(bytes)?, None),
+            _ => Self::recovering(Ndb::from_bytes_for_carving(bytes)?, carving),
+        }
+    }
+
+    /// Opens the store from its B-trees when they can be used (and carving is not forced),
+    /// else by carving.
+    fn recovering(ndb: Ndb, carving: Carving) -> Result<Self> {
+        let usable = !ndb.header_guessed()
+            && ndb.btrees_usable()
+            && find_root(&ndb).is_ok()
+            && ndb.node(NodeId::MESSAGE_STORE).is_ok();
+        if usable && carving == Carving::Auto {
+            return Self::from_ndb(ndb, None);
+        }
+        let forced = usable;
+        let mut ndb = ndb.carved(forced);
+        let (found, codepage_hint) = find_lost_nodes(&ndb);
+        let found_messages = found
+            .iter()
+            .filter(|n| n.nid.node_type() == NodeType::NORMAL_MESSAGE)
+            .count();
+        ndb.add_found_nodes(found);
+        let summary = CarveSummary {
+            stats: ndb.carve_stats().unwrap_or_default(),
+            forced,
+            found_messages,
+        };
+        let mut store = Self::from_ndb(ndb, Some(summary))?;
+        if store.props.get(pid::MESSAGE_CODEPAGE).is_none() {
+            // The store's own code page is lost with its node: the one most found messages
+            // name stands in, so that 8-bit strings of items that name none still decode.
+            if let Some(cp) = codepage_hint {
+                store.codepage = cp;
+            }
+        }
+        Ok(store)
+    }
+
+    /// What carving recovered, if the store was opened by carving.
+    pub fn carving(&self) -> Option<CarveSummary> {
+        self.carve
+    }
+
+    fn from_ndb(ndb: Ndb, carve: Option<CarveSummary>) -> Result<Self> {
         let mut warnings = Vec::new();
         let names = Arc::new(read_name_map(&ndb, &mut warnings));
         let mut props = PropertyBag::with_names(names.clone());
@@ -204,7 +294,15 @@ impl Store {
                 at: Location::node(NodeId::MESSAGE_STORE),
             }),
         }
-        let root = find_root(&ndb)?;
+        let root = match find_root(&ndb) {
+            Ok(r) => r,
+            // A carved store without a root folder still gives its messages.
+            Err(e) if carve.is_some() => {
+                warnings.push(Warning::from(e));
+                NodeId::ROOT_FOLDER
+            }
+            Err(e) => return Err(e),
+        };
         ndb.note(warnings);
         Ok(Self {
             ndb,
@@ -213,6 +311,7 @@ impl Store {
             codepage,
             root,
             placement: OnceLock::new(),
+            carve,
         })
     }
 
@@ -292,9 +391,13 @@ impl Store {
     fn placement(&self) -> &NodeTreePlacement {
         self.placement.get_or_init(|| {
             let mut by_parent = Vec::new();
+            // Nodes found only by carving a file whose B-trees work were deleted from them:
+            // they are recovered items, not placed back in a folder.
+            let forced = self.ndb.carving_forced();
             self.ndb.for_each_node(&mut |e| {
                 let ty = e.nid.node_type();
-                if ty == NodeType::NORMAL_MESSAGE || ty == NodeType::NORMAL_FOLDER {
+                let live = !forced || self.ndb.node_origin(e.nid) == Some(NodeOrigin::Live);
+                if live && (ty == NodeType::NORMAL_MESSAGE || ty == NodeType::NORMAL_FOLDER) {
                     by_parent.push((e.parent, e.nid));
                 }
             });
@@ -621,7 +724,14 @@ impl Store {
                     .collect::<Vec<_>>())
             }) {
                 Ok(r) => msg.recipients = r,
-                Err(e) => msg.warnings.push(format!("recipients unreadable: {e}")),
+                Err(e) => {
+                    msg.warnings.push(format!("recipients unreadable: {e}"));
+                    msg.losses.push(Loss {
+                        part: "recipients".into(),
+                        why: e.to_string(),
+                        bytes: 0,
+                    });
+                }
             }
         }
 
@@ -643,15 +753,48 @@ impl Store {
                             ));
                             break;
                         }
+                        let number = msg.attachments.len() + 1;
                         match self.load_attachment(node, id, depth, budget) {
-                            Ok(a) => msg.attachments.push(a),
-                            Err(e) => msg.warnings.push(format!("attachment {id} skipped: {e}")),
+                            Ok((a, losses)) => {
+                                let part = match a.filename() {
+                                    Some(n) => format!("attachment {number} ({n:?})"),
+                                    None => format!("attachment {number}"),
+                                };
+                                for l in losses {
+                                    msg.warnings.push(format!("{part}: {}", l.why));
+                                    msg.losses.push(Loss {
+                                        part: format!("{part}: {}", l.part),
+                                        ..l
+                                    });
+                                }
+                                if let Some(inner) = &a.embedded {
+                                    msg.losses.extend(inner.losses.iter().map(|l| Loss {
+                                        part: format!("{part}, embedded message: {}", l.part),
+                                        ..l.clone()
+                                    }));
+                                }
+                                msg.attachments.push(a)
+                            }
+                            Err(e) => {
+                                msg.warnings.push(format!("attachment {id} skipped: {e}"));
+                                msg.losses.push(Loss {
+                                    part: format!("attachment {number} (node {id})"),
+                                    why: format!("skipped: {e}"),
+                                    bytes: 0,
+                                });
+                            }
                         }
                     }
                 }
-                Err(e) => msg
-                    .warnings
-                    .push(format!("attachment table unreadable: {e}")),
+                Err(e) => {
+                    msg.warnings
+                        .push(format!("attachment table unreadable: {e}"));
+                    msg.losses.push(Loss {
+                        part: "attachments".into(),
+                        why: format!("attachment table unreadable: {e}"),
+                        bytes: 0,
+                    });
+                }
             }
         }
         msg.warnings
@@ -659,18 +802,43 @@ impl Store {
         Ok(msg)
     }
 
+    /// Loads one attachment, with what of its data was lost (an unreadable value, a data
+    /// tree cut short): its `part` is `data`.
     fn load_attachment(
         &self,
         message: &LtpNode<'_>,
         nid: NodeId,
         depth: usize,
         budget: &mut Budget,
-    ) -> Result<Attachment> {
+    ) -> Result<(Attachment, Vec<Loss>)> {
         let node = message.open_subnode(nid)?;
         let pc = PropertyContext::new(&node)?;
         let cp = self.item_codepage(&pc);
         let mut warnings = Vec::new();
         let mut props = self.bag(pc.all(cp, &mut warnings));
+        let mut losses = Vec::new();
+        if let Some(rec) = pc.record(pid::ATTACH_DATA_BINARY) {
+            if rec.tag.ty() == crate::ltp::PropType::BINARY {
+                let got = props.binary(pid::ATTACH_DATA_BINARY).map(<[u8]>::len);
+                let declared = node
+                    .subnode(NodeId(rec.value))
+                    .filter(|_| rec.value & 0x1F != 0)
+                    .and_then(|e| self.ndb.declared_data_size(e.data).ok());
+                match (got, declared) {
+                    (None, d) => losses.push(Loss {
+                        part: "data".into(),
+                        why: "attachment data unreadable".into(),
+                        bytes: d.unwrap_or(0),
+                    }),
+                    (Some(n), Some(d)) if (n as u64) < d => losses.push(Loss {
+                        part: "data".into(),
+                        why: format!("attachment data cut short: {n} of {d} bytes read"),
+                        bytes: d - n as u64,
+                    }),
+                    _ => {}
+                }
+            }
+        }
         let mut att = Attachment {
             props: PropertyBag::new(),
             embedded: None,
@@ -704,7 +872,7 @@ impl Store {
         }
         self.ndb.note(warnings);
         att.props = props;
-        Ok(att)
+        Ok((att, losses))
     }
 
     /// The code page for an item's 8-bit strings: its own, else the store's.
@@ -722,6 +890,17 @@ impl Store {
             .unwrap_or(self.codepage)
     }
 
+    /// The folder a message's node entry names as its parent, with that folder's display
+    /// name, when the folder's own node can still be read: where a recovered item came from.
+    pub fn recorded_folder(&self, message: NodeId) -> Option<(NodeId, String)> {
+        let parent = self.ndb.node(message).ok()?.parent;
+        if parent.node_type() != NodeType::NORMAL_FOLDER {
+            return None;
+        }
+        let props = self.folder_properties(parent).ok()?;
+        Some((parent, props.str(pid::DISPLAY_NAME)?.to_owned()))
+    }
+
     /// Messages still in the file that no reachable contents table lists: deleted items not
     /// yet purged and items whose folder is damaged. `listed` is what the folder walk found.
     pub fn orphans(&self, listed: &HashSet<NodeId>) -> Vec<NodeId> {
@@ -733,6 +912,124 @@ impl Store {
         });
         out
     }
+}
+
+/// Gives node entries to the property contexts that carving found without one: messages
+/// (with the subnode tree that fits them best), and the message store and named-property
+/// map when their nodes are missing. A message's subnode tree is chosen among the unclaimed
+/// ones nearest in block id (writers allocate a node's blocks together) that hold every
+/// subnode its properties refer to, and its recipient table.
+///
+/// Also returns the code page most of the messages found name, if any.
+fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>) {
+    struct Candidate {
+        data: BlockId,
+        needs: Vec<NodeId>,
+    }
+    let mut messages = Vec::new();
+    let mut found = Vec::new();
+    let mut codepages: std::collections::BTreeMap<u32, usize> = Default::default();
+    let mut store_found = ndb.node(NodeId::MESSAGE_STORE).is_ok();
+    let mut names_found = ndb.node(NodeId::NAME_TO_ID_MAP).is_ok();
+    for &data in ndb.unreferenced_heaps() {
+        let probe = NodeId::from_parts(NodeType::NORMAL_MESSAGE, FOUND_NID_BASE);
+        let Ok(node) = LtpNode::open(ndb, probe, data, None) else {
+            continue;
+        };
+        let Ok(pc) = PropertyContext::new(&node) else {
+            continue;
+        };
+        let has = |id: u16| pc.record(id).is_some();
+        if has(pid::MESSAGE_CLASS) {
+            if let Some(cp) = [pid::MESSAGE_CODEPAGE, pid::INTERNET_CODEPAGE]
+                .iter()
+                .find_map(|&id| pc.get(id, DEFAULT_CODEPAGE).ok().flatten()?.as_i32())
+                .and_then(|cp| u32::try_from(cp).ok())
+                .filter(|cp| crate::ltp::codepage::encoding_for_codepage(*cp).is_some())
+            {
+                *codepages.entry(cp).or_insert(0usize) += 1;
+            }
+            let mut needs: Vec<NodeId> = pc
+                .records()
+                .iter()
+                .filter(|r| !r.tag.ty().fixed_size().is_some_and(|n| n <= 4))
+                .filter(|r| r.value & 0x1F != 0)
+                .map(|r| NodeId(r.value))
+                .collect();
+            needs.push(NID_RECIPIENT_TABLE);
+            needs.sort_unstable();
+            needs.dedup();
+            messages.push(Candidate { data, needs });
+        } else if !names_found && has(0x0002) && has(0x0003) {
+            names_found = true;
+            found.push(NodeEntry {
+                nid: NodeId::NAME_TO_ID_MAP,
+                data,
+                sub: None,
+                parent: NodeId(0),
+            });
+        } else if !store_found && has(pid::RECORD_KEY) && has(pid::IPM_SUBTREE_ENTRY_ID) {
+            store_found = true;
+            found.push(NodeEntry {
+                nid: NodeId::MESSAGE_STORE,
+                data,
+                sub: None,
+                parent: NodeId(0),
+            });
+        }
+    }
+
+    // The subnode trees no node claims, by block id, with the subnodes each holds.
+    let mut trees: Vec<(BlockId, Vec<NodeId>)> = ndb
+        .unreferenced_subnode_trees()
+        .iter()
+        .filter_map(|&b| {
+            let nids = ndb.subnodes(b).ok()?.into_iter().map(|e| e.nid).collect();
+            Some((b, nids))
+        })
+        .collect();
+    trees.sort_unstable_by_key(|(b, _)| b.key());
+    // Every fitting pair among the nearest trees, closest first, then taken greedily.
+    let mut pairs: Vec<(u64, usize, usize)> = Vec::new();
+    for (mi, m) in messages.iter().enumerate() {
+        let at = trees.partition_point(|(b, _)| b.key() < m.data.key());
+        let lo = at.saturating_sub(SUBTREE_CANDIDATES);
+        let hi = at.saturating_add(SUBTREE_CANDIDATES).min(trees.len());
+        for (ti, (b, nids)) in trees.iter().enumerate().take(hi).skip(lo) {
+            if m.needs.iter().all(|n| nids.binary_search(n).is_ok()) {
+                pairs.push((b.key().abs_diff(m.data.key()), mi, ti));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    let mut tree_of: Vec<Option<BlockId>> = vec![None; messages.len()];
+    let mut taken = vec![false; trees.len()];
+    for (_, mi, ti) in pairs {
+        let (Some(slot), Some(t)) = (tree_of.get_mut(mi), taken.get_mut(ti)) else {
+            continue;
+        };
+        if slot.is_none() && !*t {
+            *t = true;
+            *slot = trees.get(ti).map(|(b, _)| *b);
+        }
+    }
+    // Ids above any the file uses, in file order of the messages' blocks.
+    let mut next = FOUND_NID_BASE;
+    ndb.for_each_node(&mut |e| next = next.max(e.nid.index().saturating_add(1)));
+    for (m, sub) in messages.iter().zip(tree_of) {
+        found.push(NodeEntry {
+            nid: NodeId::from_parts(NodeType::NORMAL_MESSAGE, next),
+            data: m.data,
+            sub,
+            parent: NodeId(0),
+        });
+        next = next.saturating_add(1);
+    }
+    let codepage = codepages
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .map(|(cp, _)| cp);
+    (found, codepage)
 }
 
 /// Finds the root folder: `NID_ROOT_FOLDER` when present, else the folder that is its own

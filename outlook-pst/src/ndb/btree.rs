@@ -399,6 +399,49 @@ pub(crate) fn walk_blocks(
     );
 }
 
+/// The entries of a leaf page found by carving.
+pub(crate) enum CarvedLeaf {
+    /// An NBT leaf.
+    Nodes(Vec<NodeEntry>),
+    /// A BBT leaf.
+    Blocks(Vec<BlockEntry>),
+}
+
+/// Reads the B-tree page that may sit at `ib` for carving: only a leaf whose page type is
+/// repeated, whose CRC matches and whose shape is sane is taken. Returns the page's own id
+/// (its trailer `bid`: pages written later have larger ids) and its entries.
+pub(crate) fn carve_leaf(file: &[u8], layout: Layout, ib: u64) -> Option<(u64, CarvedLeaf)> {
+    let start = usize::try_from(ib).ok()?;
+    let bytes = file.bytes_at(start, layout.page_size())?;
+    let t = layout.page_trailer_offset();
+    let ptype = bytes.u8_at(t)?;
+    if (ptype != PTYPE_BBT && ptype != PTYPE_NBT) || bytes.u8_at(t + 1)? != ptype {
+        return None;
+    }
+    let (crc, bid) = match layout {
+        Layout::Ansi => (bytes.u32_at(t + 8)?, u64::from(bytes.u32_at(t + 4)?)),
+        _ => (bytes.u32_at(t + 4)?, bytes.u64_at(t + 8)?),
+    };
+    if crc32(bytes.get(..t)?) != crc {
+        return None;
+    }
+    let bref = BlockRef {
+        bid: BlockId(bid),
+        ib,
+    };
+    let page = read_page(file, layout, bref, ptype, None, &mut Vec::new()).ok()?;
+    if page.level != 0 {
+        return None;
+    }
+    let entries = (0..page.entries).filter_map(|i| page.entry(i));
+    let leaf = if ptype == PTYPE_NBT {
+        CarvedLeaf::Nodes(entries.filter_map(|e| parse_nbt_leaf(e, layout)).collect())
+    } else {
+        CarvedLeaf::Blocks(entries.filter_map(|e| parse_bbt_leaf(e, layout)).collect())
+    };
+    Some((bid, leaf))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn walk(
     file: &[u8],

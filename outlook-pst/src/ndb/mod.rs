@@ -3,12 +3,14 @@
 pub mod block;
 pub mod btree;
 pub mod bytes;
+pub mod carve;
 pub mod crc;
 pub mod crypt;
 pub mod header;
 
 pub use block::SubnodeEntry;
 pub use btree::{BlockEntry, NodeEntry};
+pub use carve::{CarveStats, NodeOrigin};
 pub use crypt::CryptMethod;
 pub use header::{BlockRef, Client, Header, Layout};
 
@@ -189,6 +191,12 @@ pub struct Ndb {
     touched: AtomicU64,
     /// B-tree pages whose CRC lookups need not compute again.
     checked_pages: btree::CheckedPages,
+    /// The indexes rebuilt by carving, used instead of the B-trees when present.
+    carved: Option<carve::CarvedIndex>,
+    /// Whether carving was asked for on a file whose B-trees work.
+    forced: bool,
+    /// Whether the header was unreadable and its layout and encryption were guessed.
+    guessed: bool,
 }
 
 impl fmt::Debug for Ndb {
@@ -224,9 +232,60 @@ impl Ndb {
         Self::new(Source::Owned(bytes))
     }
 
+    /// Opens a file read-only for carving: when its header is unreadable, the layout and
+    /// encryption are guessed from the blocks found in it. The indexes are rebuilt by
+    /// [`Ndb::carved`].
+    pub fn open_for_carving(path: &Path) -> Result<Self> {
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let map = map_file(&file).map_err(io)?;
+        Self::new_for_carving(Source::Mapped(map))
+    }
+
+    /// As [`Ndb::open_for_carving`], for a file held in memory.
+    pub fn from_bytes_for_carving(bytes: Vec<u8>) -> Result<Self> {
+        Self::new_for_carving(Source::Owned(bytes))
+    }
+
+    fn new_for_carving(source: Source) -> Result<Self> {
+        let mut warnings = Vec::new();
+        match Header::parse(source.bytes(), &mut warnings) {
+            Ok(header) => Ok(Self::with_header(source, header, warnings)),
+            // Encrypted files stay refused: their blocks cannot be read at all.
+            Err(e @ Error::Protected { .. }) => Err(e),
+            Err(e) => match carve::guess_header(source.bytes()) {
+                Some(header) => {
+                    let what = format!(
+                        "header unreadable ({e}); read as {} with {:?} encryption, guessed from the blocks found",
+                        header.layout.name(),
+                        header.crypt
+                    );
+                    let mut ndb = Self::with_header(
+                        source,
+                        header,
+                        vec![Warning {
+                            at: Location::offset(0),
+                            what,
+                        }],
+                    );
+                    ndb.guessed = true;
+                    Ok(ndb)
+                }
+                None => Err(e),
+            },
+        }
+    }
+
     fn new(source: Source) -> Result<Self> {
         let mut warnings = Vec::new();
         let header = Header::parse(source.bytes(), &mut warnings)?;
+        Ok(Self::with_header(source, header, warnings))
+    }
+
+    fn with_header(source: Source, header: Header, mut warnings: Vec<Warning>) -> Self {
         let checked_pages =
             btree::CheckedPages::new(source.bytes().len() as u64, header.layout.page_size());
         let ndb = Self {
@@ -235,6 +294,9 @@ impl Ndb {
             warnings: Mutex::new((Vec::new(), HashSet::new())),
             touched: AtomicU64::new(0),
             checked_pages,
+            carved: None,
+            forced: false,
+            guessed: false,
         };
         let len = ndb.len();
         if ndb.header.file_eof != len {
@@ -247,7 +309,127 @@ impl Ndb {
             });
         }
         ndb.note(warnings);
-        Ok(ndb)
+        ndb
+    }
+
+    /// Whether the header was unreadable and its layout and encryption were guessed from the
+    /// blocks found (see [`Ndb::open_for_carving`]).
+    pub fn header_guessed(&self) -> bool {
+        self.guessed
+    }
+
+    /// Whether both B-tree root pages the header points to can be read (their shape is sane;
+    /// a bad CRC is tolerated as everywhere else).
+    pub fn btrees_usable(&self) -> bool {
+        let mut w = Vec::new();
+        let nbt = btree::read_page(
+            self.bytes(),
+            self.layout(),
+            self.header.nbt,
+            btree::PTYPE_NBT,
+            None,
+            &mut w,
+        );
+        let bbt = btree::read_page(
+            self.bytes(),
+            self.layout(),
+            self.header.bbt,
+            btree::PTYPE_BBT,
+            None,
+            &mut w,
+        );
+        nbt.is_ok() && bbt.is_ok()
+    }
+
+    /// Rebuilds the block and node indexes by carving (see [`carve`]): whatever the B-trees
+    /// still give comes first, then the blocks found by their trailers and the B-tree leaf
+    /// pages found in the file. From then on every lookup uses the rebuilt indexes.
+    /// `forced` says the B-trees work and carving was asked for to find what they no longer
+    /// list: nodes only carved pages hold are then marked as recovered rather than live.
+    pub fn carved(mut self, forced: bool) -> Self {
+        if self.carved.is_some() {
+            return self;
+        }
+        let (mut live_blocks, mut live_nodes) = (Vec::new(), Vec::new());
+        let mut w = Vec::new();
+        if self.header.bbt.ib != 0 {
+            btree::walk_blocks(
+                self.bytes(),
+                self.layout(),
+                self.header.bbt,
+                &mut w,
+                &mut |b| live_blocks.push(b),
+            );
+        }
+        if self.header.nbt.ib != 0 {
+            btree::walk_nodes(
+                self.bytes(),
+                self.layout(),
+                self.header.nbt,
+                &mut w,
+                &mut |n| live_nodes.push(n),
+            );
+        }
+        let index = carve::carve(self.bytes(), &self.header, live_blocks, live_nodes, &mut w);
+        let s = index.stats;
+        w.push(Warning {
+            at: Location::default(),
+            what: format!(
+                "carved: {} blocks by their trailers, {} B-tree leaf pages; index of {} blocks and {} nodes; {} property contexts and {} subnode trees no node refers to",
+                s.blocks_by_trailer,
+                s.leaf_pages,
+                s.blocks,
+                s.nodes,
+                s.unreferenced_heaps,
+                s.unreferenced_subnode_trees
+            ),
+        });
+        self.note(w);
+        self.carved = Some(index);
+        self.forced = forced;
+        self
+    }
+
+    /// What carving found, if the indexes were rebuilt by carving.
+    pub fn carve_stats(&self) -> Option<CarveStats> {
+        self.carved.as_ref().map(|c| c.stats)
+    }
+
+    /// Whether carving was asked for on a file whose B-trees work (see [`Ndb::carved`]).
+    pub fn carving_forced(&self) -> bool {
+        self.forced
+    }
+
+    /// Where a node's entry came from: always [`NodeOrigin::Live`] unless carved.
+    pub fn node_origin(&self, nid: NodeId) -> Option<NodeOrigin> {
+        match &self.carved {
+            Some(c) => c.node(nid).map(|(_, o)| o),
+            None => Some(NodeOrigin::Live),
+        }
+    }
+
+    /// Data roots of property contexts that no node or subnode of the carved index refers to
+    /// (empty unless carved).
+    pub fn unreferenced_heaps(&self) -> &[BlockId] {
+        self.carved
+            .as_ref()
+            .map_or(&[], |c| c.unreferenced_heaps.as_slice())
+    }
+
+    /// Subnode trees that no node or subnode of the carved index refers to (empty unless
+    /// carved).
+    pub fn unreferenced_subnode_trees(&self) -> &[BlockId] {
+        self.carved
+            .as_ref()
+            .map_or(&[], |c| c.unreferenced_subnode_trees.as_slice())
+    }
+
+    /// Adds node entries to a carved index (nodes recognised by their heaps, given ids by the
+    /// caller); they are listed as [`NodeOrigin::Found`]. Ignored unless carved.
+    pub fn add_found_nodes(&mut self, nodes: Vec<NodeEntry>) {
+        if let Some(c) = &mut self.carved {
+            c.add_nodes(nodes);
+        }
     }
 
     /// The file's bytes.
@@ -303,6 +485,12 @@ impl Ndb {
 
     /// Looks up a node in the node B-tree.
     pub fn node(&self, nid: NodeId) -> Result<NodeEntry> {
+        if let Some(c) = &self.carved {
+            return c.node(nid).map(|(n, _)| n).ok_or(Error::NotFound {
+                at: Location::node(nid),
+                tree: "node",
+            });
+        }
         // The leaf page it lands on is mapped in with its neighbours, like a block.
         self.touch(FAULT_AROUND);
         let mut w = Vec::new();
@@ -323,6 +511,12 @@ impl Ndb {
 
     /// Looks up a block in the block B-tree.
     pub fn block_entry(&self, bid: BlockId) -> Result<BlockEntry> {
+        if let Some(c) = &self.carved {
+            return c.block(bid).ok_or(Error::NotFound {
+                at: Location::block(bid),
+                tree: "block",
+            });
+        }
         self.touch(FAULT_AROUND);
         let mut w = Vec::new();
         let r = btree::find_block(
@@ -434,23 +628,40 @@ impl Ndb {
     }
 
     /// Calls `leaf` with every leaf of the XBLOCK/XXBLOCK tree at `bid`, in order, and the
-    /// total the tree declares; `leaf` returns the leaf's size. A mismatch with the declared
-    /// total is noted.
+    /// total the tree declares; `leaf` returns the leaf's size. A tree cut short (a block
+    /// that lists more children than it holds, a child that cannot be read) gives the leaves
+    /// before the cut: the data read is an exact prefix. A mismatch with the declared total
+    /// is noted.
     fn walk_tree(&self, bid: BlockId, leaf: &mut LeafFn<'_>) -> Result<()> {
         let mut seen = HashSet::new();
         let mut total = 0u64;
-        let declared = self.collect_tree(bid, 2, leaf, &mut seen, &mut total, None)?;
+        let mut cut = None;
+        let declared = self.collect_tree(bid, 2, leaf, &mut seen, &mut total, None, &mut cut)?;
         if total != declared {
+            let why = cut.map_or(String::new(), |c| format!(" ({c})"));
             self.note(vec![Warning {
                 at: Location::block(bid),
-                what: format!("data tree holds {total} bytes but declares {declared}"),
+                what: format!("data tree holds {total} bytes but declares {declared}{why}"),
             }]);
         }
         Ok(())
     }
 
+    /// The size a data tree declares (`lcbTotal` of its root XBLOCK or XXBLOCK), or the
+    /// size of a single data block: what [`Ndb::read_data`] gives when nothing is lost.
+    pub fn declared_data_size(&self, bid: BlockId) -> Result<u64> {
+        if !bid.is_internal() {
+            return Ok(u64::from(self.block_entry(bid)?.inflated_size));
+        }
+        let raw = self.read_block(bid)?;
+        let (h, _) = xblock_children(&raw, self.layout(), Location::block(bid))?;
+        Ok(u64::from(h.total))
+    }
+
     /// Walks the leaves under an XBLOCK/XXBLOCK. Each block is taken once and the total is
     /// held to what the tree declares, so damage cannot make a small file expand without bound.
+    /// Once the tree is found cut short (`cut` set), no further leaf is read.
+    #[allow(clippy::too_many_arguments)]
     fn collect_tree(
         &self,
         bid: BlockId,
@@ -459,6 +670,7 @@ impl Ndb {
         seen: &mut HashSet<u64>,
         total: &mut u64,
         limit: Option<u64>,
+        cut: &mut Option<String>,
     ) -> Result<u64> {
         let at = Location::block(bid);
         if !seen.insert(bid.key()) {
@@ -467,16 +679,27 @@ impl Ndb {
                 "data tree refers to the same block twice",
             ));
         }
-        let raw = self.read_block(bid)?;
+        let raw = match self.read_block(bid) {
+            // Below the root, a lost block cuts the tree short; the root itself must read.
+            Err(e) if limit.is_some() => {
+                cut.get_or_insert_with(|| format!("block {bid} unreadable: {e}"));
+                return Ok(0);
+            }
+            other => other?,
+        };
         let (h, children) = xblock_children(&raw, self.layout(), at)?;
         if h.level > max_level {
             return Err(Error::corrupt(at, "data tree nests deeper than an XXBLOCK"));
         }
         // The root's lcbTotal bounds the whole tree.
         let declared = limit.unwrap_or(u64::from(h.total));
+        let listed = children.len();
         for child in children {
+            if cut.is_some() {
+                break;
+            }
             if h.level == 2 {
-                self.collect_tree(child, 1, leaf, seen, total, Some(declared))?;
+                self.collect_tree(child, 1, leaf, seen, total, Some(declared), cut)?;
             } else {
                 if !seen.insert(child.key()) {
                     return Err(Error::corrupt(
@@ -484,7 +707,13 @@ impl Ndb {
                         format!("data tree refers to block {child} twice"),
                     ));
                 }
-                *total += leaf(child, declared)? as u64;
+                match leaf(child, declared) {
+                    Ok(n) => *total += n as u64,
+                    Err(e) => {
+                        *cut = Some(format!("block {child} unreadable: {e}"));
+                        break;
+                    }
+                }
             }
             if *total > declared {
                 return Err(Error::corrupt(
@@ -492,6 +721,12 @@ impl Ndb {
                     format!("data tree holds more than the {declared} bytes it declares"),
                 ));
             }
+        }
+        if listed < h.count && cut.is_none() {
+            *cut = Some(format!(
+                "block {bid} lists {} children but holds {listed}",
+                h.count
+            ));
         }
         Ok(declared)
     }
@@ -531,6 +766,10 @@ impl Ndb {
     /// Visits every entry of the node B-tree in NID order. Damaged pages are skipped and
     /// reported in [`Ndb::warnings`].
     pub fn for_each_node(&self, visit: &mut dyn FnMut(NodeEntry)) {
+        if let Some(c) = &self.carved {
+            c.nodes.iter().for_each(|(n, _)| visit(*n));
+            return;
+        }
         let mut w = Vec::new();
         btree::walk_nodes(self.bytes(), self.layout(), self.header.nbt, &mut w, visit);
         self.note(w);
@@ -538,6 +777,10 @@ impl Ndb {
 
     /// Visits every entry of the block B-tree in BID order.
     pub fn for_each_block(&self, visit: &mut dyn FnMut(BlockEntry)) {
+        if let Some(c) = &self.carved {
+            c.blocks.iter().for_each(|b| visit(*b));
+            return;
+        }
         let mut w = Vec::new();
         btree::walk_blocks(self.bytes(), self.layout(), self.header.bbt, &mut w, visit);
         self.note(w);

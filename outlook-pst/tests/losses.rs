@@ -1,0 +1,103 @@
+//! What is lost is said: a data tree cut short gives the bytes before the cut and the message
+//! records the loss (part, why, bytes); a tree that only lies about its count loses nothing.
+
+use pst_fixtures::ndb::{Client, Layout};
+use pst_fixtures::BuildOptions;
+use pstkit::{Carving, CryptMethod, Message, Store};
+
+const BIG: usize = 96 << 10;
+
+fn build(dir: &std::path::Path, layout: Layout) -> Vec<u8> {
+    let path = dir.join(format!("{}.pst", pst_fixtures::layout_name(layout)));
+    let mut opts = BuildOptions::new(layout, Client::Pst, CryptMethod::Permute);
+    opts.big_attachment = BIG;
+    pst_fixtures::build_file(&path, &opts).unwrap();
+    std::fs::read(&path).unwrap()
+}
+
+/// The message holding the big attachment, loaded from `bytes`.
+fn big_message(bytes: Vec<u8>) -> Message {
+    let store = Store::from_bytes_with(bytes, Carving::Off).unwrap();
+    let mut found = None;
+    store.for_each_message(&mut |_, _, m| {
+        let Ok(m) = m else { return };
+        let has_big = m
+            .attachments
+            .iter()
+            .any(|a| a.filename() == Some("several-mib.bin"));
+        if found.is_none() && has_big {
+            found = Some(m);
+        }
+    });
+    found.expect("the message with the big attachment")
+}
+
+/// File offset, trailer CRC offset and stored size of the XBLOCK over `total` bytes.
+fn find_xblock(bytes: &[u8], total: u32) -> (usize, usize) {
+    let store = Store::from_bytes_with(bytes.to_vec(), Carving::Off).unwrap();
+    let layout = store.header().layout;
+    let mut at = None;
+    store.ndb().for_each_block(&mut |b| {
+        if b.bref.bid.is_internal() {
+            let start = b.bref.ib as usize;
+            let raw = &bytes[start..start + usize::from(b.size)];
+            if raw[0] == 1 && raw[1] == 1 && raw[4..8] == total.to_le_bytes() {
+                let ts = layout.block_trailer_size();
+                let align = layout.block_alignment();
+                let footprint = (usize::from(b.size) + ts).div_ceil(align) * align;
+                let crc_at = start + footprint - ts + if ts == 12 { 8 } else { 4 };
+                at = Some((start, crc_at));
+            }
+        }
+    });
+    at.expect("an XBLOCK over the big attachment")
+}
+
+/// Sets the XBLOCK's `cEnt` (its CRC no longer matches: a warning, the data is still used).
+fn patch_count(bytes: &mut [u8], at: (usize, usize), count: u16) {
+    bytes[at.0 + 2..at.0 + 4].copy_from_slice(&count.to_le_bytes());
+}
+
+#[test]
+fn a_data_tree_cut_short_gives_its_prefix_and_the_message_records_the_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    for layout in [Layout::Ansi, Layout::Unicode, Layout::Unicode4k] {
+        let bytes = build(tmp.path(), layout);
+        let intact = big_message(bytes.clone());
+        assert!(intact.losses.is_empty(), "{layout:?}: {:?}", intact.losses);
+        let (ai, full) = intact
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.data().unwrap_or_default().to_vec()))
+            .max_by_key(|(_, d)| d.len())
+            .unwrap();
+        assert_eq!(full.len(), BIG, "{layout:?}");
+        let xb = find_xblock(&bytes, BIG as u32);
+        let listed = u16::from_le_bytes([bytes[xb.0 + 2], bytes[xb.0 + 3]]);
+        assert!(listed >= 2, "{layout:?}");
+
+        // The count says 65535 but the block holds its real children: nothing is lost.
+        let mut lying = bytes.clone();
+        patch_count(&mut lying, xb, u16::MAX);
+        let m = big_message(lying);
+        assert!(m.losses.is_empty(), "{layout:?}: {:?}", m.losses);
+        assert_eq!(m.attachments[ai].data().unwrap(), &full[..], "{layout:?}");
+
+        // The count says half: the first half of the data comes back, the rest is a loss.
+        let mut cut = bytes.clone();
+        patch_count(&mut cut, xb, listed / 2);
+        let m = big_message(cut);
+        let got = m.attachments[ai].data().unwrap();
+        assert!(got.len() < full.len() && !got.is_empty(), "{layout:?}");
+        assert_eq!(got, &full[..got.len()], "{layout:?}: an exact prefix");
+        assert_eq!(m.losses.len(), 1, "{layout:?}: {:?}", m.losses);
+        let loss = &m.losses[0];
+        assert_eq!(loss.bytes, (full.len() - got.len()) as u64, "{layout:?}");
+        assert!(
+            loss.part.starts_with(&format!("attachment {}", ai + 1)),
+            "{loss:?}"
+        );
+        assert!(loss.why.contains("cut short"), "{loss:?}");
+    }
+}
