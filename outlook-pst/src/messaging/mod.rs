@@ -9,6 +9,5 @@ pub mod store;
 pub use item::{Attachment, Loss, Message};
 pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
 pub use store::{
-    CarveSummary, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store,
-    TableListing,
+    CarveSummary, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store, TableListing,
 };
