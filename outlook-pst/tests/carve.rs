@@ -141,6 +141,9 @@ fn matched(want: &[Content], got: &[Content]) -> usize {
         .count()
 }
 
+/// Whether a byte range survived the damage.
+type Kept = dyn Fn(u64, u64) -> bool;
+
 fn page_range(store: &Store, root: pstkit::ndb::BlockRef) -> (usize, usize) {
     let start = usize::try_from(root.ib).unwrap();
     (start, start + store.header().layout.page_size())
@@ -162,7 +165,7 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
         let (nbt_start, nbt_end) = page_range(&intact, intact.header().nbt);
         let header_len = 1024;
         let cut = bytes.len() * 9 / 10;
-        let cases: Vec<(&str, Vec<u8>, Box<dyn Fn(u64, u64) -> bool>)> = vec![
+        let cases: Vec<(&str, Vec<u8>, Box<Kept>)> = vec![
             (
                 "zeroed NBT root",
                 {
