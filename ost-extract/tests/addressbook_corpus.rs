@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use ost_extract::addressbook::AddressBook;
+use ost_extract::calendar::{calendar_to_ics, is_appointment};
 use ost_extract::mail::{is_mail_like, message_to_eml_with};
 use pstkit::Store;
 
@@ -22,15 +23,20 @@ fn corpus_file(name: &str) -> PathBuf {
     f
 }
 
-/// Every mail item of the store rendered with `book`, concatenated.
+/// Every mail item and appointment of the store, given the book's addresses as the
+/// conversion does, rendered and concatenated.
 fn render_all(store: &Store, book: &AddressBook) -> String {
     let mut out = String::new();
+    let mut appointments = Vec::new();
     for f in store.folders().folders {
         for nid in store.contents(f.nid).unwrap_or_default() {
-            let Ok(msg) = store.message(nid) else {
+            let Ok(mut msg) = store.message(nid) else {
                 continue;
             };
-            if is_mail_like(msg.class()) {
+            book.enrich(&mut msg);
+            if is_appointment(msg.class()) {
+                appointments.push(msg);
+            } else if is_mail_like(msg.class()) {
                 out.push_str(&String::from_utf8_lossy(&message_to_eml_with(
                     &msg,
                     book,
@@ -39,6 +45,7 @@ fn render_all(store: &Store, book: &AddressBook) -> String {
             }
         }
     }
+    out.push_str(&calendar_to_ics(&appointments, &mut Vec::new()));
     out
 }
 
@@ -59,6 +66,10 @@ fn exchange_2010_cache_resolves_every_exchange_address() {
     // Names without an address, resolved by the one address they go with in this store.
     assert!(!after.contains("@unknown.invalid"), "placeholders remain");
     assert!(after.contains("Reply-To: Rolf Petersson <rolf.petersson@telia.com>"));
+    // The calendar's organizer (an EX sender) too.
+    assert!(before.contains("ORGANIZER;CN=Administrator:invalid:nomail"));
+    assert!(!after.contains("invalid:nomail"));
+    assert!(after.contains("ORGANIZER;CN=Administrator:mailto:Administrator@ex2010.local"));
     let report = book.report();
     println!("aspose SampleOstFile: {report:?}");
     assert_eq!(report.unresolved, 0, "{report:?}");
@@ -99,9 +110,21 @@ fn enron_counts_unresolved_dns_and_guesses_them_with_a_domain() {
     );
     assert_eq!(
         g.guesses
-            .get("/O=ENRON/OU=NA/CN=RECIPIENTS/CN=KWATSON")
+            .get("/O=ENRON/OU=NA/CN=RECIPIENTS/CN=LBLAIR")
             .map(String::as_str),
-        Some("kwatson@enron.com")
+        Some("lblair@enron.com")
+    );
+    // Paired by display name: the archive's X-ZL-To keeps `Watson, Kimberly </O=…>`, and
+    // the store knows one address for that name.
+    assert_eq!(
+        book.lookup("/O=ENRON/OU=NA/CN=RECIPIENTS/CN=Kwatson"),
+        Some("Kimberly.Watson@ENRON.com")
+    );
+    assert_eq!(
+        book.lookup("/O=ENRON/OU=NA/CN=RECIPIENTS/CN=MLOKAY")
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("michelle.lokay@enron.com")
     );
     for dn in unresolved_dns {
         assert!(g.guesses.contains_key(dn), "{dn} not guessed");

@@ -24,7 +24,10 @@ pub mod oab;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use pstkit::messaging::{pid, psets, Message, PropertyBag};
+use std::borrow::Cow;
+
+use pstkit::ltp::prop::PropValue;
+use pstkit::messaging::{pid, psets, Message, NamedProp, PropertyBag};
 use pstkit::{NodeId, Store};
 use serde::{Deserialize, Serialize};
 
@@ -114,8 +117,8 @@ pub struct AddressBook {
     /// Local part (lower case) of every SMTP address seen → that address, `None` when several
     /// addresses share it: a bare `first.last` with no domain resolves through it.
     by_local: HashMap<String, Option<String>>,
-    /// DN (normalised) → a display name it was seen with.
-    dn_names: HashMap<String, String>,
+    /// DN (normalised) → the display names it was seen with (a few).
+    dn_names: HashMap<String, Vec<String>>,
     guess_domain: Option<String>,
     tally: Mutex<Tally>,
 }
@@ -145,13 +148,17 @@ pub fn dn_key(dn: &str) -> Option<String> {
         .filter(|d| d.len() > 1)
 }
 
+/// The key a display name is matched under: its words in lower case and in order, commas
+/// dropped (`Doe, John`, `Doe  John` and `John Doe` are one key). A single word (`Lokay`)
+/// is too weak a key to pair anyone by: a surname alone names a whole family.
 fn name_key(name: &str) -> Option<String> {
-    let n: Vec<String> = name
-        .split_whitespace()
+    let mut n: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == ',')
         .map(|w| w.trim_matches(['"', '\'']).to_lowercase())
         .filter(|w| !w.is_empty())
         .collect();
-    (!n.is_empty()).then(|| n.join(" "))
+    n.sort_unstable();
+    (n.len() >= 2).then(|| n.join(" "))
 }
 
 /// The DN in an Exchange address-book entry id ([MS-OXCDATA] 2.2.5.2: flags, the provider
@@ -177,10 +184,16 @@ fn search_key_dn(b: &[u8]) -> Option<String> {
     dn_key(s.strip_prefix("EX:")?)
 }
 
-/// The SMTP address in a string when it is one (trimmed, `SMTP:`/`mailto:` dropped).
+/// The SMTP address in a string when it is one (trimmed, `SMTP:`/`mailto:` dropped): a
+/// plain local part at a domain with a dot, not in `.invalid`. (Lotus Notes names such as
+/// `Jo Doe/ACME@ACME` parse as addresses but reach no one.)
 fn smtp_of(s: &str) -> Option<String> {
     let a = headers::addr_spec(s)?;
-    (!a.to_ascii_lowercase().ends_with(".invalid")).then_some(a)
+    let (local, domain) = a.rsplit_once('@')?;
+    let ok = !local.starts_with('"')
+        && domain.contains('.')
+        && !a.to_ascii_lowercase().ends_with(".invalid");
+    ok.then_some(a)
 }
 
 impl AddressBook {
@@ -248,10 +261,11 @@ impl AddressBook {
     /// Records a DN with the display name it was seen with.
     pub fn dn_seen(&mut self, dn: &str, name: Option<&str>) {
         let Some(key) = dn_key(dn) else { return };
-        let name = name.map(str::trim).unwrap_or("");
-        let e = self.dn_names.entry(key).or_default();
-        if e.is_empty() {
-            name.clone_into(e);
+        let names = self.dn_names.entry(key).or_default();
+        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            if names.len() < 8 && !names.iter().any(|m| m == n) {
+                names.push(n.to_owned());
+            }
         }
     }
 
@@ -259,14 +273,24 @@ impl AddressBook {
     /// address. Call once everything has been collected.
     pub fn finish(&mut self) {
         let mut found = Vec::new();
-        for (dn, name) in &self.dn_names {
+        for (dn, names) in &self.dn_names {
             if self.by_dn.contains_key(dn) {
                 continue;
             }
-            if let Some(Some(smtp)) = name_key(name).and_then(|k| self.by_name.get(&k)) {
-                found.push((dn.clone(), smtp.clone()));
+            // Every name the DN goes by that names one address must name the same one.
+            let mut smtp: Option<&String> = None;
+            let mut agree = true;
+            for n in names {
+                if let Some(Some(a)) = name_key(n).and_then(|k| self.by_name.get(&k)) {
+                    agree &= smtp.map_or(true, |s| s.eq_ignore_ascii_case(a));
+                    smtp = Some(a);
+                }
+            }
+            if let (true, Some(a)) = (agree, smtp) {
+                found.push((dn.clone(), a.clone()));
             }
         }
+        found.sort();
         for (dn, smtp) in found {
             self.pair(&dn, &smtp, Source::DisplayName);
         }
@@ -279,7 +303,7 @@ impl AddressBook {
     pub fn from_store(store: &Store) -> Self {
         let mut book = Self::new();
         let names = store.names();
-        let lid = |n: u32| names.id(&pstkit::messaging::NamedProp::lid(psets::PSETID_ADDRESS, n));
+        let lid = |n: u32| names.id(&NamedProp::lid(psets::PSETID_ADDRESS, n));
         let mut contact_ids: Vec<u16> = Vec::new();
         for base in EMAIL_BASES {
             for off in EMAIL_OFFSETS {
@@ -465,15 +489,21 @@ impl AddressBook {
                 continue;
             };
             let lname = field.trim().to_ascii_lowercase();
-            if !matches!(lname.as_str(), "from" | "to" | "cc" | "sender" | "reply-to") {
+            let standard = matches!(lname.as_str(), "from" | "to" | "cc" | "sender" | "reply-to");
+            // A DN with its display name is taken from any field that holds one (archives
+            // keep the original Exchange recipients in fields of their own, `X-ZL-To`);
+            // display names with SMTP addresses only from the standard address fields.
+            if !standard && !value.contains("/O=") && !value.contains("/o=") {
                 continue;
             }
-            for (name, addr) in headers::address_list(value) {
-                let name = headers::decode_words(&name);
-                if dn_key(&addr).is_some() {
-                    self.dn_seen(&addr, Some(&name));
-                } else {
-                    self.name_seen(&name, &addr);
+            for (name, dn) in dn_mentions(value) {
+                self.dn_seen(dn, Some(&headers::decode_words(name)));
+            }
+            if standard {
+                for (name, addr) in headers::address_list(value) {
+                    if dn_key(&addr).is_none() {
+                        self.name_seen(&headers::decode_words(&name), &addr);
+                    }
                 }
             }
         }
@@ -495,54 +525,73 @@ impl AddressBook {
         self.by_dn.get(&dn_key(dn)?).map(|p| p.smtp.as_str())
     }
 
-    /// Resolves a party that has no SMTP address of its own: by its DN (from its address,
-    /// search key or entry id), else a guess when a guess domain is set. Counts the outcome;
-    /// `None` (counted as unresolved under `what`) means a placeholder must be written.
-    pub fn resolve(&self, dn: Option<&str>, what: &str) -> Option<Resolved> {
+    /// Resolves a party that has no SMTP address of its own: by its DN (paired by the
+    /// store, else guessed when a guess domain is set), or, known by name alone, by the one
+    /// SMTP address that name or local part goes with elsewhere in the store. Counts
+    /// nothing (see [`AddressBook::resolve`]).
+    pub fn find(&self, dn: Option<&str>, what: &str) -> Option<Resolved> {
         let key = dn.and_then(dn_key);
-        let found = key.as_ref().and_then(|k| self.by_dn.get(k));
-        let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = found {
-            t.resolved += 1;
+        if let Some(p) = key.as_ref().and_then(|k| self.by_dn.get(k)) {
             return Some(Resolved::Smtp(p.smtp.clone()));
         }
-        if let (Some(k), Some(domain)) = (&key, &self.guess_domain) {
-            if let Some(alias) = last_cn(k) {
-                let guess = format!("{}@{domain}", alias.to_ascii_lowercase());
-                if let Some(g) = smtp_of(&guess) {
-                    t.guessed += 1;
-                    t.guesses.insert(k.clone(), g.clone());
-                    return Some(Resolved::Guess(g));
-                }
+        match &key {
+            Some(k) => {
+                let domain = self.guess_domain.as_ref()?;
+                let alias = last_cn(k)?;
+                smtp_of(&format!("{}@{domain}", alias.to_ascii_lowercase())).map(Resolved::Guess)
+            }
+            None => {
+                // `<Rolf Petersson>`, a bare `first.last`.
+                let by_name = name_key(what).and_then(|k| self.by_name.get(&k).cloned().flatten());
+                let by_local = || {
+                    let w = what
+                        .trim()
+                        .trim_matches(['"', '\'', '<', '>'])
+                        .to_lowercase();
+                    // first.last, not a bare surname.
+                    (!w.contains(char::is_whitespace) && w.contains(['.', '_', '-']))
+                        .then(|| self.by_local.get(&w).cloned().flatten())
+                        .flatten()
+                };
+                by_name.or_else(by_local).map(Resolved::Smtp)
             }
         }
-        if key.is_none() {
-            // Known by name alone (`<Rolf Petersson>`, a bare `first.last`): the one SMTP
-            // address that name or local part goes with elsewhere in the store.
-            let by_name = name_key(what).and_then(|k| self.by_name.get(&k).cloned().flatten());
-            let by_local = || {
-                let w = what
-                    .trim()
-                    .trim_matches(['"', '\'', '<', '>'])
-                    .to_lowercase();
-                (!w.contains(char::is_whitespace) && !w.is_empty())
-                    .then(|| self.by_local.get(&w).cloned().flatten())
-                    .flatten()
-            };
-            if let Some(a) = by_name.or_else(by_local) {
-                t.resolved += 1;
-                return Some(Resolved::Smtp(a));
-            }
-        }
-        t.unresolved_count += 1;
-        let label = key.unwrap_or_else(|| what.trim().to_owned());
-        *t.unresolved.entry(label).or_default() += 1;
-        None
     }
 
-    /// Resolves a bag's party by its properties: the DN in its address, search key or
-    /// entry id. See [`AddressBook::resolve`].
-    pub fn resolve_party(
+    /// [`AddressBook::find`], counting the outcome for the report: resolved, guessed, or
+    /// unresolved under its DN (or `what` when it has none). `None` means a placeholder
+    /// must be written.
+    pub fn resolve(&self, dn: Option<&str>, what: &str) -> Option<Resolved> {
+        let found = self.find(dn, what);
+        let key = dn.and_then(dn_key);
+        let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        match &found {
+            Some(Resolved::Smtp(_)) => t.resolved += 1,
+            Some(Resolved::Guess(g)) => {
+                t.guessed += 1;
+                if let Some(k) = key {
+                    t.guesses.insert(k, g.clone());
+                }
+            }
+            None => {
+                t.unresolved_count += 1;
+                let label = key.unwrap_or_else(|| what.trim().to_owned());
+                *t.unresolved.entry(label).or_default() += 1;
+            }
+        }
+        found
+    }
+
+    /// The DN of a party: from its address, else its search key, else its entry id.
+    fn party_dn(bag: &PropertyBag, email: u16, entry_id: u16, search_key: u16) -> Option<String> {
+        bag.str(email)
+            .and_then(dn_key)
+            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
+            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn))
+    }
+
+    /// Resolves a bag's party by its properties (see [`AddressBook::find`]); counts nothing.
+    pub fn find_party(
         &self,
         bag: &PropertyBag,
         email: u16,
@@ -550,12 +599,117 @@ impl AddressBook {
         search_key: u16,
         what: &str,
     ) -> Option<Resolved> {
-        let dn = bag
-            .str(email)
-            .and_then(dn_key)
-            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
-            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn));
-        self.resolve(dn.as_deref(), what)
+        let dn = Self::party_dn(bag, email, entry_id, search_key);
+        self.find(dn.as_deref(), what)
+    }
+
+    /// Gives every party of a message that lacks an SMTP address the one the book has for
+    /// it, as the SMTP address property the converters read first (`PidTagSenderSmtpAddress`,
+    /// `PidTagSentRepresentingSmtpAddress`, `PidTagSmtpAddress` of recipient rows, a
+    /// contact's e-mail slot), embedded messages included; counts each party's outcome. The
+    /// message in memory is changed, never the file.
+    pub fn enrich(&self, msg: &mut Message) {
+        self.enrich_at(msg, 0);
+    }
+
+    fn enrich_at(&self, msg: &mut Message, depth: usize) {
+        const PARTIES: [(u16, u16, u16, u16, u16); 2] = [
+            (
+                pid::SENT_REPRESENTING_NAME,
+                pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+                pid::SENT_REPRESENTING_SMTP_ADDRESS,
+                SENT_REPRESENTING_ENTRY_ID,
+                SENT_REPRESENTING_SEARCH_KEY,
+            ),
+            (
+                pid::SENDER_NAME,
+                pid::SENDER_EMAIL_ADDRESS,
+                pid::SENDER_SMTP_ADDRESS,
+                SENDER_ENTRY_ID,
+                SENDER_SEARCH_KEY,
+            ),
+        ];
+        for (name, email, smtp, entry_id, search_key) in PARTIES {
+            self.enrich_party(&mut msg.props, name, email, smtp, entry_id, search_key);
+        }
+        for r in &mut msg.recipients {
+            self.enrich_party(
+                r,
+                pid::DISPLAY_NAME,
+                pid::EMAIL_ADDRESS,
+                pid::SMTP_ADDRESS,
+                pid::RECIPIENT_ENTRY_ID,
+                pid::SEARCH_KEY,
+            );
+        }
+        let class = msg.class().to_ascii_lowercase();
+        if class == "ipm.contact" || class.starts_with("ipm.contact.") {
+            self.enrich_contact(&mut msg.props);
+        }
+        if depth < 8 {
+            for a in &mut msg.attachments {
+                if let Some(inner) = a.embedded.as_deref_mut() {
+                    self.enrich_at(inner, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn enrich_party(
+        &self,
+        bag: &mut PropertyBag,
+        name: u16,
+        email: u16,
+        smtp: u16,
+        entry_id: u16,
+        search_key: u16,
+    ) {
+        let has_smtp = bag.str(smtp).and_then(headers::addr_spec).is_some()
+            || bag.str(email).and_then(headers::addr_spec).is_some();
+        if has_smtp {
+            return;
+        }
+        let dn = Self::party_dn(bag, email, entry_id, search_key);
+        let what = bag.str(name).or(bag.str(email)).unwrap_or("").to_owned();
+        if dn.is_none() && what.trim().is_empty() {
+            return;
+        }
+        if let Some(r) = self.resolve(dn.as_deref(), &what) {
+            bag.insert(smtp, PropValue::String(Cow::Owned(r.address().to_owned())));
+        }
+    }
+
+    /// A contact's EX e-mail slots become SMTP slots where the book knows the DN (the
+    /// original display name is kept, so the card still says who it is).
+    fn enrich_contact(&self, p: &mut PropertyBag) {
+        for base in EMAIL_BASES {
+            let get = |off: u32| {
+                p.lid_str(psets::PSETID_ADDRESS, base + off)
+                    .map(str::to_owned)
+            };
+            let Some(addr) = get(3) else { continue };
+            let is_ex =
+                get(2).is_some_and(|t| t.eq_ignore_ascii_case("EX")) || dn_key(&addr).is_some();
+            if !is_ex {
+                continue;
+            }
+            // Outlook often keeps the SMTP address in the original display name already.
+            let original = get(4).as_deref().and_then(smtp_of);
+            if original.is_some() {
+                continue;
+            }
+            let dn = dn_key(&addr).or_else(|| {
+                p.lid_binary(psets::PSETID_ADDRESS, base + 5)
+                    .and_then(ab_entry_id_dn)
+            });
+            let what = get(0).unwrap_or_default();
+            if let Some(r) = self.resolve(dn.as_deref(), &what) {
+                let named = |off: u32| NamedProp::lid(psets::PSETID_ADDRESS, base + off);
+                let text = |v: &str| PropValue::String(Cow::Owned(v.to_owned()));
+                p.insert_named(named(3), text(r.address()));
+                p.insert_named(named(2), text("SMTP"));
+            }
+        }
     }
 
     /// What the book found and how the conversion fared with it.
@@ -587,6 +741,32 @@ impl AddressBook {
     pub fn is_empty(&self) -> bool {
         self.by_dn.is_empty()
     }
+}
+
+/// Every `name <DN>` in a header value, the name being all the text since the previous
+/// mailbox: Exchange writes `Doe, John </O=…>` with the comma unquoted, which no address-list
+/// parser reads as one name.
+fn dn_mentions(value: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest.get(open..).and_then(|r| r.find('>')).map(|c| open + c) else {
+            break;
+        };
+        let inner = rest.get(open + 1..close).unwrap_or("");
+        let name = rest
+            .get(from..open)
+            .unwrap_or("")
+            .trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .trim_matches('"');
+        if dn_key(inner).is_some() {
+            out.push((name, inner.trim()));
+        }
+        rest = rest.get(close + 1..).unwrap_or("");
+        from = 0;
+    }
+    out
 }
 
 /// The last `CN=` value of a DN (`/O=ORG/…/CN=RECIPIENTS/CN=JDOE` → `JDOE`), when it is a

@@ -98,6 +98,45 @@ fn messages_pair_senders_recipients_and_display_names() {
 }
 
 #[test]
+fn a_bare_surname_pairs_nothing() {
+    let mut book = AddressBook::new();
+    book.name_seen("Lokay", "jim.lokay@example.com");
+    book.dn_seen("/O=ENRON/CN=RECIPIENTS/CN=MLOKAY", Some("Lokay"));
+    book.finish();
+    assert_eq!(book.lookup("/O=ENRON/CN=RECIPIENTS/CN=MLOKAY"), None);
+    assert_eq!(book.find(None, "Lokay"), None);
+    assert_eq!(
+        book.find(None, "jim.lokay"),
+        Some(Resolved::Smtp("jim.lokay@example.com".into()))
+    );
+}
+
+#[test]
+fn dns_in_headers_keep_their_unquoted_comma_names() {
+    assert_eq!(
+        dn_mentions(
+            "Jones, Dana </O=ENRON/CN=Djones>, \"Bolks, Sean\" </O=ENRON/CN=Sbolks>, a@b.c"
+        ),
+        vec![
+            ("Jones, Dana", "/O=ENRON/CN=Djones"),
+            ("Bolks, Sean", "/O=ENRON/CN=Sbolks")
+        ]
+    );
+    let mut m = Message::default();
+    m.props.insert(
+        pid::TRANSPORT_MESSAGE_HEADERS,
+        s("To: \"Lokay  Michelle\" <Michelle.Lokay@ENRON.com>\r\nX-ZL-To: Lokay, Michelle </O=ENRON/OU=NA/CN=RECIPIENTS/CN=MLOKAY>\r\n\r\n"),
+    );
+    let mut book = AddressBook::new();
+    book.collect(&m);
+    book.finish();
+    assert_eq!(
+        book.lookup("/O=ENRON/OU=NA/CN=RECIPIENTS/CN=Mlokay"),
+        Some("Michelle.Lokay@ENRON.com")
+    );
+}
+
+#[test]
 fn an_ambiguous_display_name_pairs_nothing() {
     let mut book = AddressBook::new();
     book.dn_seen("/O=A/CN=RECIPIENTS/CN=JS", Some("J Smith"));

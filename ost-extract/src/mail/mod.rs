@@ -134,7 +134,8 @@ pub(crate) fn resolve_addr(
         .clone()
         .or_else(|| email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned()))?;
     let what = display.as_deref().or(email_v).unwrap_or("");
-    if let Some(r) = book.resolve_party(bag, party.email, party.entry_id, party.search_key, what) {
+    // Counted by AddressBook::enrich, which the conversion runs on every item first.
+    if let Some(r) = book.find_party(bag, party.email, party.entry_id, party.search_key, what) {
         return Some((display, r.address().to_owned()));
     }
     Some((
