@@ -6,8 +6,8 @@ use std::io::Read;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ost_extract_benches::fixture;
-use pst_fixtures::ndb::{Client, Layout};
 use pstkit::ndb::{BlockEntry, CryptMethod, Ndb};
+use pstkit::{Client, Layout};
 use pstkit::{NodeId, Store};
 
 #[cfg(not(target_env = "msvc"))]

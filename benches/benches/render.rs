@@ -5,10 +5,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ost_extract::calendar::calendar_to_ics;
 use ost_extract::mail::{self, mime};
 use ost_extract_benches::fixture;
-use pst_fixtures::ndb::{Client, Layout};
 use pstkit::messaging::Message;
 use pstkit::ndb::CryptMethod;
 use pstkit::Store;
+use pstkit::{Client, Layout};
 
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]

@@ -6,17 +6,17 @@
 
 use std::path::PathBuf;
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::{build_file, BuildOptions};
 use pstkit::ndb::CryptMethod;
+use pstkit::{Client, Layout};
 
 /// A file of about `size` bytes in `layout`, built with the fixtures writer's realistic size
 /// mode (seed 1) into the temporary folder, or reused when an earlier run built it.
 pub fn fixture(layout: Layout, client: Client, crypt: CryptMethod, size: u64) -> PathBuf {
     let name = format!(
         "ost-extract-bench-{}-{}-{}-{size}.{}",
-        pst_fixtures::layout_name(layout),
-        pst_fixtures::crypt_name(crypt),
+        layout.name(),
+        crypt.name(),
         env!("CARGO_PKG_VERSION"),
         if client == Client::Ost { "ost" } else { "pst" }
     );

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A whole file.
-#[derive(Serialize, Deserialize, Debug, Clone)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Manifest {
     pub file: String,
     pub sha256: String,
@@ -25,7 +25,7 @@ pub struct Manifest {
     pub warnings: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Format {
     pub client: String,
     #[serde(rename = "wVer")]
@@ -34,7 +34,7 @@ pub struct Format {
     pub crypt: String,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct Totals {
     pub folders: usize,
     pub messages: usize,
@@ -43,7 +43,7 @@ pub struct Totals {
     pub orphans: usize,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Folder {
     pub nid: u32,
     pub path: Vec<String>,
@@ -52,13 +52,21 @@ pub struct Folder {
     pub messages: Vec<Message>,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nid: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text_or_error"
+    )]
     pub class: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text_or_error"
+    )]
     pub subject: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipients: Option<usize>,
@@ -68,7 +76,7 @@ pub struct Message {
     pub error: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Attachment {
     pub name: Option<String>,
     pub method: i32,
@@ -77,12 +85,24 @@ pub struct Attachment {
     pub sha256: Option<String>,
 }
 
-fn crypt_name(c: pstkit::CryptMethod) -> &'static str {
-    match c {
-        pstkit::CryptMethod::None => "none",
-        pstkit::CryptMethod::Permute => "permute",
-        pstkit::CryptMethod::Cyclic => "cyclic",
+/// Reads a text field that a reference reader may have replaced by `{"error": ...}` (or `null`)
+/// where it failed: such a field reads as absent.
+fn text_or_error<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Field {
+        Text(String),
+        Other(serde::de::IgnoredAny),
     }
+    Ok(match Option::<Field>::deserialize(d)? {
+        Some(Field::Text(s)) => Some(s),
+        _ => None,
+    })
+}
+
+/// SHA-256 of `data` as lower-case hex, as manifests record files and attachments.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
 }
 
 /// Builds the manifest of an open store. `with_messages` false lists folders only.
@@ -125,7 +145,7 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
     Manifest {
         file: file_name.to_owned(),
         sha256: if with_messages {
-            hex::encode(Sha256::digest(bytes))
+            sha256_hex(bytes)
         } else {
             String::new()
         },
@@ -134,7 +154,7 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
             client: h.client.name().to_owned(),
             wver: h.version,
             layout: h.layout.name().to_owned(),
-            crypt: crypt_name(h.crypt).to_owned(),
+            crypt: h.crypt.name().to_owned(),
         },
         reader: format!("ost-extract {}", env!("CARGO_PKG_VERSION")),
         totals,
@@ -163,7 +183,7 @@ fn message_entry(
                         name: a.filename().map(str::to_owned),
                         method: a.method(),
                         size: data.map_or(0, |d| d.len() as u64),
-                        sha256: data.map(|d| hex::encode(Sha256::digest(d))),
+                        sha256: data.map(sha256_hex),
                     }
                 })
                 .collect();

@@ -902,8 +902,8 @@ fn writer_built_store_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let pst = dir.path().join("writer.pst");
     let opts = pst_fixtures::BuildOptions::new(
-        pst_fixtures::ndb::Layout::Unicode,
-        pst_fixtures::ndb::Client::Pst,
+        pstkit::Layout::Unicode,
+        pstkit::Client::Pst,
         pstkit::ndb::CryptMethod::None,
     );
     pst_fixtures::build_file(&pst, &opts).unwrap();

@@ -4,11 +4,12 @@ use std::borrow::Cow;
 use std::fs::File;
 
 use ost_extract::convert::{convert_file, Kind, NoProgress, Options};
-use pst_fixtures::messaging::{SpecialFolder, StoreOptions, StoreWriter};
-use pst_fixtures::ndb::{Client, Layout, NdbWriter};
 use pstkit::ltp::PropValue;
 use pstkit::messaging::{pid, Message};
+use pstkit::write::NdbWriter;
+use pstkit::write::{SpecialFolder, StoreOptions, StoreWriter};
 use pstkit::CryptMethod;
+use pstkit::{Client, Layout};
 
 fn mail(subject: &str) -> Message {
     let mut m = Message::default();

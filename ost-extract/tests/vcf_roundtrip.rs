@@ -7,11 +7,12 @@ mod vcf_common;
 use std::fs::File;
 
 use ost_extract::contacts::VcardVersion;
-use pst_fixtures::messaging::{SpecialFolder, StoreOptions, StoreWriter};
-use pst_fixtures::ndb::{Client, Layout, NdbWriter};
 use pstkit::ltp::prop::PropValue;
 use pstkit::messaging::{pid, psets, Message, NamedProp, PropertyBag};
 use pstkit::ndb::CryptMethod;
+use pstkit::write::NdbWriter;
+use pstkit::write::{SpecialFolder, StoreOptions, StoreWriter};
+use pstkit::{Client, Layout};
 use vcf_common::*;
 
 const RECORD_KEY: [u8; 16] = [7; 16];

@@ -14,10 +14,10 @@ use std::process::Command;
 use ost_extract::calendar::recurrence::{datetime_to_minutes, EndType, RecurrencePattern};
 use ost_extract::calendar::{calendar_to_ics, TimeZone};
 use pst_fixtures::calendar::{self as cal, Appointment, When};
-use pst_fixtures::ndb::{Client, Layout};
 use pstkit::ltp::prop::Guid;
 use pstkit::messaging::{pid, psets, Message};
 use pstkit::ndb::CryptMethod;
+use pstkit::{Client, Layout};
 
 const APPT: Guid = psets::PSETID_APPOINTMENT;
 

@@ -10,6 +10,7 @@
 pub mod ltp;
 pub mod messaging;
 pub mod ndb;
+pub mod write;
 
 pub mod error;
 

@@ -26,9 +26,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::{build_file, BuildOptions};
 use pstkit::ndb::{BlockEntry, CryptMethod, Ndb};
+use pstkit::{Client, Layout};
 use rayon::prelude::*;
 
 #[cfg(not(target_env = "msvc"))]

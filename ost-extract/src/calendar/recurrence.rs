@@ -741,7 +741,8 @@ fn parse_extended(r: &mut Reader<'_>, part: &mut AppointmentPart) -> Result<(), 
     Ok(())
 }
 
-/// Builds recurrence blobs for tests and fixtures: the inverse of [`RecurrencePattern::parse`].
+/// Builds recurrence blobs ([MS-OXOCAL] 2.2.1.44): the inverse of [`RecurrencePattern::parse`],
+/// used by the fixtures writer and tests.
 pub mod build {
     use super::*;
 
@@ -749,13 +750,19 @@ pub mod build {
         b.extend_from_slice(&v.to_le_bytes());
     }
 
-    /// An ExceptionInfo 8-bit string: length + 1, length, then the bytes (ASCII; other
-    /// characters become `?`, the Unicode text going in the ExtendedException).
-    fn ascii_string(b: &mut Vec<u8>, s: &str) {
-        let bytes: Vec<u8> = s
-            .chars()
-            .map(|c| if (c as u32) < 0x80 { c as u8 } else { b'?' })
-            .collect();
+    /// An ExceptionInfo 8-bit string: length + 1, length, then the text in `enc`, with `?` for
+    /// what it cannot hold in one byte (as Windows' WideCharToMultiByte does); the Unicode text
+    /// goes in the ExtendedException.
+    fn eight_bit(b: &mut Vec<u8>, s: &str, enc: &'static encoding_rs::Encoding) {
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 4];
+        for c in s.chars() {
+            let (out, _, bad) = enc.encode(c.encode_utf8(&mut buf));
+            match &out[..] {
+                [one] if !bad => bytes.push(*one),
+                _ => bytes.push(b'?'),
+            }
+        }
         u16(b, bytes.len() as u16 + 1);
         u16(b, bytes.len() as u16);
         b.extend_from_slice(&bytes);
@@ -764,8 +771,15 @@ pub mod build {
         b.extend_from_slice(&v.to_le_bytes());
     }
 
-    /// Serialises `p` as an (Appointment)RecurrencePattern blob, WriterVersion2 0x3009.
+    /// Serialises `p` as an (Appointment)RecurrencePattern blob, WriterVersion2 0x3009, with
+    /// 8-bit strings in Windows-1252 (the code page the parser assumes).
     pub fn to_blob(p: &RecurrencePattern) -> Vec<u8> {
+        to_blob_in(p, encoding_rs::WINDOWS_1252)
+    }
+
+    /// Like [`to_blob`], with the ExceptionInfo's 8-bit strings in `enc` (the message's code
+    /// page, as Outlook writes them).
+    pub fn to_blob_in(p: &RecurrencePattern, enc: &'static encoding_rs::Encoding) -> Vec<u8> {
         let mut b = Vec::new();
         u16(&mut b, 0x3004);
         u16(&mut b, 0x3004);
@@ -833,7 +847,7 @@ pub mod build {
             u16(&mut b, e.override_flags);
             let f = e.override_flags;
             if f & ExceptionInfo::ARO_SUBJECT != 0 {
-                ascii_string(&mut b, e.subject.as_deref().unwrap_or(""));
+                eight_bit(&mut b, e.subject.as_deref().unwrap_or(""), enc);
             }
             if f & ExceptionInfo::ARO_MEETINGTYPE != 0 {
                 u32(&mut b, e.meeting_type.unwrap_or(0));
@@ -845,7 +859,7 @@ pub mod build {
                 u32(&mut b, u32::from(e.reminder_set.unwrap_or(false)));
             }
             if f & ExceptionInfo::ARO_LOCATION != 0 {
-                ascii_string(&mut b, e.location.as_deref().unwrap_or(""));
+                eight_bit(&mut b, e.location.as_deref().unwrap_or(""), enc);
             }
             if f & ExceptionInfo::ARO_BUSYSTATUS != 0 {
                 u32(&mut b, e.busy_status.unwrap_or(0));
@@ -977,6 +991,36 @@ pub(crate) mod tests {
         assert!(p.deleted_dates().is_empty());
         // The serialiser gives the same bytes back.
         assert_eq!(build::to_blob(&p), blob);
+    }
+
+    #[test]
+    fn exception_strings_are_written_in_the_code_page() {
+        let mut p = RecurrencePattern::parse(&hex(OXOCAL_WEEKLY_WITH_EXCEPTION)).unwrap();
+        let e = &mut p.appointment.as_mut().unwrap().exceptions[0];
+        e.override_flags = ExceptionInfo::ARO_SUBJECT;
+        e.subject = Some("Обзор ☕".into());
+        let find = |blob: &[u8], needle: &[u8]| blob.windows(needle.len()).any(|w| w == needle);
+        // Length + 1, length, the text; what the code page cannot hold becomes `?`.
+        let cyrillic = build::to_blob_in(&p, encoding_rs::WINDOWS_1251);
+        assert!(find(
+            &cyrillic,
+            &[8, 0, 7, 0, 0xCE, 0xE1, 0xE7, 0xEE, 0xF0, b' ', b'?']
+        ));
+        e_subject(&mut p, "déjà");
+        assert!(find(
+            &build::to_blob(&p),
+            &[5, 0, 4, 0, b'd', 0xE9, b'j', 0xE0]
+        ));
+        // The Unicode subject of the ExtendedException comes back on parsing.
+        let back = RecurrencePattern::parse(&cyrillic).unwrap();
+        assert_eq!(
+            back.appointment.unwrap().exceptions[0].subject.as_deref(),
+            Some("Обзор ☕")
+        );
+    }
+
+    fn e_subject(p: &mut RecurrencePattern, s: &str) {
+        p.appointment.as_mut().unwrap().exceptions[0].subject = Some(s.into());
     }
 
     #[test]

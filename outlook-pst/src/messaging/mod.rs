@@ -4,6 +4,7 @@
 pub mod item;
 pub mod pid;
 pub mod props;
+pub mod rtf;
 pub mod store;
 
 pub use item::{Attachment, Loss, Message};

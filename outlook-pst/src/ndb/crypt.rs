@@ -83,6 +83,15 @@ impl CryptMethod {
         }
     }
 
+    /// `none`, `permute` or `cyclic` (the manifest's `crypt`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Permute => "permute",
+            Self::Cyclic => "cyclic",
+        }
+    }
+
     /// Decodes `data` in place. `key` is the low 32 bits of the block's BID (cyclic only).
     pub fn decode(self, data: &mut [u8], key: u32) {
         match self {
