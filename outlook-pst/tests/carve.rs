@@ -5,15 +5,15 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::BuildOptions;
 use pstkit::messaging::pid;
 use pstkit::ndb::{BlockId, Ndb, NodeId, NodeType};
 use pstkit::{Carving, CryptMethod, Message, Store};
+use pstkit::{Client, Layout};
 
 /// A writer-built file of `layout` and its bytes.
 fn build(dir: &Path, layout: Layout, crypt: CryptMethod) -> (PathBuf, Vec<u8>) {
-    let path = dir.join(format!("{}.pst", pst_fixtures::layout_name(layout)));
+    let path = dir.join(format!("{}.pst", layout.name()));
     let mut opts = BuildOptions::new(layout, Client::Pst, crypt);
     opts.big_attachment = 96 << 10;
     opts.messages = 20;
@@ -247,9 +247,9 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
 
 #[test]
 fn forced_carving_finds_a_deleted_message_in_free_space_and_keeps_it_out_of_its_folder() {
-    use pst_fixtures::messaging::{StoreOptions, StoreWriter};
-    use pst_fixtures::ndb::NdbWriter;
     use pstkit::ltp::PropValue;
+    use pstkit::write::NdbWriter;
+    use pstkit::write::{StoreOptions, StoreWriter};
     use std::borrow::Cow;
 
     let tmp = tempfile::tempdir().unwrap();

@@ -1,14 +1,14 @@
 //! What is lost is said: a data tree cut short gives the bytes before the cut and the message
 //! records the loss (part, why, bytes); a tree that only lies about its count loses nothing.
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::BuildOptions;
 use pstkit::{Carving, CryptMethod, Message, Store};
+use pstkit::{Client, Layout};
 
 const BIG: usize = 96 << 10;
 
 fn build(dir: &std::path::Path, layout: Layout) -> Vec<u8> {
-    let path = dir.join(format!("{}.pst", pst_fixtures::layout_name(layout)));
+    let path = dir.join(format!("{}.pst", layout.name()));
     let mut opts = BuildOptions::new(layout, Client::Pst, CryptMethod::Permute);
     opts.big_attachment = BIG;
     pst_fixtures::build_file(&path, &opts).unwrap();

@@ -4,10 +4,10 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::BuildOptions;
 use pstkit::messaging::TableListing;
 use pstkit::ndb::{NodeId, NodeType};
+use pstkit::{Client, Layout};
 use pstkit::{CryptMethod, Store};
 
 fn corpus() -> PathBuf {
@@ -29,12 +29,8 @@ fn message_nodes(store: &Store) -> Vec<(NodeId, NodeId)> {
 }
 
 /// A writer-built file of `layout` (small: a 64 KiB "big" attachment).
-fn build(
-    dir: &Path,
-    layout: Layout,
-    crypt: CryptMethod,
-) -> (PathBuf, pst_fixtures::manifest::Manifest) {
-    let path = dir.join(format!("{}.pst", pst_fixtures::layout_name(layout)));
+fn build(dir: &Path, layout: Layout, crypt: CryptMethod) -> (PathBuf, pst_fixtures::Manifest) {
+    let path = dir.join(format!("{}.pst", layout.name()));
     let mut opts = BuildOptions::new(layout, Client::Pst, crypt);
     opts.big_attachment = 64 << 10;
     opts.messages = 6;
@@ -50,7 +46,7 @@ fn on_intact_files_the_node_tree_and_the_contents_tables_agree() {
         let store = Store::open(&path).unwrap();
         for f in &manifest.folders {
             let fc = store.folder_contents(NodeId(f.nid));
-            let want: Vec<NodeId> = f.messages.iter().map(|m| NodeId(m.nid)).collect();
+            let want: Vec<NodeId> = f.messages.iter().map(|m| NodeId(m.nid.unwrap())).collect();
             assert_eq!(fc.items, want, "{layout:?} folder {:?}", f.path);
             assert!(fc.table_agrees(), "{layout:?} {:?}: {fc:?}", f.path);
             let mut by_tree = store.node_tree_messages(NodeId(f.nid));
@@ -84,7 +80,11 @@ fn a_damaged_or_missing_contents_table_loses_no_message_whose_node_survives() {
             .unwrap();
         let folder = NodeId(busiest.nid);
         assert!(busiest.messages.len() >= 3, "{layout:?}");
-        let want: BTreeSet<NodeId> = busiest.messages.iter().map(|m| NodeId(m.nid)).collect();
+        let want: BTreeSet<NodeId> = busiest
+            .messages
+            .iter()
+            .map(|m| NodeId(m.nid.unwrap()))
+            .collect();
         let table = folder.with_type(NodeType::CONTENTS_TABLE);
 
         // The table's heap overwritten: unreadable, every message still listed.
