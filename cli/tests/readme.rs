@@ -1,6 +1,6 @@
 //! README's sample sessions are real: every ```text block of README.md that shows
 //! `$ ost-extract ...` commands is run here on the demo files, and its text must equal what the
-//! commands print. `UPDATE_README=1 cargo test --release -p ost-extract-cli --test readme`
+//! commands print. `UPDATE_README=1 cargo test -p ost-extract-cli --test readme`
 //! rewrites the blocks from the output instead (review the diff before committing).
 //!
 //! The paths in README are a technician's (`/mnt/laptop/...`, `/srv/...`); here they are
