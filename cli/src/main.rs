@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ost_extract::manifest;
+use ost_extract::{manifest, shards};
 use pstkit::Store;
 
 #[cfg(not(target_env = "msvc"))]
@@ -25,6 +25,10 @@ Examples:
 
   Continue a run that was interrupted:
     ost-extract convert /srv/caches/ -o /srv/converted/ --resume
+
+  Machine 1 of 3 (shards 0, 1 and 2) sharing the work, then the merged report:
+    ost-extract convert /srv/caches/ -o /srv/converted/ --shard 1/3
+    ost-extract report /srv/converted/
 
   Look inside a file first (--json for scripts):
     ost-extract info mailbox.ost
@@ -59,6 +63,17 @@ enum Command {
     /// Tasks/*.ics, Contacts/*.vcf and report.json, one folder per input.
     #[command(after_help = EXAMPLES)]
     Convert(ConvertArgs),
+    /// Merge the reports of a run (of all its shards, in one output folder or several) into
+    /// OUTDIR/report.json (the first OUTDIR given) and print the summary, the inputs missing or
+    /// incomplete, and with --failures every item that failed and why.
+    Report {
+        /// Output folders of the run (the shards' folders, if they wrote to several).
+        #[arg(required = true)]
+        outdirs: Vec<PathBuf>,
+        /// Print every failed item and unreadable input, and why, instead of the summary.
+        #[arg(long)]
+        failures: bool,
+    },
     /// List the folder tree with item counts.
     Ls {
         /// The OST or PST file.
@@ -95,6 +110,12 @@ struct ConvertArgs {
     /// Also recover items still in the file but in no folder (deleted, or cut off by damage).
     #[arg(long)]
     recover_deleted: bool,
+    /// Convert only the I-th of N slices of the inputs (I from 0 to N-1), for N machines or
+    /// pods sharing the work: every shard must be given the same inputs. An input's shard
+    /// depends on its path within the folder given (not on the other inputs). Merge the
+    /// results with `ost-extract report OUTDIR...`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<ost_extract::shards::Shard>,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -191,6 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Convert(args) => convert(args),
+        Command::Report { outdirs, failures } => report(&outdirs, failures),
         Command::Ls { file, json } => {
             let store = Store::open(&file)?;
             let m = manifest::build(&store, &file_name(&file), json);
@@ -223,7 +245,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     use ost_extract::convert::{self, batch, MailFormat, Options};
     use rayon::prelude::*;
 
-    let inputs = convert::find_inputs(&args.inputs)?;
+    let mut inputs = convert::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
         let given: Vec<String> = args
             .inputs
@@ -237,7 +259,44 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let out = &args.output;
-    match batch::prepare_output(out, args.force, args.resume) {
+    // Output names are given over all the inputs, so every shard names an input alike.
+    let mut names = convert::output_names(&inputs);
+    let shard_plan = args.shard.map(|shard| {
+        let planned: Vec<shards::PlannedInput> = inputs
+            .iter()
+            .zip(&names)
+            .map(|(p, name)| shards::PlannedInput {
+                input: p.display().to_string(),
+                output: name.clone(),
+                shard: shards::shard_of(&shards::shard_key(p, &args.inputs), shard.count),
+            })
+            .collect();
+        (shard, planned)
+    });
+    if let Some((shard, planned)) = &shard_plan {
+        let mine: Vec<bool> = planned.iter().map(|p| p.shard == shard.index).collect();
+        let mut keep = mine.iter();
+        inputs.retain(|_| keep.next() == Some(&true));
+        let mut keep = mine.iter();
+        names.retain(|_| keep.next() == Some(&true));
+    }
+    let prepared = match &shard_plan {
+        // Shards share an output folder: each minds only its own inputs' folders and report.
+        Some((shard, _)) => {
+            let mine_there = out.join(shard.report_name()).exists()
+                || names.iter().any(|n| out.join(n).exists());
+            if mine_there && !args.force && !args.resume {
+                Err(batch::RefusedOutput::NotEmpty(out.clone()))
+            } else {
+                std::fs::create_dir_all(out).map_err(|source| batch::RefusedOutput::Create {
+                    path: out.clone(),
+                    source,
+                })
+            }
+        }
+        None => batch::prepare_output(out, args.force, args.resume),
+    };
+    match prepared {
         Ok(()) => {}
         Err(e @ batch::RefusedOutput::NotEmpty(_)) => {
             eprintln!("ost-extract: {e}");
@@ -263,7 +322,15 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let names = convert::output_names(&inputs);
+    let mut shard_report = shard_plan.map(|(shard, inputs)| shards::ShardReport {
+        shard,
+        complete: false,
+        inputs,
+        elapsed_ms: 0,
+    });
+    if let Some(r) = &shard_report {
+        r.write(out)?;
+    }
     let sizes: std::collections::HashMap<String, u64> = inputs
         .iter()
         .map(|p| {
@@ -312,11 +379,88 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    convert::write_run_report(out, &reports, started.elapsed().as_millis() as u64)?;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match &mut shard_report {
+        Some(r) => {
+            r.complete = true;
+            r.elapsed_ms = elapsed_ms;
+            r.write(out)?;
+        }
+        None => convert::write_run_report(out, &reports, elapsed_ms)?,
+    }
     if !args.quiet {
         print_summary(&reports, out);
+        if let Some(r) = &shard_report {
+            println!(
+                "shard {}: {} of the run's {} inputs; when every shard is done: ost-extract report {}",
+                r.shard,
+                reports.len(),
+                r.inputs.len(),
+                out.display()
+            );
+        }
+    }
+    if reports.is_empty() {
+        return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(batch::exit_code(&reports)))
+}
+
+fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {
+    use ost_extract::convert::InputReport;
+    use shards::InputState;
+
+    let merged = shards::merge(outdirs)?;
+    let reports: Vec<InputReport> = merged.reports().into_iter().cloned().collect();
+    let Some(first) = outdirs.first() else {
+        return Ok(ExitCode::from(2));
+    };
+    if failures {
+        for r in &reports {
+            if let Some(e) = &r.error {
+                println!("{}: unreadable: {e}", r.input);
+            }
+            for f in &r.failures {
+                let subject = f.subject.as_deref().unwrap_or("(subject unreadable)");
+                let nid = f.nid.map(|n| format!(" (node {n:#x})")).unwrap_or_default();
+                println!("{}: {}: {subject}{nid}: {}", r.input, f.folder, f.reason);
+            }
+        }
+    } else {
+        ost_extract::convert::write_run_report(first, &reports, merged.elapsed_ms)?;
+        print_summary(&reports, first);
+    }
+    let count = merged.shard_count;
+    let shard_of = |s: Option<u32>| match (s, count) {
+        (Some(i), Some(n)) => format!(" (shard {i}/{n})"),
+        _ => String::new(),
+    };
+    for i in &merged.inputs {
+        match i.state {
+            InputState::Complete(_) => {}
+            InputState::Incomplete => {
+                println!("incomplete: {}{}", i.input, shard_of(i.shard));
+            }
+            InputState::Missing => {
+                println!("missing: {}{}", i.input, shard_of(i.shard));
+            }
+        }
+    }
+    if let Some(n) = count {
+        for i in &merged.shards_missing {
+            println!("shard {i}/{n}: no report (not started, or its output folder not given)");
+        }
+        for i in &merged.shards_incomplete {
+            println!("shard {i}/{n}: did not finish; run it again with --resume");
+        }
+    }
+    let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
+    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
+    Ok(if merged.is_complete() && failed == 0 && unreadable == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path::Path) {

@@ -29,6 +29,7 @@ const FILES: &[(&str, &str)] = &[
     ("/srv/caches/ana/ana@example.com.ost", "demo-2013.ost"),
     ("/srv/caches/ben/ben.pst", "demo-unicode.pst"),
     ("/srv/caches/old/archive-2001.pst", "demo-ansi.pst"),
+    ("/srv/caches/carla/carla.ost", "demo-unicode.ost"),
 ];
 
 fn repo() -> PathBuf {

@@ -11,3 +11,4 @@ pub mod convert;
 pub mod mail;
 pub mod manifest;
 pub mod rtf;
+pub mod shards;
