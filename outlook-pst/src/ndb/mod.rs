@@ -208,23 +208,27 @@ impl fmt::Debug for Ndb {
     }
 }
 
+/// Opens `path` read-only and maps it.
+fn map_path(path: &Path) -> Result<Source> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    // Mapping a folder fails with "No such device": say what is wrong instead.
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is a folder, not a PST or OST file",
+        )));
+    }
+    Ok(Source::Mapped(map_file(&file).map_err(io)?))
+}
+
 impl Ndb {
     /// Opens a file read-only and memory-maps it.
     pub fn open(path: &Path) -> Result<Self> {
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        // Mapping a folder fails with "No such device": say what is wrong instead.
-        if file.metadata().map_err(io)?.is_dir() {
-            return Err(io(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it is a folder, not a PST or OST file",
-            )));
-        }
-        let map = map_file(&file).map_err(io)?;
-        Self::new(Source::Mapped(map))
+        Self::new(map_path(path)?)
     }
 
     /// Reads a file held in memory.
@@ -236,13 +240,7 @@ impl Ndb {
     /// encryption are guessed from the blocks found in it. The indexes are rebuilt by
     /// [`Ndb::carved`].
     pub fn open_for_carving(path: &Path) -> Result<Self> {
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let map = map_file(&file).map_err(io)?;
-        Self::new_for_carving(Source::Mapped(map))
+        Self::new_for_carving(map_path(path)?)
     }
 
     /// As [`Ndb::open_for_carving`], for a file held in memory.
