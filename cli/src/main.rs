@@ -386,7 +386,24 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             r.elapsed_ms = elapsed_ms;
             r.write(out)?;
         }
-        None => convert::write_run_report(out, &reports, elapsed_ms)?,
+        None => {
+            // With --resume, the inputs of the earlier run that this one was not given stay in
+            // the run's report: their output is still there.
+            let mut run = Vec::new();
+            if args.resume {
+                if let Ok(earlier) = shards::merge(std::slice::from_ref(out)) {
+                    for i in earlier.inputs {
+                        if let shards::InputState::Complete(r) = i.state {
+                            if !names.contains(&i.output) {
+                                run.push(*r);
+                            }
+                        }
+                    }
+                }
+            }
+            run.extend(reports.iter().cloned());
+            convert::write_run_report(out, &run, elapsed_ms)?
+        }
     }
     if !args.quiet {
         print_summary(&reports, out);

@@ -131,3 +131,97 @@ fn info_json_says_what_info_says() {
         );
     }
 }
+
+#[test]
+fn an_input_added_with_resume_joins_the_run_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for (file, extra) in [("demo-2013.ost", None), ("demo-ansi.pst", Some("--resume"))] {
+        let o = bin()
+            .args(["convert", "--quiet", "-o"])
+            .arg(&out)
+            .args(extra)
+            .arg(demo(file))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let outputs: Vec<&str> = run["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["output"].as_str().unwrap())
+        .collect();
+    assert_eq!(outputs, ["demo-2013.ost", "demo-ansi.pst"]);
+    // The totals are the two inputs' together (30 + 34 items, all written).
+    let written: u64 = run["totals"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|c| c["written"].as_u64().unwrap())
+        .sum();
+    assert_eq!(written, 64);
+}
+
+#[test]
+fn the_input_report_counts_each_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .args(["convert", "--quiet", "-o"])
+        .arg(&out)
+        .arg(demo("demo-2013.ost"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("demo-2013.ost/report.json")).unwrap())
+            .unwrap();
+    // What `ls` lists per folder (the writer's manifest) is what the report found per folder.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo("demo-2013.ost.json")).unwrap()).unwrap();
+    let listed: std::collections::BTreeMap<String, u64> = manifest["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["message_count"].as_u64().unwrap() > 0)
+        .map(|f| {
+            let path: Vec<&str> = f["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect();
+            (path.join("/"), f["message_count"].as_u64().unwrap())
+        })
+        .collect();
+    let counted: std::collections::BTreeMap<String, u64> = report["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let found = f["counts"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|c| c["found"].as_u64().unwrap())
+                .sum();
+            (f["folder"].as_str().unwrap().to_owned(), found)
+        })
+        .collect();
+    assert_eq!(counted, listed);
+    // And the folders add up to the input's totals, kind by kind.
+    for (kind, total) in report["counts"].as_object().unwrap() {
+        for field in ["found", "written", "failed"] {
+            let sum: u64 = report["folders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["counts"][kind][field].as_u64())
+                .sum();
+            assert_eq!(sum, total[field].as_u64().unwrap(), "{kind} {field}");
+        }
+    }
+}

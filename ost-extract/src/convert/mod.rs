@@ -44,8 +44,8 @@ pub use inputs::{find_inputs, output_names};
 pub use plan::{FolderRole, Plan, PlannedFolder};
 pub use render::{Needs, Rendered};
 pub use report::{
-    finished_report, write_report, write_run_report, Counts, Failure, InputReport, ItemWarning,
-    Kind, Skipped,
+    finished_report, write_report, write_run_report, Counts, Failure, FolderCounts, InputReport,
+    ItemWarning, Kind, Skipped,
 };
 pub use sink::{FolderSink, Item, Log, Sink, StoreCtx};
 
@@ -175,6 +175,10 @@ pub fn convert_store_with(
     for r in results {
         let log = r?;
         report::add_counts(&mut report.counts, &log.counts);
+        report.folders.push(report::FolderCounts {
+            folder: log.folder().to_owned(),
+            counts: log.counts.clone(),
+        });
         report.failures.extend(log.failures);
         report.warnings.extend(log.warnings);
         report.skipped.extend(log.skipped);

@@ -127,6 +127,15 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// The counts of one folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderCounts {
+    /// The folder's path, as in failures and warnings.
+    pub folder: String,
+    /// Its counts by kind.
+    pub counts: BTreeMap<Kind, Counts>,
+}
+
 /// The report of one input, written as `<output>/report.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputReport {
@@ -142,6 +151,10 @@ pub struct InputReport {
     pub error: Option<String>,
     /// Counts by kind.
     pub counts: BTreeMap<Kind, Counts>,
+    /// Counts by folder and kind, for the folders that hold items, in the order converted
+    /// (to check an import folder by folder against the server).
+    #[serde(default)]
+    pub folders: Vec<FolderCounts>,
     /// Every item that could not be recovered.
     pub failures: Vec<Failure>,
     /// Damage and oddities that did not stop an item from being written.
@@ -166,6 +179,7 @@ impl InputReport {
             complete: false,
             error: None,
             counts: BTreeMap::new(),
+            folders: Vec::new(),
             failures: Vec::new(),
             warnings: Vec::new(),
             skipped: Vec::new(),
