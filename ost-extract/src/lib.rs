@@ -4,7 +4,9 @@
 #![warn(missing_docs)]
 
 pub mod addressbook;
+pub mod body;
 pub mod calendar;
+pub mod class;
 pub mod contacts;
 mod contentline;
 pub mod convert;

@@ -404,7 +404,7 @@ impl AddressBook {
                 }
             }
         }
-        if class == "ipm.contact" || class.starts_with("ipm.contact.") {
+        if crate::class::MessageClass::new(&class).is("IPM.Contact") {
             self.collect_contact(msg);
         }
         if let Some(block) = p.str(pid::TRANSPORT_MESSAGE_HEADERS) {

@@ -86,137 +86,10 @@ pub(crate) fn nearest_date(t: DateTime<Utc>) -> NaiveDate {
     (t.naive_utc() + Duration::hours(12)).date()
 }
 
-/// The message's plain-text body: PidTagBody, else the HTML body as text, else the RTF body
-/// as text.
+/// The message's plain-text body, end trimmed ([`body::text_body`](crate::body::text_body)).
 pub(crate) fn best_body(props: &PropertyBag) -> Option<String> {
-    if let Some(b) = props.str(pid::BODY) {
-        return Some(b.trim_end().to_owned()).filter(|s| !s.is_empty());
-    }
-    let html = match props.get(pid::BODY_HTML) {
-        Some(PropValue::String(s)) => Some(s.to_string()),
-        Some(PropValue::Binary(b)) => {
-            let cp = props
-                .i32(pid::INTERNET_CODEPAGE)
-                .and_then(|c| u32::try_from(c).ok())
-                .unwrap_or(65001);
-            let enc = crate::rtf::encoding_for_codepage(cp).unwrap_or(encoding_rs::UTF_8);
-            Some(enc.decode(b).0.into_owned())
-        }
-        _ => None,
-    };
-    if let Some(h) = html {
-        let text = html_to_text(&h);
-        if !text.trim().is_empty() {
-            return Some(text.trim_end().to_owned());
-        }
-    }
-    let rtf = crate::rtf::decompress(props.binary(pid::RTF_COMPRESSED)?).ok()?;
-    let text = crate::rtf::text_from_rtf(&rtf);
+    let text = crate::body::text_body(props).text?;
     Some(text.trim_end().to_owned()).filter(|s| !s.trim().is_empty())
-}
-
-/// A readable text rendering of HTML: tags dropped, block ends as line breaks, script and
-/// style contents skipped, the common entities decoded.
-pub(crate) fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&decode_entities(&rest[..lt]));
-        let after = &rest[lt + 1..];
-        let Some(gt) = after.find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = after[..gt].trim().to_ascii_lowercase();
-        rest = &after[gt + 1..];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if !tag.starts_with('/') && (name == "script" || name == "style" || name == "head") {
-            let close = format!("</{name}");
-            match rest.to_ascii_lowercase().find(&close) {
-                Some(i) => rest = &rest[i..],
-                None => rest = "",
-            }
-            continue;
-        }
-        match name.as_str() {
-            "br" => out.push('\n'),
-            "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table"
-            | "blockquote"
-                if tag.starts_with('/') || name == "li" || name == "tr" =>
-            {
-                out.push('\n');
-            }
-            "td" | "th" if tag.starts_with('/') => out.push('\t'),
-            _ => {}
-        }
-    }
-    out.push_str(&decode_entities(rest));
-    // Collapse runs of blank lines and trailing spaces.
-    let mut clean = String::with_capacity(out.len());
-    let mut blank = 0;
-    for line in out.lines() {
-        let line = line.trim_end();
-        if line.trim().is_empty() {
-            blank += 1;
-            if blank > 1 {
-                continue;
-            }
-        } else {
-            blank = 0;
-        }
-        clean.push_str(line);
-        clean.push('\n');
-    }
-    clean.trim().to_owned()
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.replace(['\r', '\n'], " ");
-    }
-    let s = s.replace(['\r', '\n'], " ");
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|i| *i <= 10);
-        let decoded = end.and_then(|i| {
-            let ent = &after[..i];
-            let c = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
-                _ => None,
-            }?;
-            Some((c, i))
-        });
-        match decoded {
-            Some((c, i)) => {
-                out.push(c);
-                rest = &after[i + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Upper-case hex.
@@ -491,12 +364,6 @@ pub(crate) fn begin_calendar(w: &mut IcsWriter, method: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_becomes_text() {
-        let html = "<html><head><style>p{x}</style></head><body><p>Hello &amp; <b>welcome</b></p><div>Line&nbsp;2<br>Line 3 &#233;&#x41;</div><script>var a;</script></body></html>";
-        assert_eq!(html_to_text(html), "Hello & welcome\nLine 2\nLine 3 éA");
-    }
 
     #[test]
     fn uid_from_global_object_id() {

@@ -19,6 +19,8 @@ use std::collections::BTreeSet;
 
 use pstkit::messaging::Message;
 
+use crate::class::{ClassKind, Meeting, MessageClass};
+
 pub use bytes::Truncated;
 pub use recurrence::{Occurrence, RecurrenceError, RecurrencePattern};
 pub use timezone::TimeZone;
@@ -26,19 +28,16 @@ pub use timezone::TimeZone;
 use event::{EventSink, Method};
 use ical::IcsWriter;
 
-fn has_prefix(class: &str, prefix: &str) -> bool {
-    class.len() >= prefix.len()
-        && class.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-}
-
-/// Whether a message class is an appointment (`IPM.Appointment*`, case-insensitive).
+/// Whether a message class is an appointment (`IPM.Appointment` or derived from it), as the
+/// [class router](crate::class) says.
 pub fn is_appointment(class: &str) -> bool {
-    has_prefix(class, "IPM.Appointment")
+    MessageClass::new(class).kind() == ClassKind::Appointment
 }
 
-/// Whether a message class is a task (`IPM.Task*`, case-insensitive).
+/// Whether a message class is a task (`IPM.Task` or derived from it; task requests are
+/// messages), as the [class router](crate::class) says.
 pub fn is_task(class: &str) -> bool {
-    has_prefix(class, "IPM.Task")
+    MessageClass::new(class).kind() == ClassKind::Task
 }
 
 /// Builds a VCALENDAR (one .ics file's text, CRLF line endings, lines folded at 75 octets)
@@ -96,19 +95,10 @@ pub fn tasks_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>)
 /// (IPM.Schedule.Meeting.*), for the mail converter's text/calendar part; None if the
 /// message is not one or has no meeting time.
 pub fn meeting_ics(msg: &Message) -> Option<String> {
-    let class = msg.class();
-    let method = if has_prefix(class, "IPM.Schedule.Meeting.Request") {
-        Method::Request
-    } else if has_prefix(class, "IPM.Schedule.Meeting.Canceled") {
-        Method::Cancel
-    } else if has_prefix(class, "IPM.Schedule.Meeting.Resp.Pos") {
-        Method::Reply("ACCEPTED")
-    } else if has_prefix(class, "IPM.Schedule.Meeting.Resp.Neg") {
-        Method::Reply("DECLINED")
-    } else if has_prefix(class, "IPM.Schedule.Meeting.Resp.Tent") {
-        Method::Reply("TENTATIVE")
-    } else {
-        return None;
+    let method = match MessageClass::new(msg.class()).meeting()? {
+        Meeting::Request => Method::Request,
+        Meeting::Cancel => Method::Cancel,
+        Meeting::Reply(partstat) => Method::Reply(partstat),
     };
     let mut sink = EventSink::default();
     let mut warnings = Vec::new();

@@ -70,8 +70,10 @@ fn classes() {
     assert!(!is_appointment("IPM.Schedule.Meeting.Request"));
     assert!(is_task("IPM.Task"));
     assert!(is_task("IPM.TASK.custom"));
-    // A plain prefix match, as the converter's callers expect: task requests count too.
-    assert!(is_task("IPM.TaskRequest.Accept"));
+    // Whole components, as the class router decides: a task request is a message carrying
+    // a task, not a task (it used to match here by plain prefix while the pipeline sent it
+    // to mail).
+    assert!(!is_task("IPM.TaskRequest.Accept"));
     assert!(!is_task("IPM.Tas"));
     assert!(!is_task("IPM.Note"));
     assert!(!is_appointment(""));

@@ -110,4 +110,3 @@ pub const RECORD_KEY: u16 = 0x0FF9;
 pub const ENTRY_ID: u16 = 0x0FFF;
 pub const CREATION_TIME: u16 = 0x3007;
 pub const LAST_MODIFICATION_TIME: u16 = 0x3008;
-pub const BODY: u16 = 0x1000;

@@ -22,6 +22,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use pstkit::messaging::{psets, Attachment, Message, PropertyBag};
 use sha2::{Digest, Sha256};
 
+use crate::class::{ClassKind, MessageClass};
+
 use vcard::{compound, list, text, CardWriter};
 
 /// The vCard version to write.
@@ -36,23 +38,16 @@ pub enum VcardVersion {
 /// `PRODID` of every card.
 const PRODID: &str = "-//ost-extract//vCard//EN";
 
-/// Whether a message class is a contact (`IPM.Contact` or a subclass of it).
+/// Whether a message class is a contact (`IPM.Contact` or derived from it), as the
+/// [class router](crate::class) says.
 pub fn is_contact(class: &str) -> bool {
-    class_is(class, "IPM.Contact")
+    MessageClass::new(class).kind() == ClassKind::Contact
 }
 
-/// Whether a message class is a personal distribution list (`IPM.DistList` or a subclass).
+/// Whether a message class is a personal distribution list (`IPM.DistList` or derived from
+/// it), as the [class router](crate::class) says.
 pub fn is_distribution_list(class: &str) -> bool {
-    class_is(class, "IPM.DistList")
-}
-
-/// `class` equals `base` or starts with `base.`, ignoring ASCII case ([MS-OXCMSG] 2.2.1.3).
-fn class_is(class: &str, base: &str) -> bool {
-    let c = class.trim();
-    let Some(head) = c.get(..base.len()) else {
-        return false;
-    };
-    head.eq_ignore_ascii_case(base) && matches!(c.as_bytes().get(base.len()), None | Some(b'.'))
+    MessageClass::new(class).kind() == ClassKind::DistributionList
 }
 
 /// One .vcf text (CRLF, folded at 75 octets, UTF-8) with a card per contact (IPM.Contact*)
@@ -571,29 +566,18 @@ fn categories(p: &PropertyBag) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The notes: the plain-text body, else the compressed RTF body rendered as text (some
-/// writers store only that, [MS-OXBBODY] 2.1).
+/// The notes: the item's plain-text body ([`text_body`](crate::body::text_body): some
+/// writers store only HTML or compressed RTF, [MS-OXBBODY] 2.1), line ends trimmed.
 fn notes(msg: &Message, label: &str, warnings: &mut Vec<String>) -> Option<String> {
-    let clean = |s: &str| {
-        let s = s.trim_end_matches(['\r', '\n', '\0']);
-        (!s.trim().is_empty()).then(|| s.to_owned())
-    };
-    if let Some(body) = msg.props.str(ids::BODY) {
-        return clean(body);
+    let body = crate::body::text_body(&msg.props);
+    if let Some(problem) = body.problem {
+        warnings.push(format!(
+            "'{label}': notes in compressed RTF not decoded: {problem}"
+        ));
     }
-    let compressed = msg
-        .props
-        .binary(pstkit::messaging::pid::RTF_COMPRESSED)
-        .filter(|b| !b.is_empty())?;
-    match crate::rtf::decompress(compressed) {
-        Ok(raw) => clean(&crate::rtf::text_from_rtf(&raw)),
-        Err(e) => {
-            warnings.push(format!(
-                "'{label}': notes in compressed RTF not decoded: {e}"
-            ));
-            None
-        }
-    }
+    let text = body.text?;
+    let text = text.trim_end_matches(['\r', '\n', '\0']);
+    (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
 /// An IM address as a URI: kept when it has a scheme, else read as SIP (what Outlook's IM

@@ -161,8 +161,10 @@ fn escaping_and_folding_in_cards() {
     let mut m = small_contact();
     m.props
         .insert(ids::DISPLAY_NAME, s("Doe, Jane; \\ the \"first\""));
-    m.props
-        .insert(ids::BODY, s("Line one\r\nLine two, with; specials\\\r\n"));
+    m.props.insert(
+        pstkit::messaging::pid::BODY,
+        s("Line one\r\nLine two, with; specials\\\r\n"),
+    );
     m.props.insert(
         ids::COMPANY_NAME,
         s("Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé"),
@@ -293,7 +295,10 @@ pub(crate) fn full_contact() -> Message {
         NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
         PropValue::MultipleString(vec!["VIP".into(), "Friends, old".into()]),
     );
-    p.insert(ids::BODY, s("Met at the conference.\r\nLikes tea."));
+    p.insert(
+        pstkit::messaging::pid::BODY,
+        s("Met at the conference.\r\nLikes tea."),
+    );
     p.insert(ids::SENSITIVITY, PropValue::Integer32(2));
     p.insert(
         ids::SEARCH_KEY,

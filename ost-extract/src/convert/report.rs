@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::fs::{write_atomic, WriteError};
-use crate::{calendar, contacts};
+use crate::class::{ClassKind, MessageClass};
 
 /// The kinds of item, as counted in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -40,24 +40,15 @@ impl Kind {
         Kind::Unreadable,
     ];
 
-    /// The kind of a message class.
+    /// The kind of a message class, as the [class router](crate::class) sees it. Journal
+    /// entries and system items have no output of their own and are written as mail.
     pub fn of_class(class: &str) -> Self {
-        // Task requests are messages carrying a task; they read as mail.
-        let task_request = class
-            .get(..15)
-            .is_some_and(|p| p.eq_ignore_ascii_case("IPM.TaskRequest"));
-        if task_request {
-            Self::Mail
-        } else if calendar::is_appointment(class) {
-            Self::Appointment
-        } else if calendar::is_task(class) {
-            Self::Task
-        } else if contacts::is_contact(class) {
-            Self::Contact
-        } else if contacts::is_distribution_list(class) {
-            Self::DistributionList
-        } else {
-            Self::Mail
+        match MessageClass::new(class).kind() {
+            ClassKind::Appointment => Self::Appointment,
+            ClassKind::Task => Self::Task,
+            ClassKind::Contact => Self::Contact,
+            ClassKind::DistributionList => Self::DistributionList,
+            ClassKind::Message | ClassKind::Journal | ClassKind::System => Self::Mail,
         }
     }
 }

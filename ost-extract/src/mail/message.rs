@@ -7,12 +7,13 @@ use std::borrow::Cow;
 use pstkit::messaging::{pid, Attachment, Message, PropertyBag};
 use sha2::{Digest, Sha256};
 
-use super::body::{bodies, Bodies};
 use super::headers::{self, write_field, Field};
 use super::mbox::EntryForm;
 use super::mime::{Body, Part};
 use super::{message_date, resolve_addr, sender_addr, RECIPIENT, SENDER};
 use crate::addressbook::AddressBook;
+use crate::body::{bodies, Bodies};
+use crate::class::{Meeting, MessageClass};
 
 /// Deepest nesting of embedded messages rendered; deeper ones are noted and left out
 /// (a damaged file could otherwise loop).
@@ -354,8 +355,7 @@ fn body_tree<'a>(
     }
     // Related parts with no HTML to hold them are ordinary attachments.
     mixed.splice(0..0, related);
-    if let Some(ics) = meeting_calendar(msg) {
-        let method = calendar_method(msg.class());
+    if let Some((ics, method)) = meeting_calendar(msg) {
         alternatives.push(Part {
             content_type: format!("text/calendar; charset=utf-8; method={method}"),
             fields: Vec::new(),
@@ -385,38 +385,25 @@ fn body_tree<'a>(
     }
 }
 
-/// The text/calendar body of a meeting request or response, from the calendar converter.
-fn meeting_calendar(msg: &Message) -> Option<String> {
-    if !msg
-        .class()
-        .to_ascii_lowercase()
-        .starts_with("ipm.schedule.meeting.")
-    {
-        return None;
-    }
-    crate::calendar::meeting_ics(msg)
-}
-
-/// The iTIP method a meeting message class stands for ([MS-OXCICAL] 2.1.3.1.1.1).
-fn calendar_method(class: &str) -> &'static str {
-    let c = class.to_ascii_lowercase();
-    if c.contains(".resp.") {
-        "REPLY"
-    } else if c.contains(".canceled") {
-        "CANCEL"
-    } else {
-        "REQUEST"
-    }
+/// The text/calendar body of a meeting request, response or cancellation, from the calendar
+/// converter, and its iTIP method ([MS-OXCICAL] 2.1.3.1.1.1).
+fn meeting_calendar(msg: &Message) -> Option<(String, &'static str)> {
+    let method = match MessageClass::new(msg.class()).meeting()? {
+        Meeting::Request => "REQUEST",
+        Meeting::Cancel => "CANCEL",
+        Meeting::Reply(_) => "REPLY",
+    };
+    Some((crate::calendar::meeting_ics(msg)?, method))
 }
 
 /// A readable text body for items that carry none (reports, empty notes): what the item is
 /// and whom it concerns.
 fn fallback_text(msg: &Message, book: &AddressBook) -> Option<String> {
     let class = msg.class();
-    let lower = class.to_ascii_lowercase();
-    if !lower.starts_with("report.") {
+    if !MessageClass::new(class).is_report() {
         return None;
     }
+    let lower = class.to_ascii_lowercase();
     let kind = if lower.ends_with(".ndr") {
         "Non-delivery report"
     } else if lower.ends_with(".dr") {

@@ -6,7 +6,7 @@
 //! [`dedupe_name`] and [`safe_path_component`] name the files; [`is_mail_like`] says which
 //! items this converter is for.
 
-pub mod body;
+pub use crate::body;
 pub mod headers;
 pub mod mbox;
 mod message;
@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message, PropertyBag};
 
 use crate::addressbook::AddressBook;
+use crate::class::{ClassKind, MessageClass};
 
 pub use mbox::{mbox_entry, mbox_entry_with, write_mbox_entry};
 pub use message::{
@@ -26,40 +27,12 @@ pub use message::{
 };
 pub use names::{dedupe_name, eml_file_name, safe_path_component};
 
-/// Whether a message class is something the mail converter renders: notes, meeting
-/// requests and responses, reports, posts, sticky notes, recalls, task requests, and
-/// any other `IPM.*` class that is not an appointment, contact, task, distribution list or
-/// journal entry (those have converters of their own). Classes compare without case
-/// ([MS-OXCMSG] 2.2.1.3); an empty class is taken as plain `IPM`.
+/// Whether a message class is something the mail converter is for: a message a person
+/// reads (notes, meeting requests and responses, reports, posts, sticky notes, recalls, task
+/// requests, any other `IPM.*` class), not an appointment, contact, task, distribution list,
+/// journal entry or system item ([class router](crate::class)).
 pub fn is_mail_like(class: &str) -> bool {
-    let c = class.trim().to_ascii_lowercase();
-    if c.is_empty() || c == "ipm" {
-        return true;
-    }
-    let is = |prefix: &str| c == prefix || c.starts_with(&format!("{prefix}."));
-    if c.starts_with("report.") {
-        return true;
-    }
-    if is("ipm.note")
-        || is("ipm.schedule.meeting")
-        || is("ipm.post")
-        || is("ipm.stickynote")
-        || is("ipm.outlook.recall")
-        || is("ipm.taskrequest")
-    {
-        return true;
-    }
-    if is("ipm.appointment")
-        || is("ipm.contact")
-        || is("ipm.task")
-        || is("ipm.distlist")
-        || is("ipm.activity")
-        || is("ipm.configuration")
-        || is("ipm.microsoft")
-    {
-        return false;
-    }
-    c.starts_with("ipm.")
+    MessageClass::new(class).kind() == ClassKind::Message
 }
 
 /// The date a message stands for: when it was sent, else when it arrived, else when it was

@@ -1,9 +1,14 @@
 //! The bodies of a message ([MS-OXBBODY] 2.1, [MS-OXCMAIL] 2.1.3.2.3): plain text, HTML in
 //! its stored code page, and compressed RTF, which is either encapsulated HTML
 //! ([MS-OXRTFEX]) or rendered to text and kept as an `.rtf` part.
+//!
+//! The one place bodies are chosen: [`bodies`] gives every form a MIME message carries,
+//! [`text_body`] the one plain text that calendars and contacts write.
 
 use pstkit::ltp::prop::PropValue;
-use pstkit::messaging::{pid, Message};
+use std::borrow::Cow;
+
+use pstkit::messaging::{pid, Message, PropertyBag};
 
 use crate::rtf;
 
@@ -72,6 +77,164 @@ pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
             Err(e) => warnings.push(format!("compressed RTF body not decoded: {e}")),
         }
     }
+    out
+}
+
+/// An item's body as plain text, and what went wrong finding it.
+#[derive(Debug, Default)]
+pub struct TextBody<'a> {
+    /// The text, untrimmed; `None` when the item has no body.
+    pub text: Option<Cow<'a, str>>,
+    /// Why the compressed RTF body, the only one stored, could not be decoded.
+    pub problem: Option<rtf::RtfError>,
+}
+
+/// The best plain-text body of an item ([MS-OXBBODY] 2.1): `PidTagBody` when it is not
+/// empty (white space counts: that is what the item says), else the HTML body as text when
+/// it holds any, else the compressed RTF body as text.
+pub fn text_body(props: &PropertyBag) -> TextBody<'_> {
+    if let Some(b) = props.str(pid::BODY) {
+        return TextBody {
+            text: Some(Cow::Borrowed(b)),
+            problem: None,
+        };
+    }
+    let html = match props.get(pid::BODY_HTML) {
+        Some(PropValue::String(s)) => Some(s.to_string()),
+        Some(PropValue::Binary(b)) => {
+            let cp = props
+                .i32(pid::INTERNET_CODEPAGE)
+                .and_then(|c| u32::try_from(c).ok())
+                .unwrap_or(65001);
+            let enc = rtf::encoding_for_codepage(cp).unwrap_or(encoding_rs::UTF_8);
+            Some(enc.decode(b).0.into_owned())
+        }
+        _ => None,
+    };
+    if let Some(text) = html.map(|h| html_to_text(&h)) {
+        if !text.trim().is_empty() {
+            return TextBody {
+                text: Some(Cow::Owned(text)),
+                problem: None,
+            };
+        }
+    }
+    let Some(compressed) = props.binary(pid::RTF_COMPRESSED).filter(|b| !b.is_empty()) else {
+        return TextBody::default();
+    };
+    match rtf::decompress(compressed) {
+        Ok(raw) => TextBody {
+            text: Some(Cow::Owned(rtf::text_from_rtf(&raw))),
+            problem: None,
+        },
+        Err(e) => TextBody {
+            text: None,
+            problem: Some(e),
+        },
+    }
+}
+
+/// A readable text rendering of HTML: tags dropped, block ends as line breaks, script and
+/// style contents skipped, the common entities decoded.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..lt]));
+        let after = &rest[lt + 1..];
+        let Some(gt) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = after[..gt].trim().to_ascii_lowercase();
+        rest = &after[gt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !tag.starts_with('/') && (name == "script" || name == "style" || name == "head") {
+            let close = format!("</{name}");
+            match rest.to_ascii_lowercase().find(&close) {
+                Some(i) => rest = &rest[i..],
+                None => rest = "",
+            }
+            continue;
+        }
+        match name.as_str() {
+            "br" => out.push('\n'),
+            "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table"
+            | "blockquote"
+                if tag.starts_with('/') || name == "li" || name == "tr" =>
+            {
+                out.push('\n');
+            }
+            "td" | "th" if tag.starts_with('/') => out.push('\t'),
+            _ => {}
+        }
+    }
+    out.push_str(&decode_entities(rest));
+    // Collapse runs of blank lines and trailing spaces.
+    let mut clean = String::with_capacity(out.len());
+    let mut blank = 0;
+    for line in out.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        clean.push_str(line);
+        clean.push('\n');
+    }
+    clean.trim().to_owned()
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.replace(['\r', '\n'], " ");
+    }
+    let s = s.replace(['\r', '\n'], " ");
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after.find(';').filter(|i| *i <= 10);
+        let decoded = end.and_then(|i| {
+            let ent = &after[..i];
+            let c = match ent {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                    u32::from_str_radix(&ent[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                }
+                _ if ent.starts_with('#') => ent[1..].parse::<u32>().ok().and_then(char::from_u32),
+                _ => None,
+            }?;
+            Some((c, i))
+        });
+        match decoded {
+            Some((c, i)) => {
+                out.push(c);
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -219,7 +382,39 @@ pub fn fix_meta_charset(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
+
+    #[test]
+    fn text_body_prefers_plain_then_html_then_rtf() {
+        let mut p = PropertyBag::new();
+        p.insert(
+            pid::RTF_COMPRESSED,
+            PropValue::Binary(Cow::Owned(rtf::compress(b"{\\rtf1\\ansi From RTF}"))),
+        );
+        assert_eq!(text_body(&p).text.as_deref(), Some("From RTF"));
+        p.insert(
+            pid::BODY_HTML,
+            PropValue::Binary(Cow::Owned(b"<p>From <b>HTML</b></p>".to_vec())),
+        );
+        assert_eq!(text_body(&p).text.as_deref(), Some("From HTML"));
+        // An empty PidTagBody is no body; one of white space is what the item says.
+        p.insert(pid::BODY, PropValue::String(Cow::Borrowed("")));
+        assert_eq!(text_body(&p).text.as_deref(), Some("From HTML"));
+        p.insert(pid::BODY, PropValue::String(Cow::Borrowed(" ")));
+        assert_eq!(text_body(&p).text.as_deref(), Some(" "));
+        let mut broken = PropertyBag::new();
+        broken.insert(
+            pid::RTF_COMPRESSED,
+            PropValue::Binary(Cow::Owned(vec![1, 2, 3])),
+        );
+        let b = text_body(&broken);
+        assert!(b.text.is_none() && b.problem.is_some());
+    }
+
+    #[test]
+    fn html_becomes_text() {
+        let html = "<html><head><style>p{x}</style></head><body><p>Hello &amp; <b>welcome</b></p><div>Line&nbsp;2<br>Line 3 &#233;&#x41;</div><script>var a;</script></body></html>";
+        assert_eq!(html_to_text(html), "Hello & welcome\nLine 2\nLine 3 éA");
+    }
 
     #[test]
     fn html_in_windows_1250_is_decoded_and_redeclared() {
