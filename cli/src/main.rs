@@ -5,6 +5,7 @@ mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use ost_extract::{manifest, shards};
@@ -35,7 +36,8 @@ Examples:
     ost-extract ls mailbox.ost
 
 Exit codes: 0 everything written; 1 some items or inputs failed (the rest written);
-2 usage error, unwritable output, or nothing could be read.";
+2 usage error, unwritable output, or nothing could be read; 130 interrupted (Ctrl-C: the
+inputs in progress are finished and the reports written; continue with --resume).";
 
 #[derive(Parser)]
 #[command(
@@ -241,9 +243,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Set by the first Ctrl-C (SIGINT) or SIGTERM: start no more inputs.
+static STOP: AtomicBool = AtomicBool::new(false);
+
 fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     use ost_extract::convert::{self, batch, MailFormat, Options};
     use rayon::prelude::*;
+
+    // The first signal lets the inputs in progress finish (so no output is left half-made)
+    // and writes the reports; a second one quits at once.
+    ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "ost-extract: stopping once the inputs in progress are written (again to quit now)"
+        );
+    })?;
 
     let mut inputs = convert::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
@@ -352,24 +368,30 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             .par_iter()
             .zip(names.par_iter())
             .map(|(input, name)| {
+                // Interrupted: inputs not yet started are left for --resume.
+                if STOP.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
                 let dir = out.join(name);
                 let key = input.display().to_string();
                 if let Some(done) = batch::prepare_input(&dir, args.resume)? {
                     display.add_bytes(sizes.get(&key).copied().unwrap_or(0));
                     display.finished(&key, "already complete, skipped");
-                    return Ok(done);
+                    return Ok(Some(done));
                 }
                 let r = convert::convert_file(input, &dir, &opts, &reporter)?;
                 display.finished(&key, &batch::outcome_line(&r));
-                Ok(r)
+                Ok(Some(r))
             })
             .collect()
     });
     display.clear();
     let mut reports = Vec::with_capacity(results.len());
+    let mut not_started = 0;
     for r in results {
         match r {
-            Ok(r) => reports.push(r),
+            Ok(Some(r)) => reports.push(r),
+            Ok(None) => not_started += 1,
             Err(e) => {
                 eprintln!("ost-extract: {e}");
                 eprintln!(
@@ -381,6 +403,8 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     }
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match &mut shard_report {
+        // An interrupted shard's report stays as written at its start: incomplete.
+        Some(_) if not_started > 0 => {}
         Some(r) => {
             r.complete = true;
             r.elapsed_ms = elapsed_ms;
@@ -404,6 +428,15 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             run.extend(reports.iter().cloned());
             convert::write_run_report(out, &run, elapsed_ms)?
         }
+    }
+    if not_started > 0 {
+        eprintln!(
+            "ost-extract: interrupted: {} of {} inputs written, {not_started} not started; \
+             to finish, run the same command with --resume",
+            reports.len(),
+            reports.len() + not_started
+        );
+        return Ok(ExitCode::from(130));
     }
     if !args.quiet {
         print_summary(&reports, out);
