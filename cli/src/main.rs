@@ -24,6 +24,9 @@ Examples:
   A folder of caches from many users, four threads, mbox mail, deleted items too:
     ost-extract convert /srv/caches/ -o /srv/converted/ --mail mbox --jobs 4 --recover-deleted
 
+  See what would be written where, writing nothing:
+    ost-extract convert /srv/caches/ -o /srv/converted/ --dry-run
+
   Continue a run that was interrupted:
     ost-extract convert /srv/caches/ -o /srv/converted/ --resume
 
@@ -118,6 +121,10 @@ struct ConvertArgs {
     /// results with `ost-extract report OUTDIR...`.
     #[arg(long, value_name = "I/N")]
     shard: Option<ost_extract::shards::Shard>,
+    /// Write nothing: print, for each input, its folders with their items by kind and the
+    /// files they would go to (the counts a real run reports as found).
+    #[arg(long)]
+    dry_run: bool,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -296,6 +303,23 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         let mut keep = mine.iter();
         names.retain(|_| keep.next() == Some(&true));
     }
+    let opts = Options {
+        mail: match args.mail {
+            MailArg::Eml => MailFormat::Eml,
+            MailArg::Mbox => MailFormat::Mbox,
+            MailArg::Both => MailFormat::Both,
+        },
+        vcard: if args.vcard == 4 {
+            ost_extract::contacts::VcardVersion::V4
+        } else {
+            ost_extract::contacts::VcardVersion::V3
+        },
+        recover_deleted: args.recover_deleted,
+    };
+    if args.dry_run {
+        print_dry_run(&inputs, &names, out, &opts);
+        return Ok(ExitCode::SUCCESS);
+    }
     let prepared = match &shard_plan {
         // Shards share an output folder: each minds only its own inputs' folders and report.
         Some((shard, _)) => {
@@ -320,19 +344,6 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     }
-    let opts = Options {
-        mail: match args.mail {
-            MailArg::Eml => MailFormat::Eml,
-            MailArg::Mbox => MailFormat::Mbox,
-            MailArg::Both => MailFormat::Both,
-        },
-        vcard: if args.vcard == 4 {
-            ost_extract::contacts::VcardVersion::V4
-        } else {
-            ost_extract::contacts::VcardVersion::V3
-        },
-        recover_deleted: args.recover_deleted,
-    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -454,6 +465,56 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(ExitCode::from(batch::exit_code(&reports)))
+}
+
+fn print_dry_run(
+    inputs: &[PathBuf],
+    names: &[String],
+    out: &std::path::Path,
+    opts: &ost_extract::convert::Options,
+) {
+    use ost_extract::convert::dry_run;
+    let counted = |counts: &std::collections::BTreeMap<ost_extract::convert::Kind, u64>| {
+        counts
+            .iter()
+            .map(|(k, n)| {
+                let kind = serde_json::to_value(k)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                format!("{n} {kind}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut size = 0;
+    for (input, name) in inputs.iter().zip(names) {
+        let plan = dry_run::dry_run(input, opts);
+        size += plan.size;
+        println!(
+            "{} ({} bytes) -> {}",
+            plan.input,
+            plan.size,
+            out.join(name).display()
+        );
+        if let Some(e) = &plan.error {
+            println!("  unreadable: {e}");
+            continue;
+        }
+        for f in &plan.folders {
+            println!(
+                "  {}: {} -> {}",
+                f.folder,
+                counted(&f.counts),
+                f.writes.join(", ")
+            );
+        }
+        println!("  total: {}", counted(&plan.totals()));
+    }
+    println!(
+        "(dry run: nothing written; {} inputs, {size} bytes)",
+        inputs.len()
+    );
 }
 
 fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {

@@ -21,6 +21,7 @@
 //! presence with `"complete": true` marks a finished input (used by `--resume`).
 
 pub mod batch;
+pub mod dry_run;
 pub mod fs;
 pub mod inputs;
 pub mod plan;

@@ -1,0 +1,108 @@
+//! `convert --dry-run`: what a conversion would write and where, without writing anything.
+//!
+//! The plan is the real one ([`plan::plan`](super::plan::plan)) and every item is loaded and
+//! classified as the conversion does it, so the counts per folder and kind are the `found`
+//! counts a real run reports (`folders` in its `report.json`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pstkit::Store;
+use serde::Serialize;
+
+use super::fs::{join, with_suffix};
+use super::{plan, Kind, MailFormat, Options};
+
+/// One folder of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DryFolder {
+    /// The folder's path, as reports show it.
+    pub folder: String,
+    /// Items by kind.
+    pub counts: BTreeMap<Kind, u64>,
+    /// The files and folders its items would go to, relative to the input's output folder.
+    pub writes: Vec<String>,
+}
+
+/// The plan for one input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DryRun {
+    /// The input file.
+    pub input: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Why it cannot be read, when it cannot.
+    pub error: Option<String>,
+    /// The folders that hold items, in the order a conversion takes them.
+    pub folders: Vec<DryFolder>,
+}
+
+impl DryRun {
+    /// Items by kind over all folders.
+    pub fn totals(&self) -> BTreeMap<Kind, u64> {
+        let mut t = BTreeMap::new();
+        for f in &self.folders {
+            for (k, n) in &f.counts {
+                *t.entry(*k).or_insert(0) += n;
+            }
+        }
+        t
+    }
+}
+
+/// Plans the conversion of `input` with `opts`, reading every item's class; writes nothing.
+pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
+    let size = std::fs::metadata(input).map_or(0, |m| m.len());
+    let mut run = DryRun {
+        input: input.display().to_string(),
+        size,
+        error: None,
+        folders: Vec::new(),
+    };
+    let store = match Store::open(input) {
+        Ok(s) => s,
+        Err(e) => {
+            run.error = Some(e.to_string());
+            return run;
+        }
+    };
+    let tree = store.folders();
+    let plan = plan::plan(&store, &tree.folders, opts.recover_deleted);
+    let out = Path::new("");
+    for f in plan.with_items() {
+        let mut counts: BTreeMap<Kind, u64> = BTreeMap::new();
+        for nid in &f.items {
+            let kind = match store.message(*nid) {
+                Ok(m) => Kind::of_class(m.class()),
+                Err(_) => Kind::Unreadable,
+            };
+            *counts.entry(kind).or_insert(0) += 1;
+        }
+        let mut writes = Vec::new();
+        let has = |kinds: &[Kind]| kinds.iter().any(|k| counts.contains_key(k));
+        let shown = |p: std::path::PathBuf| p.display().to_string();
+        if has(&[Kind::Mail]) {
+            if matches!(opts.mail, MailFormat::Eml | MailFormat::Both) {
+                writes.push(shown(join(&out.join("Mail"), &f.output)) + "/");
+            }
+            if matches!(opts.mail, MailFormat::Mbox | MailFormat::Both) {
+                writes.push(shown(with_suffix(&out.join("Mail"), &f.output, "mbox")));
+            }
+        }
+        if has(&[Kind::Appointment]) {
+            writes.push(shown(with_suffix(&out.join("Calendar"), &f.output, "ics")));
+        }
+        if has(&[Kind::Task]) {
+            writes.push(shown(with_suffix(&out.join("Tasks"), &f.output, "ics")));
+        }
+        if has(&[Kind::Contact, Kind::DistributionList]) {
+            writes.push(shown(with_suffix(&out.join("Contacts"), &f.output, "vcf")));
+        }
+        run.folders.push(DryFolder {
+            folder: f.label.clone(),
+            counts,
+            writes,
+        });
+    }
+    run
+}
