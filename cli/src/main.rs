@@ -121,6 +121,10 @@ struct ConvertArgs {
     /// results with `ost-extract report OUTDIR...`.
     #[arg(long, value_name = "I/N")]
     shard: Option<ost_extract::shards::Shard>,
+    /// Convert only these kinds of item (comma-separated): mail, calendar, contacts, tasks,
+    /// notes. The others are neither counted nor written.
+    #[arg(long, value_name = "KINDS")]
+    only: Option<ost_extract::convert::Only>,
     /// Write nothing: print, for each input, its folders with their items by kind and the
     /// files they would go to (the counts a real run reports as found).
     #[arg(long)]
@@ -315,6 +319,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             ost_extract::contacts::VcardVersion::V3
         },
         recover_deleted: args.recover_deleted,
+        only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
     };
     if args.dry_run {
         print_dry_run(&inputs, &names, out, &opts);

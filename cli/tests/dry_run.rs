@@ -15,75 +15,139 @@ fn demo(name: &str) -> PathBuf {
         .join(name)
 }
 
-#[test]
-fn dry_run_counts_are_the_real_runs() {
-    for name in [
-        "demo-2013.ost",
-        "demo-unicode.ost",
-        "demo-unicode.pst",
-        "demo-ansi.pst",
-    ] {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
-        let o = bin()
-            .args(["convert", "--dry-run", "--mail", "both", "-o"])
-            .arg(&out)
-            .arg(demo(name))
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0));
-        assert!(!out.exists(), "a dry run wrote {}", out.display());
-        let printed = String::from_utf8(o.stdout).unwrap();
-        // "  <folder>: <n> <kind>, ... -> <file>, ..."
-        let mut planned: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        let mut writes = Vec::new();
-        for line in printed.lines().filter(|l| l.starts_with("  ")) {
-            let line = line.trim_start();
-            if line.starts_with("total: ") {
-                continue;
-            }
-            let (folder, rest) = line.rsplit_once(": ").unwrap();
-            let (counts, files) = rest.split_once(" -> ").unwrap();
-            let counts = counts
-                .split(", ")
-                .map(|c| {
-                    let (n, kind) = c.split_once(' ').unwrap();
-                    (kind.to_owned(), n.parse().unwrap())
-                })
-                .collect();
-            planned.insert(folder.to_owned(), counts);
-            writes.extend(files.split(", ").map(str::to_owned));
+/// Runs `convert --dry-run` and then a real conversion of the demo file `name` with
+/// `extra` options; checks the dry run wrote nothing, counted per folder and kind what the
+/// real run found, and named only files the real run wrote. Returns those counts.
+fn dry_then_real(name: &str, extra: &[&str]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .args(["convert", "--dry-run", "--mail", "both", "-o"])
+        .arg(&out)
+        .args(extra)
+        .arg(demo(name))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!out.exists(), "a dry run wrote {}", out.display());
+    let printed = String::from_utf8(o.stdout).unwrap();
+    // "  <folder>: <n> <kind>, ... -> <file>, ..."
+    let mut planned: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut writes = Vec::new();
+    for line in printed.lines().filter(|l| l.starts_with("  ")) {
+        let line = line.trim_start();
+        if line.starts_with("total: ") {
+            continue;
         }
-        assert!(planned.len() > 5, "{printed}");
-
-        let o = bin()
-            .args(["convert", "--quiet", "--mail", "both", "-o"])
-            .arg(&out)
-            .arg(demo(name))
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0));
-        let report: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join(name).join("report.json")).unwrap())
-                .unwrap();
-        let found: BTreeMap<String, BTreeMap<String, u64>> = report["folders"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                let counts = f["counts"]
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, c)| (k.clone(), c["found"].as_u64().unwrap()))
-                    .filter(|(_, n)| *n > 0)
-                    .collect();
-                (f["folder"].as_str().unwrap().to_owned(), counts)
+        let (folder, rest) = line.rsplit_once(": ").unwrap();
+        let (counts, files) = rest.split_once(" -> ").unwrap();
+        let counts = counts
+            .split(", ")
+            .map(|c| {
+                let (n, kind) = c.split_once(' ').unwrap();
+                (kind.to_owned(), n.parse().unwrap())
             })
             .collect();
-        assert_eq!(planned, found, "{name}");
-        for w in &writes {
-            assert!(out.join(name).join(w).exists(), "{name}: {w} not written");
+        planned.insert(folder.to_owned(), counts);
+        writes.extend(files.split(", ").map(str::to_owned));
+    }
+
+    let o = bin()
+        .args(["convert", "--quiet", "--mail", "both", "-o"])
+        .arg(&out)
+        .args(extra)
+        .arg(demo(name))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(name).join("report.json")).unwrap())
+            .unwrap();
+    let found: BTreeMap<String, BTreeMap<String, u64>> = report["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let counts = f["counts"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, c)| (k.clone(), c["found"].as_u64().unwrap()))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            (f["folder"].as_str().unwrap().to_owned(), counts)
+        })
+        .collect();
+    assert_eq!(planned, found, "{name} {extra:?}");
+    for w in &writes {
+        assert!(out.join(name).join(w).exists(), "{name}: {w} not written");
+    }
+    // Nothing is written but what the dry run named (and the reports).
+    let mut written = Vec::new();
+    for kind_dir in ["Mail", "Calendar", "Tasks", "Contacts"] {
+        let dir = out.join(name).join(kind_dir);
+        if dir.exists() {
+            written.push(kind_dir);
         }
+    }
+    for kind_dir in written {
+        assert!(
+            writes.iter().any(|w| w.starts_with(kind_dir)),
+            "{name} {extra:?}: {kind_dir}/ written but not planned"
+        );
+    }
+    found
+}
+
+const DEMOS: [&str; 4] = [
+    "demo-2013.ost",
+    "demo-unicode.ost",
+    "demo-unicode.pst",
+    "demo-ansi.pst",
+];
+
+#[test]
+fn dry_run_counts_are_the_real_runs() {
+    for name in DEMOS {
+        let found = dry_then_real(name, &[]);
+        assert!(found.len() > 5, "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn only_keeps_the_kinds_named() {
+    for name in DEMOS {
+        let all = dry_then_real(name, &[]);
+        let some = dry_then_real(name, &["--only", "calendar,contacts"]);
+        // Exactly the full run's appointments, contacts and lists, folder by folder.
+        let expected: BTreeMap<String, BTreeMap<String, u64>> = all
+            .iter()
+            .map(|(f, counts)| {
+                let kept = counts
+                    .iter()
+                    .filter(|(k, _)| {
+                        ["appointment", "contact", "distribution_list"].contains(&k.as_str())
+                    })
+                    .map(|(k, n)| (k.clone(), *n))
+                    .collect::<BTreeMap<_, _>>();
+                (f.clone(), kept)
+            })
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        assert_eq!(some, expected, "{name}");
+        assert!(!some.is_empty(), "{name}");
+        // Sticky notes are mail to the converter but apart to --only: the demo files keep
+        // theirs in Notes, and "notes" alone gives that folder's mail and nothing else.
+        let notes = dry_then_real(name, &["--only", "notes"]);
+        let folders: Vec<&str> = notes
+            .keys()
+            .map(|f| f.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(folders, ["Notes"], "{name}: {notes:?}");
+        let mail = dry_then_real(name, &["--only", "mail"]);
+        assert!(
+            mail.keys().all(|f| !f.ends_with("/Notes")),
+            "{name}: {mail:?}"
+        );
     }
 }

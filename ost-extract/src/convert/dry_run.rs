@@ -73,10 +73,15 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
         let mut counts: BTreeMap<Kind, u64> = BTreeMap::new();
         for nid in &f.items {
             let kind = match store.message(*nid) {
-                Ok(m) => Kind::of_class(m.class()),
-                Err(_) => Kind::Unreadable,
+                Ok(m) => Some(Kind::of_class(m.class())).filter(|k| opts.only.keeps(*k, m.class())),
+                Err(_) => Some(Kind::Unreadable),
             };
-            *counts.entry(kind).or_insert(0) += 1;
+            if let Some(kind) = kind {
+                *counts.entry(kind).or_insert(0) += 1;
+            }
+        }
+        if counts.is_empty() {
+            continue;
         }
         let mut writes = Vec::new();
         let has = |kinds: &[Kind]| kinds.iter().any(|k| counts.contains_key(k));

@@ -71,6 +71,77 @@ pub struct Options {
     /// Also convert messages that are still in the file but in no folder (deleted, not yet
     /// purged, or cut off by damage), into `Recovered items`.
     pub recover_deleted: bool,
+    /// The kinds of item to convert; the others are neither counted nor written.
+    pub only: Only,
+}
+
+/// The kinds of item a conversion keeps (`--only mail,calendar,contacts,tasks,notes`).
+/// Unreadable items are always kept, so that they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Only {
+    /// Mail and everything written as mail but sticky notes.
+    pub mail: bool,
+    /// Appointments and meetings.
+    pub calendar: bool,
+    /// Contacts and distribution lists.
+    pub contacts: bool,
+    /// Tasks.
+    pub tasks: bool,
+    /// Sticky notes (`IPM.StickyNote`, written as mail).
+    pub notes: bool,
+}
+
+impl Only {
+    /// Every kind.
+    pub const ALL: Self = Self {
+        mail: true,
+        calendar: true,
+        contacts: true,
+        tasks: true,
+        notes: true,
+    };
+
+    /// Whether an item of `kind` and `class` is kept.
+    pub fn keeps(&self, kind: Kind, class: &str) -> bool {
+        match kind {
+            Kind::Mail if crate::class::MessageClass::new(class).is("IPM.StickyNote") => self.notes,
+            Kind::Mail => self.mail,
+            Kind::Appointment => self.calendar,
+            Kind::Task => self.tasks,
+            Kind::Contact | Kind::DistributionList => self.contacts,
+            Kind::Unreadable => true,
+        }
+    }
+}
+
+/// An `--only` list that names something other than mail, calendar, contacts, tasks, notes.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not one of mail, calendar, contacts, tasks, notes")]
+pub struct BadOnly(String);
+
+impl std::str::FromStr for Only {
+    type Err = BadOnly;
+
+    fn from_str(s: &str) -> Result<Self, BadOnly> {
+        let mut only = Self {
+            mail: false,
+            calendar: false,
+            contacts: false,
+            tasks: false,
+            notes: false,
+        };
+        for word in s.split(',').map(str::trim) {
+            match word.to_ascii_lowercase().as_str() {
+                "mail" => only.mail = true,
+                "calendar" => only.calendar = true,
+                "contacts" => only.contacts = true,
+                "tasks" => only.tasks = true,
+                "notes" => only.notes = true,
+                _ => return Err(BadOnly(word.to_owned())),
+            }
+        }
+        Ok(only)
+    }
 }
 
 impl Default for Options {
@@ -79,6 +150,7 @@ impl Default for Options {
             mail: MailFormat::Eml,
             vcard: VcardVersion::V3,
             recover_deleted: false,
+            only: Only::ALL,
         }
     }
 }
@@ -168,7 +240,7 @@ pub fn convert_store_with(
     progress.started(&name, plan.item_count());
 
     let folders: Vec<&PlannedFolder> = plan.with_items().collect();
-    let pipeline = Pipeline::new(store, &sinks);
+    let pipeline = Pipeline::new(store, &sinks, opts.only);
     let results: Vec<Result<Log, WriteError>> = folders
         .par_iter()
         .map(|f| pipeline.folder(f, &|| progress.item(&name)))
@@ -176,10 +248,13 @@ pub fn convert_store_with(
     for r in results {
         let log = r?;
         report::add_counts(&mut report.counts, &log.counts);
-        report.folders.push(report::FolderCounts {
-            folder: log.folder().to_owned(),
-            counts: log.counts.clone(),
-        });
+        // A folder whose items --only left out is not listed.
+        if !log.counts.is_empty() {
+            report.folders.push(report::FolderCounts {
+                folder: log.folder().to_owned(),
+                counts: log.counts.clone(),
+            });
+        }
         report.failures.extend(log.failures);
         report.warnings.extend(log.warnings);
         report.skipped.extend(log.skipped);
@@ -236,11 +311,12 @@ struct Loaded {
 struct Pipeline<'a> {
     store: &'a Store,
     sinks: &'a [Box<dyn Sink>],
+    only: Only,
     needs: [Needs; Kind::ALL.len()],
 }
 
 impl<'a> Pipeline<'a> {
-    fn new(store: &'a Store, sinks: &'a [Box<dyn Sink>]) -> Self {
+    fn new(store: &'a Store, sinks: &'a [Box<dyn Sink>], only: Only) -> Self {
         let needs = Kind::ALL.map(|k| {
             sinks
                 .iter()
@@ -250,6 +326,7 @@ impl<'a> Pipeline<'a> {
         Self {
             store,
             sinks,
+            only,
             needs,
         }
     }
@@ -268,7 +345,11 @@ impl<'a> Pipeline<'a> {
         match self.store.message(nid) {
             Ok(m) => {
                 let kind = Kind::of_class(m.class());
-                let rendered = render::render(&m, self.needs(kind));
+                let rendered = if self.only.keeps(kind, m.class()) {
+                    render::render(&m, self.needs(kind))
+                } else {
+                    None
+                };
                 Loaded {
                     nid,
                     msg: Ok((kind, Arc::new(m))),
@@ -294,6 +375,7 @@ impl<'a> Pipeline<'a> {
             for l in &loaded {
                 match &l.msg {
                     Err(e) => log.unreadable(l.nid, e.to_string()),
+                    Ok((kind, msg)) if !self.only.keeps(*kind, msg.class()) => {}
                     Ok((kind, msg)) => {
                         let index = log.add(l.nid, Some(*kind));
                         for w in &msg.warnings {
