@@ -38,6 +38,9 @@ Examples:
     ost-extract info mailbox.ost
     ost-extract ls mailbox.ost
 
+  Check a file's structure as Outlook's repair tool does (exit 1 when anything is found):
+    ost-extract check mailbox.pst
+
 Exit codes: 0 everything written; 1 some items or inputs failed (the rest written);
 2 usage error, unwritable output, or nothing could be read; 130 interrupted (Ctrl-C: the
 inputs in progress are finished and the reports written; continue with --resume).";
@@ -78,6 +81,17 @@ enum Command {
         /// Print every failed item and unreadable input, and why, instead of the summary.
         #[arg(long)]
         failures: bool,
+    },
+    /// Check the files' structure as Outlook's repair tool does (header and page CRCs, B-trees,
+    /// block references and counts, allocation map, heaps and tables, folder counts) and print
+    /// every finding. Exit 0 when clean, 1 when anything was found, 2 when a file is unreadable.
+    Check {
+        /// The PST or OST files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the findings as JSON, one object per file.
+        #[arg(long)]
+        json: bool,
     },
     /// List the folder tree with item counts.
     Ls {
@@ -177,8 +191,78 @@ fn file_name(path: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
+/// `check`: every file's findings; the worst outcome decides the exit code.
+fn check(files: &[PathBuf], json: bool) -> ExitCode {
+    let mut code = 0u8;
+    let mut out = Vec::new();
+    for file in files {
+        match pstkit::check::check_file(file) {
+            Ok(r) => {
+                if !r.is_clean() {
+                    code = code.max(1);
+                }
+                if json {
+                    out.push(serde_json::json!({
+                        "file": file.display().to_string(),
+                        "pages": r.pages,
+                        "blocks": r.blocks,
+                        "nodes": r.nodes,
+                        "skipped": r.skipped,
+                        "findings": r.findings.iter().map(|f| serde_json::json!({
+                            "severity": f.severity.to_string(),
+                            "check": f.check,
+                            "node": f.at.node.map(|n| n.0),
+                            "block": f.at.block.map(|b| b.0),
+                            "offset": f.at.offset,
+                            "what": f.what,
+                        })).collect::<Vec<_>>(),
+                    }));
+                    continue;
+                }
+                let verdict = if r.is_clean() {
+                    "no findings".to_owned()
+                } else {
+                    format!("{} findings", r.findings.len())
+                };
+                println!(
+                    "{}: {verdict} ({} B-tree pages, {} blocks, {} nodes)",
+                    file.display(),
+                    r.pages,
+                    r.blocks,
+                    r.nodes
+                );
+                for f in &r.findings {
+                    println!("  {f}");
+                }
+                for s in &r.skipped {
+                    println!("  (not checked: {s})");
+                }
+            }
+            Err(e) => {
+                code = 2;
+                if json {
+                    out.push(serde_json::json!({
+                        "file": file.display().to_string(),
+                        "error": e.to_string(),
+                    }));
+                } else {
+                    eprintln!("ost-extract: {}: {e}", file.display());
+                }
+            }
+        }
+    }
+    if json {
+        match serde_json::to_string_pretty(&out) {
+            Ok(s) => println!("{s}"),
+            Err(_) => code = 2,
+        }
+    }
+    ExitCode::from(code)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Check { files, json } => Ok(check(&files, json)),
         Command::Info { file, json } => {
             let store = Store::open(&file)?;
             let m = manifest::build(&store, &file_name(&file), false);

@@ -1,11 +1,13 @@
 //! Opens arbitrary bytes as a PST/OST and walks everything: folders, messages, recipients,
-//! attachments (embedded ones too) and orphans. Any panic, hang or runaway allocation is a bug.
+//! attachments (embedded ones too) and orphans; then runs the structural validator over them.
+//! Any panic, hang or runaway allocation is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use pstkit::{Message, Store};
 
 fuzz_target!(|data: &[u8]| {
+    let _ = pstkit::check::check_bytes(data.to_vec());
     let Ok(store) = Store::from_bytes(data.to_vec()) else { return };
     let mut listed = std::collections::HashSet::new();
     store.for_each_message(&mut |_, nid, m| {

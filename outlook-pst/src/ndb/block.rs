@@ -77,7 +77,7 @@ fn is_encrypted(crypt: CryptMethod, entry: &BlockEntry) -> bool {
 
 /// The block's bytes as stored, after checking its trailer (size, id and CRC mismatches are
 /// warnings: the data is used anyway).
-fn stored_bytes<'a>(
+pub(crate) fn stored_bytes<'a>(
     file: &'a [u8],
     layout: Layout,
     entry: &BlockEntry,

@@ -205,13 +205,13 @@ pub(crate) fn read_page<'a>(
 }
 
 impl<'a> Page<'a> {
-    fn entry(&self, i: usize) -> Option<&'a [u8]> {
+    pub(crate) fn entry(&self, i: usize) -> Option<&'a [u8]> {
         self.bytes
             .bytes_at(i.checked_mul(self.entry_size)?, self.entry_size)
     }
 
     /// Key of entry `i` (the first field of every entry kind).
-    fn key(&self, i: usize, layout: Layout) -> Option<u64> {
+    pub(crate) fn key(&self, i: usize, layout: Layout) -> Option<u64> {
         let e = self.entry(i)?;
         match layout {
             Layout::Ansi => e.u32_at(0).map(u64::from),
@@ -221,7 +221,7 @@ impl<'a> Page<'a> {
     }
 
     /// The child reference of intermediate entry `i` (BTENTRY).
-    fn child(&self, i: usize, layout: Layout) -> Option<BlockRef> {
+    pub(crate) fn child(&self, i: usize, layout: Layout) -> Option<BlockRef> {
         let e = self.entry(i)?;
         let w = layout.id_size();
         Some(BlockRef {
@@ -231,7 +231,7 @@ impl<'a> Page<'a> {
     }
 }
 
-fn parse_nbt_leaf(e: &[u8], layout: Layout) -> Option<NodeEntry> {
+pub(crate) fn parse_nbt_leaf(e: &[u8], layout: Layout) -> Option<NodeEntry> {
     let w = layout.id_size();
     let nid = NodeId(e.u32_at(0)?);
     let data = BlockId(e.uint_at(w, w)?);
@@ -245,7 +245,7 @@ fn parse_nbt_leaf(e: &[u8], layout: Layout) -> Option<NodeEntry> {
     })
 }
 
-fn parse_bbt_leaf(e: &[u8], layout: Layout) -> Option<BlockEntry> {
+pub(crate) fn parse_bbt_leaf(e: &[u8], layout: Layout) -> Option<BlockEntry> {
     let w = layout.id_size();
     let bref = BlockRef {
         bid: BlockId(e.uint_at(0, w)?),

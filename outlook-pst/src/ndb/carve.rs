@@ -213,6 +213,9 @@ pub(crate) fn guess_header(file: &[u8]) -> Option<Header> {
         bbt: BlockRef::default(),
         amap_valid: 0,
         next_bid: 0,
+        amap_last: 0,
+        amap_free: 0,
+        pmap_free: 0,
     })
 }
 

@@ -141,6 +141,12 @@ pub struct Header {
     pub amap_valid: u8,
     /// `bidNextB`: the next block id the file would allocate.
     pub next_bid: u64,
+    /// `ibAMapLast`: the offset of the last AMap page.
+    pub amap_last: u64,
+    /// `cbAMapFree`: the free bytes the AMap pages record.
+    pub amap_free: u64,
+    /// `cbPMapFree`: the free bytes the PMap pages record (deprecated).
+    pub pmap_free: u64,
 }
 
 impl Header {
@@ -206,6 +212,9 @@ impl Header {
         };
         let uint = |off: usize| file.uint_at(off, w).ok_or_else(short);
         let file_eof = uint(root + 4)?;
+        let amap_last = uint(root + 4 + w)?;
+        let amap_free = uint(root + 4 + 2 * w)?;
+        let pmap_free = uint(root + 4 + 3 * w)?;
         let nbt = BlockRef {
             bid: BlockId(uint(root + 4 + 4 * w)?),
             ib: uint(root + 5 * w + 4)?,
@@ -248,6 +257,9 @@ impl Header {
             bbt,
             amap_valid,
             next_bid,
+            amap_last,
+            amap_free,
+            pmap_free,
         })
     }
 }

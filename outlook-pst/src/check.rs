@@ -1,0 +1,1018 @@
+//! A structural validator of the kind Outlook's repair tool (scanpst) applies, in the layers of
+//! [MS-PST]: the header; the node and block B-trees (page trailers and CRCs, levels, key
+//! order, back pointers); every block (trailer, CRC, signature) and every reference to one
+//! (from the node B-tree, data trees and subnode trees) with the reference counts against
+//! the references made; the allocation map (AMap) against the space the pages and blocks
+//! use; heaps, BTHs, property and table contexts as the reader decodes them; the name-to-id
+//! map; folder counts against their contents and hierarchy tables.
+//!
+//! It decodes nothing itself that the reader decodes: pages, blocks, heaps and contexts go
+//! through [`crate::ndb`] and [`crate::ltp`]; what the reader tolerates with a warning is a
+//! finding here.
+//!
+//! Not checked: the allocation maps of the Outlook 2013+ 4 KiB layout (they are laid out
+//! differently and Outlook 2013+ leaves them stale in OSTs, so any check would flag what
+//! Outlook writes); the deprecated PMap, FMap and FPMap beyond their page trailers.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result, Warning};
+use crate::ltp::node::LtpNode;
+use crate::ltp::pc::PropertyContext;
+use crate::ltp::prop::PropValue;
+use crate::ltp::tc::TableContext;
+use crate::messaging::{Carving, Store};
+use crate::ndb::block::{self, subnode_block, xblock_children, SubnodeBlock};
+use crate::ndb::btree::{self, BlockEntry, NodeEntry, PTYPE_BBT, PTYPE_NBT};
+use crate::ndb::bytes::ReadLe;
+use crate::ndb::crc::crc32;
+use crate::ndb::header::{BlockRef, Header, Layout};
+use crate::ndb::{BlockId, Ndb, NodeId, NodeType};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// An inconsistency Outlook repairs without loss (a count, a leaked allocation).
+    Warning,
+    /// Damage: data that cannot be read or trusted, or a structure Outlook rejects.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One thing the validator found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// Which check found it, e.g. `"bbt.cref"` (stable, for tests and scripts).
+    pub check: &'static str,
+    /// Where: node, block, file offset, as far as known.
+    pub at: Location,
+    /// What is wrong.
+    pub what: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} [{}] {}: {}",
+            self.severity, self.check, self.at, self.what
+        )
+    }
+}
+
+/// The result of checking a file.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Every finding, in the order the checks ran.
+    pub findings: Vec<Finding>,
+    /// B-tree pages visited (node and block B-trees).
+    pub pages: usize,
+    /// Blocks in the block B-tree.
+    pub blocks: usize,
+    /// Nodes in the node B-tree.
+    pub nodes: usize,
+    /// Blocks of the block B-tree that nothing references (space Outlook has not reclaimed
+    /// yet; not a finding).
+    pub unreferenced_blocks: usize,
+    /// What could not be checked on this file, and why.
+    pub skipped: Vec<String>,
+}
+
+impl Report {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+    /// The findings of one check.
+    pub fn of(&self, check: &str) -> impl Iterator<Item = &Finding> + '_ {
+        let check = check.to_owned();
+        self.findings.iter().filter(move |f| f.check == check)
+    }
+}
+
+/// Checks the file at `path`. Errors only when it is not a PST/OST this crate can read at
+/// all (no header, unknown layout, protected); everything else is a finding.
+pub fn check_file(path: &Path) -> Result<Report> {
+    let ndb = Ndb::open(path)?;
+    let store = Store::open_with(path, Carving::Off);
+    Ok(check_opened(&ndb, store))
+}
+
+/// Checks a file held in memory (it is held twice while checked).
+pub fn check_bytes(bytes: Vec<u8>) -> Result<Report> {
+    let ndb = Ndb::from_bytes(bytes.clone())?;
+    let store = Store::from_bytes_with(bytes, Carving::Off);
+    Ok(check_opened(&ndb, store))
+}
+
+/// Checks a file opened as `ndb`, and as `store` by the messaging layer (over the same bytes,
+/// without carving) when that worked.
+pub fn check_opened(ndb: &Ndb, store: Result<Store>) -> Report {
+    let mut c = Checker {
+        ndb,
+        file: ndb.bytes(),
+        layout: ndb.layout(),
+        report: Report::default(),
+        used: Vec::new(),
+        blocks: BTreeMap::new(),
+        nodes: Vec::new(),
+    };
+    if let Err(e) = c.header() {
+        c.find(
+            Severity::Error,
+            "header",
+            Location::offset(0),
+            e.to_string(),
+        );
+        return c.report;
+    }
+    c.btrees();
+    c.blocks();
+    c.references();
+    c.amap();
+    c.ltp();
+    match store {
+        Ok(s) => c.messaging(&s),
+        Err(e) => c.find(
+            Severity::Error,
+            "store.open",
+            Location::default(),
+            e.to_string(),
+        ),
+    }
+    c.report
+}
+
+/// At most this many levels in a data or subnode tree (an XXBLOCK of XBLOCKs; an SIBLOCK).
+const MAX_TREE_DEPTH: u8 = 3;
+/// Findings of one check beyond this many are summarised in one more finding.
+const MAX_PER_CHECK: usize = 200;
+
+struct Checker<'a> {
+    ndb: &'a Ndb,
+    file: &'a [u8],
+    layout: Layout,
+    report: Report,
+    /// Extents in use (start, length): B-tree pages and blocks.
+    used: Vec<(u64, u64)>,
+    /// The block B-tree, by key.
+    blocks: BTreeMap<u64, BlockEntry>,
+    /// The node B-tree, in key order.
+    nodes: Vec<NodeEntry>,
+}
+
+fn at_block(bref: BlockRef) -> Location {
+    Location {
+        block: Some(bref.bid),
+        offset: Some(bref.ib),
+        node: None,
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn find(&mut self, severity: Severity, check: &'static str, at: Location, what: String) {
+        let n = self
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.check == check)
+            .count();
+        if n < MAX_PER_CHECK {
+            self.report.findings.push(Finding {
+                severity,
+                check,
+                at,
+                what,
+            });
+        } else if n == MAX_PER_CHECK {
+            self.report.findings.push(Finding {
+                severity,
+                check,
+                at: Location::default(),
+                what: "more findings of this check not listed".into(),
+            });
+        }
+    }
+
+    fn warnings(&mut self, severity: Severity, check: &'static str, ws: Vec<Warning>) {
+        for w in ws {
+            self.find(severity, check, w.at, w.what);
+        }
+    }
+
+    fn header(&mut self) -> Result<()> {
+        let mut ws = Vec::new();
+        let h: Header = Header::parse(self.file, &mut ws)?;
+        self.warnings(Severity::Error, "header.crc", ws);
+        let len = self.file.len() as u64;
+        if h.file_eof != len {
+            self.find(
+                Severity::Error,
+                "header.eof",
+                Location::offset(0),
+                format!(
+                    "ibFileEof is {:#x} but the file has {len:#x} bytes",
+                    h.file_eof
+                ),
+            );
+        }
+        for (name, r) in [("node", h.nbt), ("block", h.bbt)] {
+            let page = self.layout.page_size() as u64;
+            if r.ib % page != 0 || r.ib.saturating_add(page) > len {
+                self.find(
+                    Severity::Error,
+                    "header.root",
+                    Location::offset(0),
+                    format!(
+                        "the {name} B-tree root at {:#x} is not a page of the file",
+                        r.ib
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks both B-trees, page by page.
+    fn btrees(&mut self) {
+        let h = self.ndb.header().clone();
+        let mut seen = HashSet::new();
+        let mut nodes = Vec::new();
+        let mut blocks = Vec::new();
+        self.walk(
+            h.nbt,
+            PTYPE_NBT,
+            None,
+            None,
+            &mut seen,
+            &mut nodes,
+            &mut blocks,
+        );
+        self.walk(
+            h.bbt,
+            PTYPE_BBT,
+            None,
+            None,
+            &mut seen,
+            &mut nodes,
+            &mut blocks,
+        );
+        self.report.nodes = nodes.len();
+        self.report.blocks = blocks.len();
+        let mut dup = HashSet::new();
+        for n in &nodes {
+            if !dup.insert(n.nid.0) {
+                self.find(
+                    Severity::Error,
+                    "nbt.duplicate",
+                    Location::node(n.nid),
+                    "node listed twice".into(),
+                );
+            }
+        }
+        for b in blocks {
+            if self.blocks.insert(b.bref.bid.key(), b).is_some() {
+                self.find(
+                    Severity::Error,
+                    "bbt.duplicate",
+                    at_block(b.bref),
+                    "block listed twice".into(),
+                );
+            }
+        }
+        self.nodes = nodes;
+    }
+
+    /// One page and what is below it. `parent_level` and `bounds` (the parent entry's key and
+    /// the next one's) come from the entry that points here.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &mut self,
+        bref: BlockRef,
+        ptype: u8,
+        parent_level: Option<u8>,
+        bounds: Option<(u64, Option<u64>)>,
+        seen: &mut HashSet<u64>,
+        nodes: &mut Vec<NodeEntry>,
+        blocks: &mut Vec<BlockEntry>,
+    ) {
+        let tree = if ptype == PTYPE_NBT { "nbt" } else { "bbt" };
+        if !seen.insert(bref.ib) {
+            self.find(
+                Severity::Error,
+                "btree.loop",
+                at_block(bref),
+                format!("{tree} page reached twice"),
+            );
+            return;
+        }
+        let mut ws = Vec::new();
+        let page = match btree::read_page(self.file, self.layout, bref, ptype, None, &mut ws) {
+            Ok(p) => p,
+            Err(e) => {
+                self.find(Severity::Error, "btree.page", at_block(bref), e.to_string());
+                return;
+            }
+        };
+        self.report.pages += 1;
+        self.used.push((bref.ib, self.layout.page_size() as u64));
+        for w in ws {
+            let check = if w.what.contains("CRC") {
+                "btree.crc"
+            } else {
+                "btree.backpointer"
+            };
+            self.find(Severity::Error, check, w.at, w.what);
+        }
+        if let Some(pl) = parent_level {
+            if pl.checked_sub(1) != Some(page.level) {
+                self.find(
+                    Severity::Error,
+                    "btree.level",
+                    at_block(bref),
+                    format!(
+                        "{tree} page at level {} below a page at level {pl}",
+                        page.level
+                    ),
+                );
+                if page.level >= pl {
+                    return;
+                }
+            }
+        }
+        let mut prev: Option<u64> = None;
+        for i in 0..page.entries {
+            let Some(key) = page.key(i, self.layout) else {
+                break;
+            };
+            if prev.is_some_and(|p| key <= p) {
+                self.find(
+                    Severity::Error,
+                    "btree.order",
+                    at_block(bref),
+                    format!("{tree} key {key:#x} (entry {i}) not above the one before it"),
+                );
+            }
+            if let Some((lo, hi)) = bounds {
+                if i == 0 && key != lo {
+                    self.find(
+                        Severity::Error,
+                        "btree.order",
+                        at_block(bref),
+                        format!(
+                            "{tree} page starts at key {key:#x}; its parent entry says {lo:#x}"
+                        ),
+                    );
+                }
+                if key < lo || hi.is_some_and(|h| key >= h) {
+                    self.find(
+                        Severity::Error,
+                        "btree.order",
+                        at_block(bref),
+                        format!("{tree} key {key:#x} outside its parent entry's range"),
+                    );
+                }
+            }
+            prev = Some(key);
+        }
+        if page.level == 0 {
+            for i in 0..page.entries {
+                let Some(e) = page.entry(i) else { break };
+                if ptype == PTYPE_NBT {
+                    if let Some(n) = btree::parse_nbt_leaf(e, self.layout) {
+                        nodes.push(n);
+                    }
+                } else if let Some(b) = btree::parse_bbt_leaf(e, self.layout) {
+                    blocks.push(b);
+                }
+            }
+            return;
+        }
+        for i in 0..page.entries {
+            let (Some(key), Some(child)) = (page.key(i, self.layout), page.child(i, self.layout))
+            else {
+                break;
+            };
+            let next = (i + 1 < page.entries)
+                .then(|| page.key(i + 1, self.layout))
+                .flatten()
+                .or(bounds.and_then(|b| b.1));
+            self.walk(
+                child,
+                ptype,
+                Some(page.level),
+                Some((key, next)),
+                seen,
+                nodes,
+                blocks,
+            );
+        }
+    }
+
+    /// Every block of the block B-tree: where it lies, its trailer, CRC and signature.
+    fn blocks(&mut self) {
+        let entries: Vec<BlockEntry> = self.blocks.values().copied().collect();
+        let ts = self.layout.block_trailer_size();
+        let align = self.layout.block_alignment();
+        for b in entries {
+            let at = at_block(b.bref);
+            let mut ws = Vec::new();
+            if let Err(e) = block::stored_bytes(self.file, self.layout, &b, &mut ws) {
+                self.find(Severity::Error, "block.place", at, e.to_string());
+                continue;
+            }
+            for w in ws {
+                let check = if w.what.contains("CRC") {
+                    "block.crc"
+                } else {
+                    "block.trailer"
+                };
+                self.find(Severity::Error, check, w.at, w.what);
+            }
+            let footprint = (usize::from(b.size) + ts).div_ceil(align) * align;
+            self.used.push((b.bref.ib, footprint as u64));
+            if b.bref.ib % align as u64 != 0 {
+                self.find(
+                    Severity::Error,
+                    "block.place",
+                    at,
+                    format!("block offset not aligned to {align} bytes"),
+                );
+            }
+            // wSig ([MS-PST] 2.2.2.8.1): the offset xor the id, folded to 16 bits.
+            let sig_at = usize::try_from(b.bref.ib)
+                .ok()
+                .and_then(|s| s.checked_add(footprint))
+                .and_then(|e| e.checked_sub(ts))
+                .and_then(|t| t.checked_add(2));
+            if let Some(sig) = sig_at.and_then(|o| self.file.u16_at(o)) {
+                let x = b.bref.ib ^ b.bref.bid.0;
+                let want = ((x >> 16) as u16) ^ (x as u16);
+                if sig != want {
+                    self.find(
+                        Severity::Warning,
+                        "block.signature",
+                        at,
+                        format!("trailer signature {sig:#06x}, expected {want:#06x}"),
+                    );
+                }
+            }
+        }
+        let next = self.ndb.header().next_bid;
+        if let Some((&max, _)) = self.blocks.iter().next_back() {
+            if next != 0 && max >= next && self.layout != Layout::Ansi {
+                self.find(
+                    Severity::Error,
+                    "header.nextbid",
+                    Location::offset(0),
+                    format!("bidNextB {next:#x} is not above the largest block id {max:#x}"),
+                );
+            }
+        }
+        // Overlaps between pages and blocks.
+        let mut ext = self.used.clone();
+        ext.sort_unstable();
+        for w in ext.windows(2) {
+            if let [(a, al), (b, _)] = w {
+                if a.saturating_add(*al) > *b {
+                    self.find(
+                        Severity::Error,
+                        "space.overlap",
+                        Location::offset(*b),
+                        format!("allocation at {b:#x} overlaps the one at {a:#x}"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Resolves a reference to `bid`, counting it; `None` (with a finding) when the block
+    /// B-tree does not hold it.
+    fn resolve(
+        &mut self,
+        bid: BlockId,
+        from: Location,
+        refs: &mut HashMap<u64, u32>,
+    ) -> Option<BlockEntry> {
+        // Nodes without data (some internal ones) hold BID 0: no reference.
+        if bid.key() == 0 {
+            return None;
+        }
+        let e = self.blocks.get(&bid.key()).copied();
+        match e {
+            Some(_) => *refs.entry(bid.key()).or_insert(0) += 1,
+            None => self.find(
+                Severity::Error,
+                "ref.unresolved",
+                Location {
+                    block: Some(bid),
+                    ..from
+                },
+                format!("reference to block {bid} that the block B-tree lacks"),
+            ),
+        }
+        e
+    }
+
+    /// Counts the references of a data tree rooted at `bid`.
+    fn data_tree(&mut self, bid: BlockId, from: Location, depth: u8, refs: &mut HashMap<u64, u32>) {
+        if self.resolve(bid, from, refs).is_none() || !bid.is_internal() {
+            return;
+        }
+        // A tree block shared by several references counts each of them, but its own
+        // references to its children once.
+        if refs.get(&bid.key()).copied().unwrap_or(0) > 1 {
+            return;
+        }
+        let at = Location {
+            block: Some(bid),
+            ..from
+        };
+        if depth >= MAX_TREE_DEPTH {
+            self.find(
+                Severity::Error,
+                "tree.depth",
+                at,
+                "data tree nests too deep".into(),
+            );
+            return;
+        }
+        let raw = match self.ndb.read_block(bid) {
+            Ok(r) => r.into_owned(),
+            Err(e) => {
+                self.find(Severity::Error, "tree.block", at, e.to_string());
+                return;
+            }
+        };
+        match xblock_children(&raw, self.layout, at) {
+            Ok((h, children)) => {
+                if children.len() != h.count {
+                    self.find(
+                        Severity::Error,
+                        "tree.block",
+                        at,
+                        format!(
+                            "data tree block lists {} children but holds {}",
+                            h.count,
+                            children.len()
+                        ),
+                    );
+                }
+                for c in children {
+                    if h.level == 1 && c.is_internal() {
+                        self.find(
+                            Severity::Error,
+                            "tree.block",
+                            at,
+                            format!("XBLOCK child {c} is not a data block"),
+                        );
+                    }
+                    self.data_tree(c, from, depth + 1, refs);
+                }
+            }
+            Err(e) => self.find(Severity::Error, "tree.block", at, e.to_string()),
+        }
+    }
+
+    /// Counts the references of a subnode tree rooted at `bid`.
+    fn subnode_tree(
+        &mut self,
+        bid: BlockId,
+        from: Location,
+        depth: u8,
+        refs: &mut HashMap<u64, u32>,
+    ) {
+        if self.resolve(bid, from, refs).is_none() {
+            return;
+        }
+        if refs.get(&bid.key()).copied().unwrap_or(0) > 1 {
+            return;
+        }
+        let at = Location {
+            block: Some(bid),
+            ..from
+        };
+        if depth >= 2 * MAX_TREE_DEPTH {
+            self.find(
+                Severity::Error,
+                "tree.depth",
+                at,
+                "subnode tree nests too deep".into(),
+            );
+            return;
+        }
+        let raw = match self.ndb.read_block(bid) {
+            Ok(r) => r.into_owned(),
+            Err(e) => {
+                self.find(Severity::Error, "tree.block", at, e.to_string());
+                return;
+            }
+        };
+        match subnode_block(&raw, self.layout, at) {
+            Ok(SubnodeBlock::Leaf(entries)) => {
+                let mut prev = None;
+                for e in entries {
+                    if prev.is_some_and(|p| e.nid.0 <= p) {
+                        self.find(
+                            Severity::Error,
+                            "subnode.order",
+                            at,
+                            format!("subnode {} out of order", e.nid),
+                        );
+                    }
+                    prev = Some(e.nid.0);
+                    let sat = Location {
+                        node: from.node,
+                        block: Some(bid),
+                        offset: None,
+                    };
+                    self.data_tree(e.data, sat, 0, refs);
+                    if let Some(s) = e.sub {
+                        self.subnode_tree(s, sat, depth + 1, refs);
+                    }
+                }
+            }
+            Ok(SubnodeBlock::Intermediate(children)) => {
+                for c in children {
+                    self.subnode_tree(c, from, depth + 1, refs);
+                }
+            }
+            Err(e) => self.find(Severity::Error, "tree.block", at, e.to_string()),
+        }
+    }
+
+    /// Every reference from the node B-tree down, and the reference counts.
+    fn references(&mut self) {
+        let nodes = std::mem::take(&mut self.nodes);
+        let mut refs: HashMap<u64, u32> = HashMap::new();
+        let known: HashSet<u32> = nodes.iter().map(|n| n.nid.0).collect();
+        for n in &nodes {
+            let at = Location::node(n.nid);
+            self.data_tree(n.data, at, 0, &mut refs);
+            if let Some(s) = n.sub {
+                self.subnode_tree(s, at, 0, &mut refs);
+            }
+            let ty = n.nid.node_type();
+            let placed = [
+                NodeType::NORMAL_FOLDER,
+                NodeType::SEARCH_FOLDER,
+                NodeType::NORMAL_MESSAGE,
+                NodeType::ASSOC_MESSAGE,
+            ];
+            if placed.contains(&ty) && n.parent.0 != 0 && !known.contains(&n.parent.0) {
+                self.find(
+                    Severity::Warning,
+                    "nbt.parent",
+                    at,
+                    format!("parent node {} does not exist", n.parent),
+                );
+            }
+        }
+        let entries: Vec<BlockEntry> = self.blocks.values().copied().collect();
+        for b in entries {
+            let made = refs.get(&b.bref.bid.key()).copied().unwrap_or(0);
+            let at = at_block(b.bref);
+            if made == 0 {
+                // Outlook's own files keep a few (a block freed but not yet reclaimed): they
+                // are counted, not reported.
+                self.report.unreferenced_blocks += 1;
+            } else if u32::from(b.refs) < made {
+                self.find(
+                    Severity::Error,
+                    "bbt.cref",
+                    at,
+                    format!("cRef {} but {made} references are made to it", b.refs),
+                );
+            }
+        }
+        self.nodes = nodes;
+    }
+
+    /// The AMap pages against the space in use ([MS-PST] 2.2.2.7.2), 512-byte layouts only.
+    fn amap(&mut self) {
+        if self.layout == Layout::Unicode4k {
+            self.report
+                .skipped
+                .push("allocation maps: not checked in the 4 KiB layout".into());
+            return;
+        }
+        let h = self.ndb.header().clone();
+        if h.amap_valid == 0 {
+            self.report
+                .skipped
+                .push("allocation maps: fAMapValid is 0 (Outlook rebuilds them)".into());
+            return;
+        }
+        const FIRST: u64 = 0x4400;
+        const SPAN: u64 = 496 * 8 * 64;
+        let len = (self.file.len() as u64).min(h.file_eof);
+        let mut free = 0u64;
+        let mut last = None;
+        let mut bits: Vec<(u64, &[u8])> = Vec::new();
+        let mut ib = FIRST;
+        while ib.saturating_add(512) <= len {
+            let at = Location::offset(ib);
+            match self.map_page(ib, 0x84) {
+                Ok(page) => {
+                    // ANSI pages put 4 bytes of padding before the 496 bytes of bits.
+                    let bits_at = if self.layout == Layout::Ansi { 4 } else { 0 };
+                    let map = page.get(bits_at..bits_at + 496).unwrap_or(&[]);
+                    free += map.iter().map(|b| u64::from(b.count_zeros())).sum::<u64>() * 64;
+                    bits.push((ib, map));
+                }
+                Err(what) => self.find(Severity::Error, "amap.page", at, what),
+            }
+            last = Some(ib);
+            ib = ib.saturating_add(SPAN);
+        }
+        if let Some(l) = last {
+            if h.amap_last != l {
+                self.find(
+                    Severity::Error,
+                    "amap.last",
+                    Location::offset(0),
+                    format!(
+                        "ibAMapLast is {:#x}; the last AMap page is at {l:#x}",
+                        h.amap_last
+                    ),
+                );
+            }
+        }
+        if h.amap_free != free {
+            self.find(
+                Severity::Error,
+                "amap.free",
+                Location::offset(0),
+                format!(
+                    "cbAMapFree is {} bytes; the AMap pages have {free} free",
+                    h.amap_free
+                ),
+            );
+        }
+        // Every extent in use must be marked allocated.
+        let is_set = |off: u64| -> Option<bool> {
+            let i = off.checked_sub(FIRST)? / SPAN;
+            let (base, map) = bits
+                .iter()
+                .find(|(b, _)| b.checked_sub(FIRST).map(|d| d / SPAN) == Some(i))?;
+            let slot = off.checked_sub(*base)? / 64;
+            let byte = map.get(usize::try_from(slot / 8).ok()?)?;
+            Some(byte & (0x80 >> (slot % 8)) != 0)
+        };
+        let mut used = self.used.clone();
+        used.sort_unstable();
+        let mut unmarked = Vec::new();
+        for (start, size) in &used {
+            let mut off = *start - (*start % 64);
+            while off < start.saturating_add(*size) {
+                if is_set(off) == Some(false) {
+                    unmarked.push((*start, off));
+                    break;
+                }
+                match off.checked_add(64) {
+                    Some(o) => off = o,
+                    None => break,
+                }
+            }
+        }
+        for (start, off) in unmarked {
+            self.find(
+                Severity::Error,
+                "amap.unmarked",
+                Location::offset(start),
+                format!("space at {off:#x} is in use but the AMap marks it free"),
+            );
+        }
+    }
+
+    /// The page at `ib` if its trailer says `ptype` and its CRC and id match.
+    fn map_page(&self, ib: u64, ptype: u8) -> std::result::Result<&'a [u8], String> {
+        let start = usize::try_from(ib).map_err(|_| "offset out of range".to_string())?;
+        let page = self
+            .file
+            .bytes_at(start, 512)
+            .ok_or_else(|| "page lies beyond the end of the file".to_string())?;
+        let t = self.layout.page_trailer_offset();
+        let (pt, pt2) = (page.u8_at(t), page.u8_at(t + 1));
+        if pt != Some(ptype) || pt2 != Some(ptype) {
+            return Err(format!(
+                "page type {:#x}/{:#x}, expected {ptype:#x}",
+                pt.unwrap_or(0),
+                pt2.unwrap_or(0)
+            ));
+        }
+        let (crc, id) = match self.layout {
+            Layout::Ansi => (page.u32_at(t + 8), page.u32_at(t + 4).map(u64::from)),
+            _ => (page.u32_at(t + 4), page.u64_at(t + 8)),
+        };
+        if crc != Some(crc32(page.get(..t).unwrap_or(page))) {
+            return Err("page CRC does not match".into());
+        }
+        if id != Some(ib) {
+            return Err(format!(
+                "page id {:#x}, expected its offset {ib:#x}",
+                id.unwrap_or(0)
+            ));
+        }
+        Ok(page)
+    }
+
+    /// Heaps, BTHs, PCs and TCs of every node, as the reader decodes them; messages with
+    /// their recipients and attachments; the name-to-id map; folder counts.
+    fn ltp(&mut self) {
+        let nodes = std::mem::take(&mut self.nodes);
+        for n in &nodes {
+            let ty = n.nid.node_type();
+            let pc = [
+                NodeType::NORMAL_FOLDER,
+                NodeType::SEARCH_FOLDER,
+                NodeType::NORMAL_MESSAGE,
+                NodeType::ASSOC_MESSAGE,
+            ]
+            .contains(&ty)
+                || n.nid == NodeId::MESSAGE_STORE
+                || n.nid == NodeId::NAME_TO_ID_MAP;
+            // Search contents tables (0x10) are not all TCs in Outlook's files (0x730 holds a
+            // BTH): they are left out.
+            let tc = [
+                NodeType::HIERARCHY_TABLE,
+                NodeType::CONTENTS_TABLE,
+                NodeType::ASSOC_CONTENTS_TABLE,
+            ]
+            .contains(&ty);
+            if !pc && !tc {
+                continue;
+            }
+            let at = Location::node(n.nid);
+            let node = match LtpNode::open(self.ndb, n.nid, n.data, n.sub) {
+                Ok(node) => node,
+                Err(e) => {
+                    self.find(Severity::Error, "ltp.heap", at, e.to_string());
+                    continue;
+                }
+            };
+            if pc {
+                match PropertyContext::new(&node) {
+                    Ok(p) => {
+                        let mut ws = Vec::new();
+                        let _ = p.all(1252, &mut ws);
+                        self.warnings(Severity::Error, "ltp.pc", ws);
+                    }
+                    Err(e) => self.find(Severity::Error, "ltp.pc", at, e.to_string()),
+                }
+            } else {
+                match TableContext::new(&node) {
+                    Ok(t) => {
+                        if t.len() != t.declared_len() {
+                            self.find(
+                                Severity::Error,
+                                "ltp.tc",
+                                at,
+                                format!(
+                                    "row index lists {} rows, the row matrix holds {}",
+                                    t.declared_len(),
+                                    t.len()
+                                ),
+                            );
+                        }
+                        for i in 0..t.len() {
+                            for col in t.columns() {
+                                if let Err(e) = t.cell(i, col, 1252) {
+                                    self.find(Severity::Error, "ltp.tc", at, e.to_string());
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => self.find(Severity::Error, "ltp.tc", at, e.to_string()),
+                }
+            }
+        }
+        self.nodes = nodes;
+    }
+
+    /// Messages (recipients, attachments, embedded messages), the name-to-id map and the
+    /// folder counts, through the messaging layer.
+    fn messaging(&mut self, store: &Store) {
+        let nodes = std::mem::take(&mut self.nodes);
+        for n in &nodes {
+            let ty = n.nid.node_type();
+            if ty == NodeType::NORMAL_MESSAGE || ty == NodeType::ASSOC_MESSAGE {
+                match store.message(n.nid) {
+                    Ok(m) => {
+                        for w in m.warnings {
+                            self.find(Severity::Error, "message", Location::node(n.nid), w);
+                        }
+                    }
+                    Err(e) => self.find(
+                        Severity::Error,
+                        "message",
+                        Location::node(n.nid),
+                        e.to_string(),
+                    ),
+                }
+            }
+            if ty == NodeType::NORMAL_FOLDER {
+                self.folder_counts(store, n.nid);
+            }
+        }
+        // What the reader tolerated and the checks above did not already report.
+        let ws = store.warnings();
+        for w in ws {
+            let known = self
+                .report
+                .findings
+                .iter()
+                .any(|f| f.at == w.at && f.what == w.what);
+            if !known {
+                let check = if w.what.contains("name") {
+                    "namemap"
+                } else {
+                    "store"
+                };
+                self.find(Severity::Error, check, w.at, w.what);
+            }
+        }
+        self.nodes = nodes;
+    }
+
+    /// PidTagContentCount, PidTagContentUnreadCount and PidTagSubfolders against the tables.
+    fn folder_counts(&mut self, store: &Store, nid: NodeId) {
+        let at = Location::node(nid);
+        let Ok(props) = store.folder_properties(nid) else {
+            return;
+        };
+        let table = |ty: NodeType| -> Option<(usize, usize)> {
+            let node = LtpNode::open_node(self.ndb, nid.with_type(ty)).ok()?;
+            let t = TableContext::new(&node).ok()?;
+            let flags = t.columns().iter().find(|c| c.tag.id() == 0x0E07).copied();
+            let unread = match flags {
+                Some(col) => (0..t.len())
+                    .filter(|&i| match t.cell(i, &col, 1252) {
+                        Ok(Some(PropValue::Integer32(f))) => f & 1 == 0,
+                        _ => false,
+                    })
+                    .count(),
+                None => 0,
+            };
+            Some((t.len(), unread))
+        };
+        if let Some((rows, unread)) = table(NodeType::CONTENTS_TABLE) {
+            if let Some(count) = props.i32(0x3602) {
+                if usize::try_from(count).ok() != Some(rows) {
+                    self.find(
+                        Severity::Warning,
+                        "folder.count",
+                        at,
+                        format!("PidTagContentCount {count}, contents table has {rows} rows"),
+                    );
+                }
+            }
+            if let Some(count) = props.i32(0x3603) {
+                if usize::try_from(count).ok() != Some(unread) {
+                    self.find(
+                        Severity::Warning,
+                        "folder.unread",
+                        at,
+                        format!("PidTagContentUnreadCount {count}, {unread} unread rows"),
+                    );
+                }
+            }
+        }
+        if let Some((rows, _)) = table(NodeType::HIERARCHY_TABLE) {
+            if let Some(sub) = props.bool(0x360A) {
+                if sub != (rows > 0) {
+                    self.find(
+                        Severity::Warning,
+                        "folder.subfolders",
+                        at,
+                        format!("PidTagSubfolders {sub}, hierarchy table has {rows} rows"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl From<Error> for Finding {
+    fn from(e: Error) -> Self {
+        let w = Warning::from(e);
+        Finding {
+            severity: Severity::Error,
+            check: "read",
+            at: w.at,
+            what: w.what,
+        }
+    }
+}
