@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::{build_file, BuildOptions, ANSI_CODEPAGE};
 use pst_judges::{assert_clean, judge_file, judge_file_with, Judge, JudgeError, Options};
 use pstkit::ndb::CryptMethod;
+use pstkit::{Client, Layout};
 
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("OST_EXTRACT_CORPUS") {

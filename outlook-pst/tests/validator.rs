@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use pst_fixtures::ndb::{Client, Layout};
 use pst_fixtures::{build_file, BuildOptions};
 use pstkit::check::{check_bytes, check_file, Report};
 use pstkit::ndb::{CryptMethod, Ndb};
+use pstkit::{Client, Layout};
 
 fn corpus() -> PathBuf {
     match std::env::var_os("OST_EXTRACT_CORPUS") {
