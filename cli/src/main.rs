@@ -135,6 +135,11 @@ struct ConvertArgs {
     /// results with `ost-extract report OUTDIR...`.
     #[arg(long, value_name = "I/N")]
     shard: Option<ost_extract::shards::Shard>,
+    /// Convert only the folders whose path (as in the output: Inbox, Inbox/Projects) matches
+    /// GLOB, without regard to case; repeatable. `*` stays within a name, `Inbox/**` is every
+    /// folder below the Inbox.
+    #[arg(long = "folder", value_name = "GLOB")]
+    folders: Vec<String>,
     /// Convert only these kinds of item (comma-separated): mail, calendar, contacts, tasks,
     /// notes. The others are neither counted nor written.
     #[arg(long, value_name = "KINDS")]
@@ -404,6 +409,8 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         },
         recover_deleted: args.recover_deleted,
         only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
+        folders: ost_extract::convert::FolderFilter::new(&args.folders)
+            .map_err(|e| anyhow::anyhow!("--folder: {e}"))?,
     };
     if args.dry_run {
         print_dry_run(&inputs, &names, out, &opts);

@@ -151,3 +151,30 @@ fn only_keeps_the_kinds_named() {
         );
     }
 }
+
+#[test]
+fn folder_globs_keep_the_folders_they_match() {
+    for name in DEMOS {
+        let all = dry_then_real(name, &[]);
+        let last = |f: &String| f.rsplit('/').next().unwrap().to_owned();
+        // Two top folders named, in any case: exactly their items, none of their subfolders'.
+        let two = dry_then_real(name, &["--folder", "inbox", "--folder", "CALENDAR"]);
+        let expected: BTreeMap<_, _> = all
+            .iter()
+            .filter(|(f, _)| ["Inbox", "Calendar"].contains(&last(f).as_str()))
+            .map(|(f, c)| (f.clone(), c.clone()))
+            .collect();
+        assert_eq!(two, expected, "{name}");
+        assert_eq!(two.len(), 2, "{name}: {two:?}");
+        // Everything below the Inbox, and not the Inbox itself.
+        let below = dry_then_real(name, &["--folder", "Inbox/**"]);
+        let inbox = all.keys().find(|f| last(f) == "Inbox").unwrap();
+        let expected: BTreeMap<_, _> = all
+            .iter()
+            .filter(|(f, _)| f.starts_with(&format!("{inbox}/")))
+            .map(|(f, c)| (f.clone(), c.clone()))
+            .collect();
+        assert!(!expected.is_empty(), "{name}: nothing below the Inbox");
+        assert_eq!(below, expected, "{name}");
+    }
+}

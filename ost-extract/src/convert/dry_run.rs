@@ -67,7 +67,8 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
         }
     };
     let tree = store.folders();
-    let plan = plan::plan(&store, &tree.folders, opts.recover_deleted);
+    let mut plan = plan::plan(&store, &tree.folders, opts.recover_deleted);
+    opts.folders.apply(&mut plan);
     let out = Path::new("");
     for f in plan.with_items() {
         let mut counts: BTreeMap<Kind, u64> = BTreeMap::new();

@@ -62,7 +62,7 @@ pub enum MailFormat {
 }
 
 /// What to write.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Mail as EML, mbox or both.
     pub mail: MailFormat,
@@ -73,6 +73,49 @@ pub struct Options {
     pub recover_deleted: bool,
     /// The kinds of item to convert; the others are neither counted nor written.
     pub only: Only,
+    /// The folders to convert (all when empty).
+    pub folders: FolderFilter,
+}
+
+/// `--folder GLOB`: the folders to convert, by their path as in the output tree (`Inbox`,
+/// `Inbox/Projects`: relative to the folders a user sees), without regard to case. `*` and
+/// `?` stay within one folder name; `**` spans any number of them (`Inbox/**`: every folder
+/// below the Inbox). No pattern: every folder.
+#[derive(Debug, Clone, Default)]
+pub struct FolderFilter(Vec<glob::Pattern>);
+
+impl FolderFilter {
+    /// The filter of these patterns.
+    pub fn new<S: AsRef<str>>(globs: &[S]) -> Result<Self, glob::PatternError> {
+        globs
+            .iter()
+            .map(|g| glob::Pattern::new(g.as_ref()))
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    /// Whether the folder is converted.
+    pub fn keeps(&self, folder: &PlannedFolder) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let path = folder.output.join("/");
+        let how = glob::MatchOptions {
+            case_sensitive: false,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        self.0.iter().any(|p| p.matches_with(&path, how))
+    }
+
+    /// Leaves in `plan` only the items of the folders kept.
+    pub fn apply(&self, plan: &mut Plan) {
+        for f in &mut plan.folders {
+            if !self.keeps(f) {
+                f.items.clear();
+            }
+        }
+    }
 }
 
 /// The kinds of item a conversion keeps (`--only mail,calendar,contacts,tasks,notes`).
@@ -151,6 +194,7 @@ impl Default for Options {
             vcard: VcardVersion::V3,
             recover_deleted: false,
             only: Only::ALL,
+            folders: FolderFilter::default(),
         }
     }
 }
@@ -226,6 +270,7 @@ pub fn convert_store_with(
         });
     }
     let mut plan = plan::plan(store, &tree.folders, opts.recover_deleted);
+    opts.folders.apply(&mut plan);
     report.warnings.append(&mut plan.warnings);
     let ctx = StoreCtx {
         store,
