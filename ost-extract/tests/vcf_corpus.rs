@@ -178,7 +178,7 @@ fn every_contact_and_list_of_the_corpus_comes_out() {
     // contacts of aspose-email__Test_part1_2.pst that libpff fails on ("unsupported value
     // type"), the one in the damaged aspose-email__Outlook_3.pst, which has no manifest, and
     // the one carved out of aspose-email__Outlook1.pst (an mbox written over the start of a
-    // PST whose blocks survive: "Saqib Razzaq", nid 0x200184).
+    // PST whose blocks survive: "Saqib Razzaq", nid 0x200284).
     assert_eq!(contacts, 174 + 12 + 1 + 1);
     assert_eq!(lists, 3);
     assert_eq!(cards_total, contacts + lists);
