@@ -14,3 +14,4 @@ pub mod mail;
 pub mod manifest;
 pub mod rtf;
 pub mod shards;
+pub mod upload;
