@@ -513,7 +513,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, cut: &Atom
 
 /// A writer-built OST with a few hundred messages over several folders.
 fn built_ost(dir: &Path) -> PathBuf {
-    use pst_fixtures::ndb::{Client, Layout};
+    use pstkit::{Client, Layout};
     let path = dir.join("built.ost");
     let mut o = pst_fixtures::BuildOptions::new(
         Layout::Unicode4k,
