@@ -225,3 +225,41 @@ fn adding_an_input_moves_no_other_to_another_shard() {
         assert_eq!(p["shard"].as_u64().unwrap(), after[&rel], "{rel}");
     }
 }
+
+#[test]
+fn report_failures_says_what_failed_and_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::copy(demo_dir().join("demo-ansi.pst"), inputs.join("good.pst")).unwrap();
+    std::fs::write(inputs.join("broken.pst"), b"From nobody\nnot a pst\n").unwrap();
+    let out = tmp.path().join("out");
+    let status = bin()
+        .args(["convert", "--quiet", "-o"])
+        .arg(&out)
+        .arg(&inputs)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let o = bin()
+        .args(["report", "--failures"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let printed = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 1, "{printed}");
+    assert!(lines[0].contains("broken.pst: unreadable: "), "{printed}");
+    assert!(lines[0].contains("not a PST or OST"), "{printed}");
+    // Without --failures: the summary, and the run report written again, the same.
+    let before = json(&out.join("report.json"));
+    let o = bin().arg("report").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("good.pst"));
+    let mut after = json(&out.join("report.json"));
+    let mut before = before;
+    before.as_object_mut().unwrap().remove("elapsed_ms");
+    after.as_object_mut().unwrap().remove("elapsed_ms");
+    assert_eq!(before, after);
+}
