@@ -27,6 +27,10 @@ Examples:
   See what would be written where, writing nothing:
     ost-extract convert /srv/caches/ -o /srv/converted/ --dry-run
 
+  An Exchange cache: addresses the cache cannot resolve taken from the Offline Address Book
+  copied beside it, the rest guessed as alias@example.com (report.json lists the guesses):
+    ost-extract convert ana.ost -o recovered/ --oab \"Offline Address Books\" --domain example.com
+
   Continue a run that was interrupted:
     ost-extract convert /srv/caches/ -o /srv/converted/ --resume
 
@@ -148,6 +152,16 @@ struct ConvertArgs {
     /// files they would go to (the counts a real run reports as found).
     #[arg(long)]
     dry_run: bool,
+    /// Write the Exchange addresses the cache cannot resolve as their alias at this domain
+    /// (/O=ORG/.../CN=JDOE -> jdoe@DOMAIN), reported in report.json as guesses. Off by default:
+    /// unresolved addresses stay placeholders in the .invalid domain.
+    #[arg(long, value_name = "DOMAIN")]
+    domain: Option<String>,
+    /// Offline Address Book to resolve Exchange addresses with: udetails.oab (OAB version 4
+    /// full details) or a folder holding one, e.g. a copy of
+    /// ...\AppData\Local\Microsoft\Outlook\Offline Address Books\.
+    #[arg(long, value_name = "DIR")]
+    oab: Option<PathBuf>,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -285,6 +299,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "items": m.totals.messages,
                     "orphans": m.totals.orphans,
                     "warnings": m.warnings,
+                    "coverage": ost_extract::coverage::coverage(&store),
                 });
                 println!("{}", serde_json::to_string_pretty(&info)?);
                 return Ok(ExitCode::SUCCESS);
@@ -310,6 +325,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("warnings:    {}", m.warnings.len());
             for w in m.warnings.iter().take(50) {
                 println!("  - {w}");
+            }
+            // What the cache holds, folder by folder (the sync window is not in the file).
+            let c = ost_extract::coverage::coverage(&store);
+            if !c.folders.is_empty() {
+                println!();
+                print!("{}", ost_extract::coverage::table(&c));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -411,6 +432,26 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
         folders: ost_extract::convert::FolderFilter::new(&args.folders)
             .map_err(|e| anyhow::anyhow!("--folder: {e}"))?,
+        guess_domain: args.domain.clone(),
+        oab: match &args.oab {
+            None => None,
+            Some(dir) => {
+                let oab = match ost_extract::addressbook::oab::read(dir) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        eprintln!("ost-extract: --oab: {e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                };
+                if let Some(e) = &oab.error {
+                    eprintln!(
+                        "ost-extract: --oab: the address book is damaged; {} records read before: {e}",
+                        oab.records.len()
+                    );
+                }
+                Some(std::sync::Arc::new(oab.records))
+            }
+        },
     };
     if args.dry_run {
         print_dry_run(&inputs, &names, out, &opts);

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod class;
 pub mod contacts;
 mod contentline;
+pub mod coverage;
 pub mod convert;
 pub mod mail;
 pub mod manifest;

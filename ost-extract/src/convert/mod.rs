@@ -38,6 +38,7 @@ use pstkit::messaging::Message;
 use pstkit::{NodeId, Store};
 use rayon::prelude::*;
 
+use crate::addressbook::AddressBook;
 use crate::contacts::VcardVersion;
 
 pub use fs::{write_atomic, WriteError};
@@ -75,6 +76,12 @@ pub struct Options {
     pub only: Only,
     /// The folders to convert (all when empty).
     pub folders: FolderFilter,
+    /// Exchange DNs the store cannot pair with an SMTP address are written as their last
+    /// `CN=` alias at this domain, reported as guesses (`--domain`; off by default).
+    pub guess_domain: Option<String>,
+    /// Offline Address Book records (from `udetails.oab`, `--oab`) added to every store's
+    /// address book.
+    pub oab: Option<Arc<Vec<crate::addressbook::oab::Record>>>,
 }
 
 /// `--folder GLOB`: the folders to convert, by their path as in the output tree (`Inbox`,
@@ -195,6 +202,8 @@ impl Default for Options {
             recover_deleted: false,
             only: Only::ALL,
             folders: FolderFilter::default(),
+            guess_domain: None,
+            oab: None,
         }
     }
 }
@@ -284,8 +293,15 @@ pub fn convert_store_with(
     let name = input.display().to_string();
     progress.started(&name, plan.item_count());
 
+    // The address book first: every item's addresses are resolved against the whole store.
+    let mut book = AddressBook::from_store(store);
+    if let Some(records) = &opts.oab {
+        book.add_oab(records);
+        book.finish();
+    }
+    let book = book.with_guess_domain(opts.guess_domain.as_deref());
     let folders: Vec<&PlannedFolder> = plan.with_items().collect();
-    let pipeline = Pipeline::new(store, &sinks, opts.only);
+    let pipeline = Pipeline::new(store, &book, &sinks, opts.only);
     let results: Vec<Result<Log, WriteError>> = folders
         .par_iter()
         .map(|f| pipeline.folder(f, &|| progress.item(&name)))
@@ -315,6 +331,8 @@ pub fn convert_store_with(
             what: w.to_string(),
         });
     }
+    report.addresses = Some(book.report());
+    report.coverage = Some(crate::coverage::coverage(store));
     report.complete = true;
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     write_report(out, &report)?;
@@ -355,13 +373,19 @@ struct Loaded {
 /// The store and its outputs, with what each kind of item needs rendered.
 struct Pipeline<'a> {
     store: &'a Store,
+    book: &'a AddressBook,
     sinks: &'a [Box<dyn Sink>],
     only: Only,
     needs: [Needs; Kind::ALL.len()],
 }
 
 impl<'a> Pipeline<'a> {
-    fn new(store: &'a Store, sinks: &'a [Box<dyn Sink>], only: Only) -> Self {
+    fn new(
+        store: &'a Store,
+        book: &'a AddressBook,
+        sinks: &'a [Box<dyn Sink>],
+        only: Only,
+    ) -> Self {
         let needs = Kind::ALL.map(|k| {
             sinks
                 .iter()
@@ -370,6 +394,7 @@ impl<'a> Pipeline<'a> {
         });
         Self {
             store,
+            book,
             sinks,
             only,
             needs,
@@ -388,10 +413,13 @@ impl<'a> Pipeline<'a> {
     /// the worker threads).
     fn load(&self, nid: NodeId) -> Loaded {
         match self.store.message(nid) {
-            Ok(m) => {
+            Ok(mut m) => {
+                // Every party gets the SMTP address the store's book has for it, before any
+                // output (mail, calendar, vCard) reads the message.
+                self.book.enrich(&mut m);
                 let kind = Kind::of_class(m.class());
                 let rendered = if self.only.keeps(kind, m.class()) {
-                    render::render(&m, self.needs(kind))
+                    render::render(&m, self.book, self.needs(kind))
                 } else {
                     None
                 };

@@ -5,6 +5,7 @@ use std::ops::BitOr;
 
 use pstkit::messaging::Message;
 
+use crate::addressbook::AddressBook;
 use crate::mail;
 
 /// Which renderings of an item a sink needs (a set; combine with `|`).
@@ -44,8 +45,9 @@ pub struct Rendered {
     pub notes: Vec<String>,
 }
 
-/// Renders `msg` as `needs` asks; `None` when nothing is needed.
-pub fn render(msg: &Message, needs: Needs) -> Option<Rendered> {
+/// Renders `msg` as `needs` asks, Exchange addresses resolved through the store's address
+/// `book`; `None` when nothing is needed.
+pub fn render(msg: &Message, book: &AddressBook, needs: Needs) -> Option<Rendered> {
     let mut notes = Vec::new();
     let eml_too = needs.contains(Needs::EML);
     let mbox_too = needs.contains(Needs::MBOX_ENTRY);
@@ -53,12 +55,15 @@ pub fn render(msg: &Message, needs: Needs) -> Option<Rendered> {
     // the EML (one rendering, converted).
     let (eml, mbox_entry) = match (eml_too, mbox_too) {
         (true, true) => {
-            let eml = mail::message_to_eml(msg, &mut notes);
-            let entry = mail::mbox_entry(msg, &eml);
+            let eml = mail::message_to_eml_with(msg, book, &mut notes);
+            let entry = mail::mbox_entry_with(msg, book, &eml);
             (Some(eml), Some(entry))
         }
-        (false, true) => (None, Some(mail::message_to_mbox_entry(msg, &mut notes))),
-        (true, false) => (Some(mail::message_to_eml(msg, &mut notes)), None),
+        (false, true) => (
+            None,
+            Some(mail::message_to_mbox_entry_with(msg, book, &mut notes)),
+        ),
+        (true, false) => (Some(mail::message_to_eml_with(msg, book, &mut notes)), None),
         (false, false) => return None,
     };
     Some(Rendered {

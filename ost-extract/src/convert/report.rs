@@ -153,6 +153,15 @@ pub struct InputReport {
     /// Items an output left out on purpose (absent from the file when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// The store's address book: the Exchange DNs it paired with SMTP addresses and by
+    /// what, the addresses written from it, the guesses made (`--domain`), and every address
+    /// that stayed a placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<crate::addressbook::AddressReport>,
+    /// What the cache covers: per folder, items, oldest and newest item dates, and items
+    /// cached as headers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::Coverage>,
     /// Wall time in milliseconds (the only field that differs between identical runs).
     pub elapsed_ms: u64,
 }
@@ -174,6 +183,8 @@ impl InputReport {
             failures: Vec::new(),
             warnings: Vec::new(),
             skipped: Vec::new(),
+            addresses: None,
+            coverage: None,
             elapsed_ms: 0,
         }
     }
