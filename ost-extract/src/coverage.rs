@@ -77,11 +77,10 @@ fn item(store: &Store, nid: NodeId) -> Option<(Option<DateTime<Utc>>, bool)> {
     let mail = ["ipm.note", "ipm.schedule.meeting", "ipm.post"]
         .iter()
         .any(|c| class == *c || class.starts_with(&format!("{c}.")));
-    let no_body =
-        !env.has(pid::BODY) && !env.has(pid::BODY_HTML) && !env.has(pid::RTF_COMPRESSED);
+    let no_body = !env.has(pid::BODY) && !env.has(pid::BODY_HTML) && !env.has(pid::RTF_COMPRESSED);
     let flagged_attachments = p.i32(pid::MESSAGE_FLAGS).unwrap_or(0) & MF_HAS_ATTACH != 0;
-    let headers_only =
-        mail && ((no_body && env.attachments == 0) || (flagged_attachments && env.attachments == 0));
+    // No body and no attachment, or attachments flagged that are not there.
+    let headers_only = mail && env.attachments == 0 && (no_body || flagged_attachments);
     Some((date, headers_only))
 }
 
@@ -140,20 +139,32 @@ pub fn coverage(store: &Store) -> Coverage {
 
 /// The coverage as a text table: folder, items, oldest and newest dates, headers only.
 pub fn table(c: &Coverage) -> String {
-    let day = |d: &Option<String>| d.as_deref().and_then(|d| d.get(..10)).unwrap_or("-").to_owned();
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| d.get(..10))
+            .unwrap_or("-")
+            .to_owned()
+    };
     let width = c
         .folders
         .iter()
         .map(|f| f.folder.chars().count())
         .max()
         .unwrap_or(6)
-        .clamp(6, 60);
+        .clamp(6, 44);
     let mut s = format!(
         "{:<width$}  {:>6}  {:<10}  {:<10}  {:>12}\n",
         "folder", "items", "oldest", "newest", "headers only"
     );
     for f in &c.folders {
-        let name: String = f.folder.chars().take(width).collect();
+        // A long path keeps its end, where the folder's own name is.
+        let n = f.folder.chars().count();
+        let name: String = if n > width {
+            let tail: String = f.folder.chars().skip(n + 1 - width).collect();
+            format!("…{tail}")
+        } else {
+            f.folder.clone()
+        };
         s.push_str(&format!(
             "{:<width$}  {:>6}  {:<10}  {:<10}  {:>12}\n",
             name,
