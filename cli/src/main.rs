@@ -2,6 +2,7 @@
 //! PST files.
 
 mod progress;
+mod upload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +64,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Upload caches straight into the new account: mail to IMAP (folders, flags, dates),
+    /// calendars and tasks to CalDAV, contacts to CardDAV; resumable, nothing sent twice.
+    #[command(after_help = upload::UPLOAD_EXAMPLES)]
+    Upload(upload::UploadArgs),
     /// Show the file's format, encryption, size, folder and item counts, and any damage found.
     Info {
         /// The OST or PST file.
@@ -335,6 +340,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Convert(args) => convert(args),
+        Command::Upload(args) => upload::run(args),
         Command::Report { outdirs, failures } => report(&outdirs, failures),
         Command::Ls { file, json } => {
             let store = Store::open(&file)?;

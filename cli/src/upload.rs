@@ -1,0 +1,218 @@
+//! `ost-extract upload`: caches straight into the new account (IMAP, CalDAV, CardDAV).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use ost_extract::contacts::VcardVersion;
+use ost_extract::convert::{self, NoProgress};
+use ost_extract::upload::{self, dav::DavUrl, imap::ImapUrl, Auth, Secret, TokenCommand};
+use pstkit::Store;
+
+pub const UPLOAD_EXAMPLES: &str = "\
+Examples:
+  # Any IMAP host (password from the environment, never on the command line)
+  OST_EXTRACT_PASSWORD=app-password ost-extract upload ana.ost --imap imaps://ana@example.com@imap.example.com
+
+  # Google Workspace: mail, calendars and contacts, OAuth 2.0 token from a helper
+  ost-extract upload ana.ost --imap imaps://ana@example.com@imap.gmail.com \\
+      --caldav https://ana@example.com@apidata.googleusercontent.com/caldav/v2/ \\
+      --carddav https://ana@example.com@www.googleapis.com/.well-known/carddav \\
+      --oauth2-token-cmd 'oama access ana@example.com'
+
+  # Microsoft 365 mail over IMAP with OAuth 2.0
+  ost-extract upload ana.ost --imap imaps://ana@contoso.com@outlook.office365.com \\
+      --oauth2-token-cmd 'oama access ana@contoso.com'
+
+Run it again after an interruption: the ledger (--ledger-dir) says what is already there,
+and nothing is sent twice.";
+
+/// Options of `upload`.
+#[derive(clap::Args)]
+pub struct UploadArgs {
+    /// OST/PST files, or folders to search for them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Mail to this IMAP account: imaps://USER@HOST[:PORT] (TLS) or imap://USER@HOST[:PORT]
+    /// (STARTTLS, required unless --allow-plaintext).
+    #[arg(long, value_name = "URL")]
+    imap: Option<String>,
+    /// Calendars and tasks to this CalDAV server: https://USER@HOST/PATH (a base URL, found by
+    /// discovery, or one calendar's URL to put everything there).
+    #[arg(long, value_name = "URL")]
+    caldav: Option<String>,
+    /// Contacts to this CardDAV server: https://USER@HOST/PATH.
+    #[arg(long, value_name = "URL")]
+    carddav: Option<String>,
+    /// Read the password from the first line of FILE (else OST_EXTRACT_PASSWORD, else a
+    /// prompt).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Log in with an OAuth 2.0 access token printed by this command (run for every
+    /// connection): SASL XOAUTH2/OAUTHBEARER for IMAP, Bearer for DAV.
+    #[arg(long, value_name = "COMMAND")]
+    oauth2_token_cmd: Option<String>,
+    /// Parallel IMAP connections.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    connections: usize,
+    /// Also skip messages whose Message-ID the target folder already holds ("server").
+    #[arg(long, value_name = "WHERE", value_parser = ["server"])]
+    dedupe: Option<String>,
+    /// Overwrite calendar objects and cards that exist on the server (default: keep them).
+    #[arg(long)]
+    update: bool,
+    /// Allow imap:// without STARTTLS and http:// DAV URLs.
+    #[arg(long)]
+    allow_plaintext: bool,
+    /// Trust the certificate authorities in this PEM file too (a private CA).
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+    /// Where the ledgers are kept (what went where, for resuming).
+    #[arg(long, value_name = "DIR", default_value = "ost-extract-upload-ledger")]
+    ledger_dir: PathBuf,
+    /// Write the report (the upload of every input: counts, failures, skips, where each
+    /// folder went) to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// vCard version of the cards uploaded.
+    #[arg(long, value_parser = ["3.0", "4.0"], default_value = "3.0")]
+    vcard: String,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn user_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .map(|(u, _)| u.to_owned())
+        .unwrap_or_default()
+}
+
+fn auth(args: &UploadArgs, user: &str) -> anyhow::Result<Auth> {
+    if let Some(cmd) = &args.oauth2_token_cmd {
+        return Ok(Auth::OAuth2(TokenCommand {
+            command: cmd.clone(),
+        }));
+    }
+    if let Some(p) = upload::password_from(args.password_file.as_deref())? {
+        return Ok(Auth::Password(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "no password: set OST_EXTRACT_PASSWORD, or use --password-file or --oauth2-token-cmd"
+        );
+    }
+    let p = rpassword::prompt_password(format!("Password for {user}: "))
+        .context("reading the password")?;
+    Ok(Auth::Password(Secret::new(p)))
+}
+
+/// Runs `upload`.
+pub fn run(args: UploadArgs) -> anyhow::Result<ExitCode> {
+    if args.imap.is_none() && args.caldav.is_none() && args.carddav.is_none() {
+        bail!("name a target: --imap, --caldav and/or --carddav");
+    }
+    let targets = upload::Targets {
+        imap: args.imap.as_deref().map(ImapUrl::parse).transpose()?,
+        caldav: args
+            .caldav
+            .as_deref()
+            .map(|u| DavUrl::parse(u, "--caldav", args.allow_plaintext))
+            .transpose()?,
+        carddav: args
+            .carddav
+            .as_deref()
+            .map(|u| DavUrl::parse(u, "--carddav", args.allow_plaintext))
+            .transpose()?,
+    };
+    let first_url = args
+        .imap
+        .as_deref()
+        .or(args.caldav.as_deref())
+        .or(args.carddav.as_deref())
+        .unwrap_or("");
+    let auth = auth(&args, &user_of(first_url))?;
+    let mut opts = upload::Options::new(auth, args.ledger_dir.clone());
+    opts.connections = args.connections.max(1);
+    opts.dedupe_server = args.dedupe.is_some();
+    opts.update = args.update;
+    opts.allow_plaintext = args.allow_plaintext;
+    opts.ca_file = args.ca_file.clone();
+    opts.vcard = if args.vcard == "4.0" {
+        VcardVersion::V4
+    } else {
+        VcardVersion::V3
+    };
+    opts.backoff = Duration::from_millis(500);
+
+    let inputs = convert::find_inputs(&args.inputs)?;
+    if inputs.is_empty() {
+        bail!("no .ost or .pst files found");
+    }
+    let mut reports = Vec::new();
+    let mut failed = false;
+    for input in &inputs {
+        let store = match Store::open(input) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("ost-extract: {}: {e}", input.display());
+                failed = true;
+                continue;
+            }
+        };
+        if !args.quiet {
+            eprintln!("{}: uploading to {}", input.display(), targets.display());
+        }
+        let r = match upload::upload_store(&store, input, &targets, &opts, &NoProgress) {
+            Ok(r) => r,
+            Err(e) => {
+                // Login, TLS, ledger and unreachable servers stop the run: the next input
+                // would fail the same way.
+                write_report(&args, &reports)?;
+                return Err(e).with_context(|| format!("{}", input.display()));
+            }
+        };
+        let t = r.totals();
+        if !args.quiet {
+            println!(
+                "{}: {} uploaded, {} skipped, {} failed (ledger {})",
+                input.display(),
+                t.written,
+                r.skipped.len(),
+                t.failed,
+                r.ledgers.join(", ")
+            );
+            for f in r.failures.iter().take(20) {
+                println!(
+                    "  failed: {} {:?}: {}",
+                    f.folder,
+                    f.subject.as_deref().unwrap_or(""),
+                    f.reason
+                );
+            }
+        }
+        failed |= t.failed > 0;
+        reports.push(r);
+    }
+    write_report(&args, &reports)?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_report(args: &UploadArgs, reports: &[upload::UploadReport]) -> anyhow::Result<()> {
+    if let Some(path) = &args.report {
+        let json = serde_json::to_vec_pretty(reports)?;
+        let mut f = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.write_all(&json)?;
+    }
+    Ok(())
+}
