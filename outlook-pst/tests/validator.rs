@@ -29,9 +29,10 @@ const CORPUS_FINDINGS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "aspose-email__PersonalStorage_7.pst",
-        &["amap.free"],
+        &["amap.free", "namemap"],
         "written by Aspose.Email: cbAMapFree (242048) does not match the AMap pages (239360 \
-         free); a stale header count Outlook recomputes",
+         free), a stale header count Outlook recomputes; and name-to-id entry 0x8000 names GUID \
+         index 0, which MS-PST leaves undefined (the reader skips that name)",
     ),
     (
         "mooijtech__support.pst",
