@@ -708,13 +708,13 @@ fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {
             println!("shard {i}/{n}: did not finish; run it again with --resume");
         }
     }
-    let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
-    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
-    Ok(if merged.is_complete() && failed == 0 && unreadable == 0 {
-        ExitCode::SUCCESS
+    // The same rule as a single run's, and never 0 while an input or shard is missing.
+    let code = ost_extract::convert::batch::exit_code(&reports);
+    Ok(ExitCode::from(if merged.is_complete() || code != 0 {
+        code
     } else {
-        ExitCode::from(1)
-    })
+        1
+    }))
 }
 
 fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path::Path) {

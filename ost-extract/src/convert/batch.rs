@@ -59,9 +59,10 @@ pub fn prepare_input(dir: &Path, resume: bool) -> Result<Option<InputReport>, Wr
 pub fn exit_code(reports: &[InputReport]) -> u8 {
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
     let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
+    let losses = reports.iter().any(|r| !r.failures.is_empty());
     if unreadable == reports.len() {
         2
-    } else if unreadable > 0 || failed > 0 {
+    } else if unreadable > 0 || failed > 0 || losses {
         1
     } else {
         0
@@ -185,6 +186,15 @@ mod tests {
         assert_eq!(exit_code(&[ok.clone(), some_failed]), 1);
         assert_eq!(exit_code(&[ok, unreadable.clone()]), 1);
         assert_eq!(exit_code(&[unreadable]), 2);
+        // A loss that is no single item (a carved file, a folder listed in part) is a failure.
+        let mut carved = report("/d.pst", None, 0);
+        carved.failures.push(super::super::Failure {
+            nid: None,
+            folder: String::new(),
+            subject: None,
+            reason: "recovered by carving".into(),
+        });
+        assert_eq!(exit_code(&[carved]), 1);
     }
 
     #[test]
