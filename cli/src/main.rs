@@ -46,9 +46,15 @@ Examples:
   Check a file's structure as Outlook's repair tool does (exit 1 when anything is found):
     ost-extract check mailbox.pst
 
-Exit codes: 0 everything written; 1 some items or inputs failed (the rest written);
-2 usage error, unwritable output, or nothing could be read; 130 interrupted (Ctrl-C: the
-inputs in progress are finished and the reports written; continue with --resume).";
+  A damaged cache: files whose B-trees are gone are carved automatically; --carve also
+  scans an intact file for deleted items still in free space:
+    ost-extract convert damaged.pst -o recovered/ --carve
+
+Exit codes: 0 everything written, nothing lost; 1 something was lost (an item, part of one,
+a folder not listed whole, an unreadable input: each under \"failures\" in report.json; the
+rest written); 2 usage error, unwritable output, or nothing could be read; 130 interrupted
+(Ctrl-C: the inputs in progress are finished and the reports written; continue with
+--resume).";
 
 #[derive(Parser)]
 #[command(
@@ -167,6 +173,11 @@ struct ConvertArgs {
     /// ...\AppData\Local\Microsoft\Outlook\Offline Address Books\.
     #[arg(long, value_name = "DIR")]
     oab: Option<PathBuf>,
+    /// Scan the whole file for blocks even when its B-trees work, to find deleted items whose
+    /// blocks are still in free space (written to "Recovered items"). Files whose B-trees
+    /// are unusable (a zeroed header or root page, a file cut short) are carved anyway.
+    #[arg(long)]
+    carve: bool,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -435,6 +446,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             ost_extract::contacts::VcardVersion::V3
         },
         recover_deleted: args.recover_deleted,
+        carve: args.carve,
         only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
         folders: ost_extract::convert::FolderFilter::new(&args.folders)
             .map_err(|e| anyhow::anyhow!("--folder: {e}"))?,
@@ -744,4 +756,7 @@ fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path:
         "(written/found)  output: {}  reports: report.json in each input's folder",
         out.display()
     );
+    if let Some(line) = ost_extract::convert::batch::loss_line(reports) {
+        println!("{line}");
+    }
 }

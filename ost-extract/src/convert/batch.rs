@@ -54,7 +54,8 @@ pub fn prepare_input(dir: &Path, resume: bool) -> Result<Option<InputReport>, Wr
     Ok(None)
 }
 
-/// The exit code of a run: 0 everything written; 1 some items or inputs failed (the rest
+/// The exit code of a run: 0 everything written, nothing lost; 1 something was lost (an item
+/// not written, part of one, a folder not listed whole, an input unreadable; the rest
 /// written); 2 nothing could be read.
 pub fn exit_code(reports: &[InputReport]) -> u8 {
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
@@ -99,7 +100,7 @@ pub struct SummaryRow {
     pub tasks: Cell,
     /// Contacts and distribution lists.
     pub contacts: Cell,
-    /// Items that failed, of every kind.
+    /// Items lost, of every kind: not written, or missing from a folder's listing.
     pub failed: u64,
 }
 
@@ -125,7 +126,7 @@ impl SummaryRow {
             calendar: cell(&[Kind::Appointment]),
             tasks: cell(&[Kind::Task]),
             contacts: cell(&[Kind::Contact, Kind::DistributionList]),
-            failed: r.totals().failed,
+            failed: r.lost_items(),
         }
     }
 }
@@ -135,11 +136,51 @@ pub fn outcome_line(r: &InputReport) -> String {
     let t = r.totals();
     match &r.error {
         Some(e) => format!("unreadable: {e}"),
-        None => format!(
-            "{} of {} items written, {} failed",
-            t.written, t.found, t.failed
-        ),
+        None => {
+            let mut line = format!(
+                "{} of {} items written, {} failed",
+                t.written, t.found, t.failed
+            );
+            let unlisted = r.lost_items().saturating_sub(t.failed);
+            if unlisted > 0 {
+                line.push_str(&format!(
+                    ", {unlisted} more lost with their folders' listings"
+                ));
+            }
+            let parts = r.items_with_lost_parts();
+            if parts > 0 {
+                line.push_str(&format!(", {parts} written incomplete"));
+            }
+            line
+        }
     }
+}
+
+/// The line under the summary table that says what was lost and where to look, if anything
+/// was.
+pub fn loss_line(reports: &[InputReport]) -> Option<String> {
+    let lost: u64 = reports.iter().map(InputReport::lost_items).sum();
+    let parts: u64 = reports.iter().map(InputReport::items_with_lost_parts).sum();
+    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
+    let inputs = reports.iter().filter(|r| !r.complete).count();
+    if lost == 0 && parts == 0 && unreadable == 0 {
+        return None;
+    }
+    let mut what = Vec::new();
+    if lost > 0 {
+        what.push(format!("{lost} items lost"));
+    }
+    if parts > 0 {
+        what.push(format!("{parts} items written incomplete"));
+    }
+    if unreadable > 0 {
+        what.push(format!("{unreadable} inputs unreadable"));
+    }
+    Some(format!(
+        "LOSS: {} in {inputs} of {} inputs; each is listed under \"failures\" in that input's report.json",
+        what.join(", "),
+        reports.len()
+    ))
 }
 
 #[cfg(test)]
@@ -235,7 +276,7 @@ mod tests {
         let done = dir.path().join("done");
         std::fs::create_dir_all(&done).unwrap();
         let mut r = report("/a.pst", None, 0);
-        r.complete = true;
+        r.finish();
         crate::convert::write_report(&done, &r).unwrap();
         assert_eq!(prepare_input(&done, true).unwrap(), Some(r));
         // Without --resume, or when the report is missing, the folder is cleared.

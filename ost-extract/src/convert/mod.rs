@@ -18,7 +18,8 @@
 //! depends only on that folder, so the tree is the same whatever the number of threads.
 //! Every file is written under a temporary name and renamed into place, so an interrupted
 //! run never leaves a half-written file behind, and `report.json` is written last: its
-//! presence with `"complete": true` marks a finished input (used by `--resume`).
+//! presence with `"finished": true` marks a finished input (used by `--resume`);
+//! `"complete": true` says nothing was lost.
 
 pub mod batch;
 pub mod dry_run;
@@ -46,7 +47,8 @@ pub use inputs::{find_inputs, output_names};
 pub use plan::{FolderRole, Plan, PlannedFolder};
 pub use render::{Needs, Rendered};
 pub use report::{
-    finished_report, write_report, write_run_report, Counts, Failure, FolderCounts, InputReport,
+    finished_report, write_report, write_run_report, Counts, Failure, FailureKind, FolderCounts,
+    InputReport,
     ItemWarning, Kind, Skipped,
 };
 pub use sink::{FolderSink, Item, Log, Sink, StoreCtx};
@@ -82,6 +84,10 @@ pub struct Options {
     /// Offline Address Book records (from `udetails.oab`, `--oab`) added to every store's
     /// address book.
     pub oab: Option<Arc<Vec<crate::addressbook::oab::Record>>>,
+    /// Carve the file even when its B-trees work (see [`pstkit::Carving::Force`]): finds
+    /// deleted items whose blocks are still in free space, written to `Recovered items`.
+    /// Files whose B-trees are unusable are carved anyway.
+    pub carve: bool,
 }
 
 /// `--folder GLOB`: the folders to convert, by their path as in the output tree (`Inbox`,
@@ -204,6 +210,7 @@ impl Default for Options {
             folders: FolderFilter::default(),
             guess_domain: None,
             oab: None,
+            carve: false,
         }
     }
 }
@@ -293,9 +300,12 @@ pub fn convert_store_with(
             what: w.what.clone(),
         });
     }
-    let mut plan = plan::plan(store, &tree.folders, opts.recover_deleted);
+    // A carved store's items in no folder are what carving recovered: always written.
+    let recover = opts.recover_deleted || store.carving().is_some();
+    let mut plan = plan::plan(store, &tree.folders, recover);
     opts.folders.apply(&mut plan);
     report.warnings.append(&mut plan.warnings);
+    report.failures.append(&mut plan.failures);
     let ctx = StoreCtx {
         store,
         input,
@@ -348,7 +358,7 @@ pub fn convert_store_with(
     }
     report.addresses = Some(book.report());
     report.coverage = Some(crate::coverage::coverage(store));
-    report.complete = true;
+    report.finish();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     write_report(out, &report)?;
     Ok(report)
@@ -363,12 +373,17 @@ pub fn convert_file(
     progress: &dyn Progress,
 ) -> Result<InputReport, WriteError> {
     std::fs::create_dir_all(out).map_err(fs::werr(out))?;
-    match Store::open(input) {
+    let carving = if opts.carve {
+        pstkit::Carving::Force
+    } else {
+        pstkit::Carving::Auto
+    };
+    match Store::open_with(input, carving) {
         Ok(store) => convert_store(&store, input, out, opts, progress),
         Err(e) => {
             let mut report = InputReport::new(input, out);
             report.error = Some(e.to_string());
-            report.complete = true;
+            report.finish();
             write_report(out, &report)?;
             Ok(report)
         }
@@ -466,8 +481,12 @@ impl<'a> Pipeline<'a> {
                     Ok((kind, msg)) if !self.only.keeps(*kind, msg.class()) => {}
                     Ok((kind, msg)) => {
                         let index = log.add(l.nid, Some(*kind));
+                        // What lost content is a failure; the rest of the warnings are notes.
+                        log.parts_lost(msg);
                         for w in &msg.warnings {
-                            log.item_note(msg, w.as_str());
+                            if !msg.losses.iter().any(|l| w.contains(l.why.as_str())) {
+                                log.item_note(msg, w.as_str());
+                            }
                         }
                         if let Some(r) = &l.rendered {
                             for w in &r.notes {

@@ -1,12 +1,12 @@
 //! Where each folder's items go: the folder tree relative to the IPM subtree, names made
 //! safe for every file system and distinct among siblings, and each folder's special role.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use pstkit::messaging::pid;
+use pstkit::messaging::{pid, TableListing};
 use pstkit::{FolderInfo, NodeId, Store};
 
-use super::report::ItemWarning;
+use super::report::{Failure, FailureKind, ItemWarning};
 use crate::mail;
 
 /// A special folder of the store ([MS-OXOSFLD] 2.2), found by the entry ids the store and
@@ -59,10 +59,13 @@ pub struct PlannedFolder {
 /// Every folder of a store, parents before children, and what planning noted.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// The folders, depth-first (with the recovered-items folder last, when asked for).
+    /// The folders, depth-first (with the recovered-items folders last, when asked for).
     pub folders: Vec<PlannedFolder>,
-    /// Contents tables that could not be read.
+    /// Contents tables that were damaged, cut short or stale, where the node tree made up
+    /// for them.
     pub warnings: Vec<ItemWarning>,
+    /// Folders whose messages could not all be listed (how many are missing).
+    pub failures: Vec<Failure>,
 }
 
 impl Plan {
@@ -85,7 +88,9 @@ fn entry_id_nid(b: &[u8]) -> Option<NodeId> {
 
 /// Plans the folders of `store`. Paths are taken relative to the IPM subtree (the folders a
 /// user sees: "Inbox", not "Top of Personal Folders/Inbox"); folders outside it go under
-/// "Other". With `recover_deleted`, messages in no folder get a "Recovered items" folder.
+/// "Other". A folder's items are its contents table's and those the node tree places in it.
+/// With `recover_deleted`, messages in no folder go to "Recovered items", under the name of
+/// the folder their node records when that folder's own node survives.
 pub fn plan(store: &Store, folders: &[FolderInfo], recover_deleted: bool) -> Plan {
     let mut plan = plan_folders(store, folders);
     if recover_deleted {
@@ -95,18 +100,160 @@ pub fn plan(store: &Store, folders: &[FolderInfo], recover_deleted: bool) -> Pla
             .flat_map(|u| u.items.iter().copied())
             .collect();
         let orphans = store.orphans(&listed);
-        if !orphans.is_empty() {
+        // By the folder each came from; those whose folder is unknown first.
+        let mut groups: BTreeMap<Option<String>, Vec<NodeId>> = BTreeMap::new();
+        for nid in orphans {
+            let from = store.recorded_folder(nid).map(|(_, name)| name);
+            groups.entry(from).or_default().push(nid);
+        }
+        let mut taken = HashSet::new();
+        for (from, items) in groups {
+            let (output, label) = match &from {
+                None => (
+                    vec!["Recovered items".to_owned()],
+                    "(recovered items)".to_owned(),
+                ),
+                Some(name) => (
+                    vec![
+                        "Recovered items".to_owned(),
+                        mail::dedupe_folder_name(&mail::safe_path_component(name), &mut taken),
+                    ],
+                    format!("(recovered items)/{name}"),
+                ),
+            };
             plan.folders.push(PlannedFolder {
                 nid: None,
                 source_path: Vec::new(),
-                label: "(recovered items)".into(),
-                output: vec!["Recovered items".into()],
+                label,
+                output,
                 role: Some(FolderRole::RecoveredItems),
-                items: orphans,
+                items,
             });
         }
     }
+    account_for_carving(store, folders, &mut plan);
     plan
+}
+
+/// When the store had to be carved (its B-trees were unusable), what carving recovered
+/// outside the folder tree is held against what the folders carving found say they held.
+/// With nothing to count against, completeness cannot be shown: that is a failure too, so
+/// that a carved file never passes for a whole one.
+fn account_for_carving(store: &Store, folders: &[FolderInfo], plan: &mut Plan) {
+    let Some(carving) = store.carving().filter(|c| !c.forced) else {
+        return;
+    };
+    let recovered: u64 = plan
+        .folders
+        .iter()
+        .filter(|f| f.role == Some(FolderRole::RecoveredItems))
+        .map(|f| f.items.len() as u64)
+        .sum();
+    let in_tree: HashSet<&str> = folders.iter().map(FolderInfo::name).collect();
+    let counted: Vec<_> = store
+        .carved_folders()
+        .iter()
+        .filter(|f| !in_tree.contains(f.name.as_str()))
+        .collect();
+    let expected: u64 = counted
+        .iter()
+        .filter_map(|f| f.content_count)
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .sum();
+    let stats = carving.stats;
+    let what = format!(
+        "the B-trees were unusable; carving found {} blocks and {} B-tree leaf pages, and recovered {recovered} messages outside the folder tree",
+        stats.blocks, stats.leaf_pages
+    );
+    // Folders in the tree account for their own messages (see folder_items).
+    let tree_accounts = folders.len() > 1;
+    let failure = |reason: String, items: u64| Failure {
+        kind: FailureKind::FolderIncomplete,
+        nid: None,
+        folder: "(recovered items)".into(),
+        subject: None,
+        reason,
+        items,
+        bytes: 0,
+    };
+    if expected > recovered {
+        plan.failures.push(failure(
+            format!(
+                "{what}; the {} folders found without their nodes say they held {expected}",
+                counted.len()
+            ),
+            expected - recovered,
+        ));
+    } else if counted.is_empty() && !tree_accounts {
+        plan.failures.push(failure(
+            format!(
+                "{what}; no folder survived to say how many the file held, so items may be missing"
+            ),
+            0,
+        ));
+    } else {
+        plan.warnings.push(ItemWarning {
+            nid: None,
+            folder: "(recovered items)".into(),
+            subject: None,
+            what,
+        });
+    }
+}
+
+/// A folder's items from its contents table and the node tree, with a warning when the node
+/// tree had to make up for the table and a failure when messages are known to be missing.
+fn folder_items(store: &Store, f: &FolderInfo, plan: &mut Plan) -> Vec<NodeId> {
+    let fc = store.folder_contents(f.nid);
+    if fc.table_agrees() {
+        return fc.items;
+    }
+    let found = fc.items.len() as u64;
+    let (state, declared) = match &fc.table {
+        TableListing::Complete { rows } => (format!("lists {rows} messages"), Some(*rows as u64)),
+        TableListing::Truncated { rows, declared } => (
+            format!("is cut short ({rows} of {declared} rows)"),
+            Some(*declared as u64),
+        ),
+        TableListing::Missing => ("is missing".to_owned(), None),
+        TableListing::Unreadable(e) => (format!("is unreadable ({e})"), None),
+    };
+    // The folder's own count stands in when the table cannot say.
+    let expected = declared
+        .or_else(|| f.content_count.and_then(|n| u64::try_from(n).ok()))
+        .unwrap_or(0);
+    let mut what = format!("contents table {state}");
+    if fc.from_node_tree > 0 {
+        what.push_str(&format!(
+            "; {} messages listed from the node tree",
+            fc.from_node_tree
+        ));
+    }
+    if fc.disagreeing_rows > 0 {
+        what.push_str(&format!(
+            "; {} rows name messages the node tree does not place here",
+            fc.disagreeing_rows
+        ));
+    }
+    if expected > found {
+        plan.failures.push(Failure {
+            kind: FailureKind::FolderIncomplete,
+            nid: Some(f.nid.0),
+            folder: f.path.join("/"),
+            subject: None,
+            reason: format!("{what}; the folder held {expected} messages, {found} were found"),
+            items: expected - found,
+            bytes: 0,
+        });
+    } else {
+        plan.warnings.push(ItemWarning {
+            nid: Some(f.nid.0),
+            folder: f.path.join("/"),
+            subject: None,
+            what,
+        });
+    }
+    fc.items
 }
 
 fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
@@ -153,7 +300,7 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
         names_by_parent
             .entry(Vec::new())
             .or_default()
-            .insert("Other".to_owned());
+            .extend(["other".to_owned(), "other.mbox".to_owned()]);
     }
     let mut out_path: HashMap<NodeId, Vec<String>> = HashMap::new();
     let mut plan = Plan::default();
@@ -173,7 +320,9 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
                 Some(parent_rel) => {
                     let mut r = parent_rel.clone();
                     let taken = names_by_parent.entry(r.clone()).or_default();
-                    r.push(mail::dedupe_name(
+                    // The folder's directory and its mbox file are siblings: planned
+                    // together, so `X` and `X.mbox` cannot collide.
+                    r.push(mail::dedupe_folder_name(
                         &mail::safe_path_component(f.name()),
                         taken,
                     ));
@@ -182,18 +331,7 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
             }
         };
         out_path.insert(f.nid, rel.clone());
-        let items = match store.contents(f.nid) {
-            Ok(n) => n,
-            Err(e) => {
-                plan.warnings.push(ItemWarning {
-                    nid: Some(f.nid.0),
-                    folder: f.path.join("/"),
-                    subject: None,
-                    what: format!("contents table unreadable, its items are lost unless --recover-deleted finds them: {e}"),
-                });
-                Vec::new()
-            }
-        };
+        let items = folder_items(store, f, &mut plan);
         // Items filed in the top folder itself go under that folder's own name.
         let output = if rel.is_empty() {
             let own = mail::safe_path_component(f.name());

@@ -1,5 +1,6 @@
 //! What a conversion reports: counts by kind, failures and warnings per input
-//! (`<output>/report.json`, written last: `"complete": true` marks a finished input) and the
+//! (`<output>/report.json`, written last: `"finished": true` marks a finished input,
+//! `"complete": true` one where nothing was lost) and the
 //! run's summary (`OUTDIR/report.json`).
 
 use std::collections::BTreeMap;
@@ -79,17 +80,65 @@ pub(crate) fn add_counts(into: &mut BTreeMap<Kind, Counts>, from: &BTreeMap<Kind
     }
 }
 
-/// An item that could not be recovered, and why.
+/// What was lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// An item was read but an output could not write it.
+    #[default]
+    ItemNotWritten,
+    /// An item could not be read at all.
+    ItemUnreadable,
+    /// An item was written without part of its content: an attachment cut short or
+    /// skipped, an unreadable recipient or attachment table.
+    PartLost,
+    /// A folder's messages could not all be listed: its contents table held more than was
+    /// found.
+    FolderIncomplete,
+}
+
+/// Something that could not be recovered: an item, part of one, or a folder's listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    /// The item's node id.
+    /// What was lost.
+    #[serde(default)]
+    pub kind: FailureKind,
+    /// The item's node id (the folder's, for a folder).
     pub nid: Option<u32>,
     /// Its folder's path.
     pub folder: String,
     /// Its subject, when it could be read.
     pub subject: Option<String>,
-    /// What went wrong.
+    /// What went wrong (and, for a part, which part).
     pub reason: String,
+    /// Items lost: 1 for an item, the shortfall for a folder, 0 for a part.
+    #[serde(default)]
+    pub items: u64,
+    /// Bytes lost, when known (0 when not).
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+impl Failure {
+    /// One item lost: `kind` is [`FailureKind::ItemNotWritten`] or
+    /// [`FailureKind::ItemUnreadable`].
+    pub fn item(
+        kind: FailureKind,
+        nid: Option<u32>,
+        folder: &str,
+        subject: Option<String>,
+        reason: String,
+    ) -> Self {
+        Self {
+            kind,
+            nid,
+            folder: folder.to_owned(),
+            subject,
+            reason,
+            items: 1,
+            bytes: 0,
+        }
+    }
 }
 
 /// Where the item came from and what was noted while converting it.
@@ -136,8 +185,13 @@ pub struct InputReport {
     pub output: String,
     /// `pst` or `ost`, layout and encryption; empty when the file could not be opened.
     pub format: String,
-    /// Whether the conversion ran to the end (every item written or reported).
+    /// Whether the conversion ran to the end and nothing was lost: every item found written
+    /// whole, every folder listed whole (`failures` is empty).
     pub complete: bool,
+    /// Whether the conversion ran to the end (every item written or reported); what
+    /// `--resume` looks for.
+    #[serde(default)]
+    pub finished: bool,
     /// Why nothing could be read, when the file could not be opened.
     pub error: Option<String>,
     /// Counts by kind.
@@ -177,6 +231,7 @@ impl InputReport {
             ),
             format: String::new(),
             complete: false,
+            finished: false,
             error: None,
             counts: BTreeMap::new(),
             folders: Vec::new(),
@@ -187,6 +242,34 @@ impl InputReport {
             coverage: None,
             elapsed_ms: 0,
         }
+    }
+
+    /// Items lost: those not written (or not by every output), and the shortfall of folders
+    /// not listed whole.
+    pub fn lost_items(&self) -> u64 {
+        let unlisted: u64 = self
+            .failures
+            .iter()
+            .filter(|f| f.kind == FailureKind::FolderIncomplete)
+            .map(|f| f.items)
+            .sum();
+        self.totals().failed + unlisted
+    }
+
+    /// Items written without part of their content.
+    pub fn items_with_lost_parts(&self) -> u64 {
+        let mut seen = std::collections::HashSet::new();
+        self.failures
+            .iter()
+            .filter(|f| f.kind == FailureKind::PartLost)
+            .filter(|f| seen.insert((f.nid, f.folder.as_str())))
+            .count() as u64
+    }
+
+    /// Marks the conversion as run to the end; complete when nothing was lost.
+    pub fn finish(&mut self) {
+        self.finished = true;
+        self.complete = self.error.is_none() && self.failures.is_empty();
     }
 
     /// Totals over all kinds.
@@ -212,7 +295,7 @@ pub fn finished_report(out: &Path) -> Option<InputReport> {
     let bytes = fs::read(out.join("report.json")).ok()?;
     serde_json::from_slice::<InputReport>(&bytes)
         .ok()
-        .filter(|r| r.complete)
+        .filter(|r| r.finished)
 }
 
 /// Writes the run's report (`OUTDIR/report.json`): every input's summary.
@@ -233,7 +316,9 @@ pub fn write_run_report(
         output: &'a str,
         error: Option<&'a str>,
         counts: &'a BTreeMap<Kind, Counts>,
+        complete: bool,
         failures: usize,
+        lost_items: u64,
         warnings: usize,
     }
     let mut totals: BTreeMap<Kind, Counts> = BTreeMap::new();
@@ -248,7 +333,9 @@ pub fn write_run_report(
                 output: &r.output,
                 error: r.error.as_deref(),
                 counts: &r.counts,
+                complete: r.complete,
                 failures: r.failures.len(),
+                lost_items: r.lost_items(),
                 warnings: r.warnings.len(),
             })
             .collect(),

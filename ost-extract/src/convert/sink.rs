@@ -11,7 +11,7 @@ use pstkit::{NodeId, Store};
 use super::fs::WriteError;
 use super::plan::{Plan, PlannedFolder};
 use super::render::{Needs, Rendered};
-use super::report::{Counts, Failure, ItemWarning, Kind, Skipped};
+use super::report::{Counts, Failure, FailureKind, ItemWarning, Kind, Skipped};
 
 /// One output of a conversion.
 ///
@@ -203,11 +203,28 @@ impl Log {
     pub fn failed(&mut self, index: usize, msg: &Message, reason: impl Into<String>) {
         if let Some(nid) = self.answer(index, true) {
             let name = self.names.get(self.sink).copied().unwrap_or("");
+            self.failures.push(Failure::item(
+                FailureKind::ItemNotWritten,
+                Some(nid.0),
+                &self.folder,
+                Some(msg.subject().to_owned()).filter(|s| !s.is_empty()),
+                format!("{name}: {}", reason.into()),
+            ));
+        }
+    }
+
+    /// Records the parts of item `msg` that were in the file but are missing from what was
+    /// written (each of [`Message::losses`]).
+    pub(super) fn parts_lost(&mut self, msg: &Message) {
+        for l in &msg.losses {
             self.failures.push(Failure {
-                nid: Some(nid.0),
+                kind: FailureKind::PartLost,
+                nid: msg.nid.map(|n| n.0),
                 folder: self.folder.clone(),
                 subject: Some(msg.subject().to_owned()).filter(|s| !s.is_empty()),
-                reason: format!("{name}: {}", reason.into()),
+                reason: format!("{}: {}", l.part, l.why),
+                items: 0,
+                bytes: l.bytes,
             });
         }
     }
@@ -236,12 +253,13 @@ impl Log {
     pub(super) fn unreadable(&mut self, nid: NodeId, reason: String) {
         self.add(nid, None);
         self.counts.entry(Kind::Unreadable).or_default().failed += 1;
-        self.failures.push(Failure {
-            nid: Some(nid.0),
-            folder: self.folder.clone(),
-            subject: None,
+        self.failures.push(Failure::item(
+            FailureKind::ItemUnreadable,
+            Some(nid.0),
+            &self.folder,
+            None,
             reason,
-        });
+        ));
     }
 
     /// Counts every item as written (all its sinks wrote or skipped it) or failed.
@@ -267,12 +285,13 @@ impl Log {
                     .filter(|&b| taken & !answered & 1u64.checked_shl(b as u32).unwrap_or(0) != 0)
                     .filter_map(|b| self.names.get(b).copied())
                     .collect();
-                self.failures.push(Failure {
-                    nid: Some(nid.0),
-                    folder: self.folder.clone(),
-                    subject: None,
-                    reason: format!("not written by {}", silent.join(", ")),
-                });
+                self.failures.push(Failure::item(
+                    FailureKind::ItemNotWritten,
+                    Some(nid.0),
+                    &self.folder,
+                    None,
+                    format!("not written by {}", silent.join(", ")),
+                ));
             }
         }
     }

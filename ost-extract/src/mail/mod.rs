@@ -25,7 +25,7 @@ pub use mbox::{mbox_entry, mbox_entry_with, write_mbox_entry};
 pub use message::{
     message_to_eml, message_to_eml_with, message_to_mbox_entry, message_to_mbox_entry_with,
 };
-pub use names::{dedupe_name, eml_file_name, safe_path_component};
+pub use names::{dedupe_folder_name, dedupe_name, eml_file_name, safe_path_component};
 
 /// Whether a message class is something the mail converter is for: a message a person
 /// reads (notes, meeting requests and responses, reports, posts, sticky notes, recalls, task

@@ -147,6 +147,27 @@ pub fn dedupe_name(name: &str, taken: &mut HashSet<String>) -> String {
     }
 }
 
+/// Makes a folder's name unique among its siblings within `taken`, for both of the names it
+/// gives its parent directory: `name/` (its messages and subfolders) and `name.mbox`. So a
+/// folder `X` and a sibling `X.mbox` cannot land on the same path: the second becomes
+/// `… (2)`. Compared as [`dedupe_name`] compares; both names are recorded.
+pub fn dedupe_folder_name(name: &str, taken: &mut HashSet<String>) -> String {
+    let free = |n: &str, taken: &HashSet<String>| {
+        !taken.contains(&fold(n)) && !taken.contains(&fold(&format!("{n}.mbox")))
+    };
+    let mut candidate = name.to_owned();
+    let mut n: u64 = 2;
+    while !free(&candidate, taken) {
+        let suffix = format!(" ({n})");
+        let max = MAX_COMPONENT.max(name.len()).saturating_sub(suffix.len());
+        candidate = format!("{}{suffix}", trim_tail(truncate_bytes(name, max)));
+        n = n.saturating_add(1);
+    }
+    taken.insert(fold(&candidate));
+    taken.insert(fold(&format!("{candidate}.mbox")));
+    candidate
+}
+
 /// A folder name usable as one path component everywhere: reserved characters replaced,
 /// reserved device names and dot names avoided, at most 100 bytes, never empty.
 pub fn safe_path_component(name: &str) -> String {
@@ -276,6 +297,26 @@ mod tests {
         assert_eq!(dedupe_name(nfc, &mut taken), nfc);
         assert_eq!(dedupe_name(nfd, &mut taken), format!("{nfd} (2)"));
         assert_eq!(dedupe_name("RÉSUMÉ", &mut taken), "RÉSUMÉ (3)");
+    }
+
+    #[test]
+    fn a_folder_and_its_mbox_file_are_planned_together() {
+        // X first: its mbox file X.mbox is taken, so the sibling folder X.mbox moves aside.
+        let mut taken = HashSet::new();
+        assert_eq!(dedupe_folder_name("X", &mut taken), "X");
+        assert_eq!(dedupe_folder_name("X.mbox", &mut taken), "X.mbox (2)");
+        assert_eq!(dedupe_folder_name("x", &mut taken), "x (2)");
+        // X.mbox first: then X itself would put its mbox file on X.mbox/.
+        let mut taken = HashSet::new();
+        assert_eq!(dedupe_folder_name("X.mbox", &mut taken), "X.mbox");
+        assert_eq!(dedupe_folder_name("X", &mut taken), "X (2)");
+        // Normalisation and case count as for files.
+        let mut taken = HashSet::new();
+        assert_eq!(dedupe_folder_name("Caf\u{e9}", &mut taken), "Caf\u{e9}");
+        assert_eq!(
+            dedupe_folder_name("CAFE\u{301}.MBOX", &mut taken),
+            "CAFE\u{301}.MBOX (2)"
+        );
     }
 
     #[test]

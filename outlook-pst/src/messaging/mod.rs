@@ -10,5 +10,6 @@ pub mod store;
 pub use item::{Attachment, Loss, Message};
 pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
 pub use store::{
-    CarveSummary, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store, TableListing,
+    CarveSummary, CarvedFolder, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store,
+    TableListing,
 };

@@ -52,10 +52,20 @@ pub enum Carving {
 pub struct CarveSummary {
     /// What the scan found.
     pub stats: crate::ndb::CarveStats,
-    /// Whether it was asked for ([`Carving::Force`]) on a file whose B-trees work.
+    /// Whether it was asked for ([`Carving::Force`]) rather than needed.
     pub forced: bool,
     /// Messages recognised by their property contexts alone (no node entry survived).
     pub found_messages: usize,
+}
+
+/// A folder's property context found by carving with no node entry referring to it: its
+/// node is lost, so nothing can be placed in it, but it still says what it held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarvedFolder {
+    /// `PidTagDisplayName`.
+    pub name: String,
+    /// `PidTagContentCount`: how many messages the folder held.
+    pub content_count: Option<i32>,
 }
 
 /// Subnode trees tried, nearest block id first, for each message found by its heap.
@@ -77,6 +87,8 @@ pub struct Store {
     placement: OnceLock<NodeTreePlacement>,
     /// Set when the indexes were rebuilt by carving.
     carve: Option<CarveSummary>,
+    /// Folder property contexts carving found without a node.
+    carved_folders: Vec<CarvedFolder>,
 }
 
 /// Every message and folder node of the node B-tree with the parent folder its entry records
@@ -237,16 +249,19 @@ impl Store {
     /// Opens the store from its B-trees when they can be used (and carving is not forced),
     /// else by carving.
     fn recovering(ndb: Ndb, carving: Carving) -> Result<Self> {
-        let usable = !ndb.header_guessed()
-            && ndb.btrees_usable()
+        let roots = !ndb.header_guessed() && ndb.btrees_usable();
+        let usable = roots
             && find_root(&ndb).is_ok()
-            && ndb.node(NodeId::MESSAGE_STORE).is_ok();
+            && ndb.node(NodeId::MESSAGE_STORE).is_ok()
+            && (carving == Carving::Force || ndb.btrees_whole());
         if usable && carving == Carving::Auto {
             return Self::from_ndb(ndb, None);
         }
-        let forced = usable;
-        let mut ndb = ndb.carved(forced);
-        let (found, codepage_hint) = find_lost_nodes(&ndb);
+        // Where the live tree's roots read, what only carved pages hold (older copies in
+        // free space, deleted nodes) is recovered apart, not put back in folders.
+        let forced = carving == Carving::Force;
+        let mut ndb = ndb.carved(roots);
+        let (found, codepage_hint, carved_folders) = find_lost_nodes(&ndb);
         let found_messages = found
             .iter()
             .filter(|n| n.nid.node_type() == NodeType::NORMAL_MESSAGE)
@@ -258,6 +273,7 @@ impl Store {
             found_messages,
         };
         let mut store = Self::from_ndb(ndb, Some(summary))?;
+        store.carved_folders = carved_folders;
         if store.props.get(pid::MESSAGE_CODEPAGE).is_none() {
             // The store's own code page is lost with its node: the one most found messages
             // name stands in, so that 8-bit strings of items that name none still decode.
@@ -271,6 +287,12 @@ impl Store {
     /// What carving recovered, if the store was opened by carving.
     pub fn carving(&self) -> Option<CarveSummary> {
         self.carve
+    }
+
+    /// Folders whose property contexts carving found but whose nodes are lost (older copies
+    /// of live folders included), with the message counts they record.
+    pub fn carved_folders(&self) -> &[CarvedFolder] {
+        &self.carved_folders
     }
 
     fn from_ndb(ndb: Ndb, carve: Option<CarveSummary>) -> Result<Self> {
@@ -312,6 +334,7 @@ impl Store {
             root,
             placement: OnceLock::new(),
             carve,
+            carved_folders: Vec::new(),
         })
     }
 
@@ -920,8 +943,9 @@ impl Store {
 /// ones nearest in block id (writers allocate a node's blocks together) that hold every
 /// subnode its properties refer to, and its recipient table.
 ///
-/// Also returns the code page most of the messages found name, if any.
-fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>) {
+/// Also returns the code page most of the messages found name, if any, and the folder
+/// property contexts found.
+fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>, Vec<CarvedFolder>) {
     struct Candidate {
         data: BlockId,
         needs: Vec<NodeId>,
@@ -929,6 +953,7 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>) {
     let mut messages = Vec::new();
     let mut found = Vec::new();
     let mut codepages: std::collections::BTreeMap<u32, usize> = Default::default();
+    let mut folders = Vec::new();
     let mut store_found = ndb.node(NodeId::MESSAGE_STORE).is_ok();
     let mut names_found = ndb.node(NodeId::NAME_TO_ID_MAP).is_ok();
     for &data in ndb.unreferenced_heaps() {
@@ -960,6 +985,23 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>) {
             needs.sort_unstable();
             needs.dedup();
             messages.push(Candidate { data, needs });
+        } else if has(pid::CONTENT_COUNT) && has(pid::DISPLAY_NAME) {
+            let cp = DEFAULT_CODEPAGE;
+            let name = pc
+                .get(pid::DISPLAY_NAME, cp)
+                .ok()
+                .flatten()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let content_count = pc
+                .get(pid::CONTENT_COUNT, cp)
+                .ok()
+                .flatten()
+                .and_then(|v| v.as_i32());
+            folders.push(CarvedFolder {
+                name,
+                content_count,
+            });
         } else if !names_found && has(0x0002) && has(0x0003) {
             names_found = true;
             found.push(NodeEntry {
@@ -1029,7 +1071,7 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>) {
         .into_iter()
         .max_by_key(|&(_, n)| n)
         .map(|(cp, _)| cp);
-    (found, codepage)
+    (found, codepage, folders)
 }
 
 /// Finds the root folder: `NID_ROOT_FOLDER` when present, else the folder that is its own

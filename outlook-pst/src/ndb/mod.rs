@@ -339,6 +339,31 @@ impl Ndb {
         nbt.is_ok() && bbt.is_ok()
     }
 
+    /// Whether every page of both B-trees can be read: walks them whole (B-tree pages only,
+    /// no blocks). A page that cannot be read cuts off the entries below it.
+    pub fn btrees_whole(&self) -> bool {
+        let mut w = Vec::new();
+        let mut ok = true;
+        btree::walk_nodes(
+            self.bytes(),
+            self.layout(),
+            self.header.nbt,
+            &mut w,
+            &mut |_| {},
+        );
+        ok &= !w.iter().any(|w| w.what.contains("skipped"));
+        w.clear();
+        btree::walk_blocks(
+            self.bytes(),
+            self.layout(),
+            self.header.bbt,
+            &mut w,
+            &mut |_| {},
+        );
+        ok &= !w.iter().any(|w| w.what.contains("skipped"));
+        ok
+    }
+
     /// Rebuilds the block and node indexes by carving (see [`carve`]): whatever the B-trees
     /// still give comes first, then the blocks found by their trailers and the B-tree leaf
     /// pages found in the file. From then on every lookup uses the rebuilt indexes.
