@@ -8,12 +8,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use ost_extract::convert::{batch, convert_file, MailFormat, NoProgress, Options};
-use pst_fixtures::messaging::{SpecialFolder, StoreOptions, StoreWriter};
-use pst_fixtures::ndb::{Client, Layout, NdbWriter};
 use pst_fixtures::BuildOptions;
 use pstkit::ltp::PropValue;
 use pstkit::messaging::{pid, Message};
+use pstkit::write::{NdbWriter, SpecialFolder, StoreOptions, StoreWriter};
 use pstkit::{Carving, CryptMethod, Store};
+use pstkit::{Client, Layout};
 use serde_json::Value;
 
 fn corpus() -> PathBuf {
@@ -153,7 +153,7 @@ fn names_equal_after_normalisation_are_one_name_and_format_characters_are_droppe
 
 /// A writer-built file of `layout` with 20 filler mails and a 96 KiB attachment.
 fn build(dir: &Path, layout: Layout) -> (PathBuf, Vec<u8>) {
-    let path = dir.join(format!("{}.pst", pst_fixtures::layout_name(layout)));
+    let path = dir.join(format!("{}.pst", layout.name()));
     let mut opts = BuildOptions::new(layout, Client::Pst, CryptMethod::Permute);
     opts.big_attachment = 96 << 10;
     opts.messages = 20;
