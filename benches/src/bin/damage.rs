@@ -207,9 +207,9 @@ fn ours(bin: &Path, input: &Path, out: &Path) -> Result<(u64, i32)> {
         Ok(b) => serde_json::from_slice(&b)?,
         Err(_) => return Ok((0, code)),
     };
-    let written = run["totals"]
-        .as_object()
-        .map_or(0, |t| t.values().map(|c| c["written"].as_u64().unwrap_or(0)).sum());
+    let written = run["totals"].as_object().map_or(0, |t| {
+        t.values().map(|c| c["written"].as_u64().unwrap_or(0)).sum()
+    });
     Ok((written, code))
 }
 
@@ -290,12 +290,12 @@ fn main() -> Result<()> {
         }
     }
     let exe = std::env::current_exe()?;
-    let bin = exe
-        .parent()
-        .context("no folder")?
-        .join("ost-extract");
+    let bin = exe.parent().context("no folder")?.join("ost-extract");
     if !bin.exists() {
-        bail!("{} missing: cargo build --release -p ost-extract-cli", bin.display());
+        bail!(
+            "{} missing: cargo build --release -p ost-extract-cli",
+            bin.display()
+        );
     }
     fs::create_dir_all(&dir)?;
 
@@ -321,7 +321,10 @@ fn main() -> Result<()> {
         "aspose-email__SampleOstFile.ost",
     ] {
         let p = corpus.join(name);
-        inputs.push((name.to_owned(), fs::read(&p).with_context(|| p.display().to_string())?));
+        inputs.push((
+            name.to_owned(),
+            fs::read(&p).with_context(|| p.display().to_string())?,
+        ));
     }
 
     println!("| input | damage | blocks intact | ours | exit | readpst | pffexport |");

@@ -48,8 +48,7 @@ pub use plan::{FolderRole, Plan, PlannedFolder};
 pub use render::{Needs, Rendered};
 pub use report::{
     finished_report, write_report, write_run_report, Counts, Failure, FailureKind, FolderCounts,
-    InputReport,
-    ItemWarning, Kind, Skipped,
+    InputReport, ItemWarning, Kind, Skipped,
 };
 pub use sink::{FolderSink, Item, Log, Sink, StoreCtx};
 

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pstkit::messaging::{pid, TableListing};
+use pstkit::ndb::NodeType;
 use pstkit::{FolderInfo, NodeId, Store};
 
 use super::report::{Failure, FailureKind, ItemWarning};
@@ -205,7 +206,9 @@ fn account_for_carving(store: &Store, folders: &[FolderInfo], plan: &mut Plan) {
 /// tree had to make up for the table and a failure when messages are known to be missing.
 fn folder_items(store: &Store, f: &FolderInfo, plan: &mut Plan) -> Vec<NodeId> {
     let fc = store.folder_contents(f.nid);
-    if fc.table_agrees() {
+    // A search folder holds no messages of its own (its results live in a search contents
+    // table, and its content count counts them): nothing to account for.
+    if fc.table_agrees() || f.nid.node_type() == NodeType::SEARCH_FOLDER {
         return fc.items;
     }
     let found = fc.items.len() as u64;

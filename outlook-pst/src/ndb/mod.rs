@@ -810,7 +810,6 @@ impl Ndb {
     }
 }
 
-
 /// Maps a file read-only.
 #[allow(unsafe_code)]
 fn map_file(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
