@@ -111,7 +111,7 @@ fn cells(bytes: &[u8], seed: u64) -> Vec<Cell> {
             };
             if e.bref.bid.is_internal() && raw.len() >= 8 && raw[0] == 1 && raw[1] == 1 {
                 let total = u32::from_le_bytes([raw[4], raw[5], raw[6], raw[7]]);
-                if best.map_or(true, |(_, t)| total > t) {
+                if !matches!(best, Some((_, t)) if t >= total) {
                     best = Some((at, total));
                 }
             }
