@@ -77,6 +77,7 @@ fn mailbox_contents(user: &str) -> BTreeMap<String, Vec<Arrived>> {
 /// What each mailbox should hold: the mail of the folders the report says went there, as
 /// rendered from the source, with its flags and delivery time.
 fn expected_contents(store: &Store, report: &UploadReport) -> BTreeMap<String, Vec<Arrived>> {
+    let book = ost_extract::addressbook::AddressBook::from_store(store);
     let plans = upload::plan_folders(store, &store.folders().folders);
     let mut out: BTreeMap<String, Vec<Arrived>> = BTreeMap::new();
     for placed in &report.folders {
@@ -84,9 +85,10 @@ fn expected_contents(store: &Store, report: &UploadReport) -> BTreeMap<String, V
         let entry = out.entry(mb.clone()).or_default();
         let plan = plans.iter().find(|p| p.label == placed.source).unwrap();
         for nid in store.contents(plan.nid).unwrap() {
-            let Ok(msg) = store.message(nid) else {
+            let Ok(mut msg) = store.message(nid) else {
                 continue;
             };
+            book.enrich(&mut msg);
             if convert::Kind::of_class(msg.class()) != convert::Kind::Mail
                 || !mail::is_mail_like(msg.class())
             {
@@ -102,7 +104,7 @@ fn expected_contents(store: &Store, report: &UploadReport) -> BTreeMap<String, V
                 .filter(|d| imap::internal_date(*d).is_some())
                 .map(|d| d.timestamp());
             entry.push(Arrived {
-                body: mail::message_to_eml(&msg, &mut Vec::new()),
+                body: mail::message_to_eml_with(&msg, &book, &mut Vec::new()),
                 flags,
                 date,
             });

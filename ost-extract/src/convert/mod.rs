@@ -275,21 +275,6 @@ pub fn convert_store_with(
     let h = store.header();
     report.format = format!("{} {} {:?}", h.client.name(), h.layout.name(), h.crypt).to_lowercase();
 
-    if let Some(c) = store.carving().filter(|c| !c.forced) {
-        // The indexes were unusable: what carving could not find is lost uncounted, so the
-        // input is never reported as whole.
-        report.failures.push(Failure {
-            nid: None,
-            folder: String::new(),
-            subject: None,
-            reason: format!(
-                "the file's header or B-trees are unusable: its items were recovered by carving \
-                 ({} messages found by their heaps alone); items whose blocks did not survive \
-                 cannot be counted",
-                c.found_messages
-            ),
-        });
-    }
     let tree = store.folders();
     for w in &tree.warnings {
         report.warnings.push(ItemWarning {

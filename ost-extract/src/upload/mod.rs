@@ -39,7 +39,7 @@ use rustls::ClientConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::{self, VcardVersion};
-use crate::convert::{Counts, Failure, ItemWarning, Kind, Progress};
+use crate::convert::{Counts, Failure, FailureKind, ItemWarning, Kind, Progress};
 use crate::{calendar, mail};
 use dav::{DavClient, DavKind, DavUrl};
 use imap::{Appendable, ImapUrl, Session};
@@ -820,12 +820,13 @@ impl Shared {
         reason: String,
     ) {
         self.counts.entry(kind).or_default().failed += 1;
-        self.failures.push(Failure {
+        self.failures.push(Failure::item(
+            FailureKind::ItemNotWritten,
             nid,
-            folder: folder.to_owned(),
+            folder,
             subject,
             reason,
-        });
+        ));
     }
     fn record(&mut self, e: &Entry) -> Result<(), UploadError> {
         let path = self.ledger.path().to_owned();
@@ -864,6 +865,9 @@ pub fn upload_store(
     };
     let tree = store.folders();
     let plans = plan_folders(store, &tree.folders);
+    // The store's address book, as convert builds it: what is uploaded equals what convert
+    // writes, Exchange senders and recipients with their SMTP addresses.
+    let book = crate::addressbook::AddressBook::from_store(store);
     let ledger_err = |source| UploadError::Ledger {
         path: opts.ledger_dir.clone(),
         source,
@@ -925,6 +929,7 @@ pub fn upload_store(
 
     let result = run_imap(
         store,
+        &book,
         targets,
         opts,
         &tls,
@@ -1059,6 +1064,7 @@ fn connect_login(
 #[allow(clippy::too_many_arguments)]
 fn run_imap(
     store: &Store,
+    book: &crate::addressbook::AddressBook,
     targets: &Targets,
     opts: &Options,
     tls: &Arc<ClientConfig>,
@@ -1155,7 +1161,10 @@ fn run_imap(
                     let loaded: Vec<Loaded> = todo
                         .par_iter()
                         .map(|&nid| {
-                            let msg = store.message(nid);
+                            let msg = store.message(nid).map(|mut m| {
+                                book.enrich(&mut m);
+                                m
+                            });
                             let eml = match &msg {
                                 Ok(m)
                                     if plan.skip.is_none()
@@ -1164,7 +1173,7 @@ fn run_imap(
                                         && targets.imap.is_some() =>
                                 {
                                     let mut notes = Vec::new();
-                                    Some((mail::message_to_eml(m, &mut notes), notes))
+                                    Some((mail::message_to_eml_with(m, book, &mut notes), notes))
                                 }
                                 _ => None,
                             };
