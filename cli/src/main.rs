@@ -39,6 +39,9 @@ Examples:
     ost-extract convert /srv/caches/ -o /srv/converted/ --shard 1/3
     ost-extract report /srv/converted/
 
+  Only a PST of everything, to import into Microsoft 365, Google Workspace or Outlook:
+    ost-extract convert mailbox.ost -o converted/ --pst-only
+
   Look inside a file first (--json for scripts):
     ost-extract info mailbox.ost
     ost-extract ls mailbox.ost
@@ -178,6 +181,17 @@ struct ConvertArgs {
     /// are unusable (a zeroed header or root page, a file cut short) are carved anyway.
     #[arg(long)]
     carve: bool,
+    /// Also write everything as a Unicode PST, OUTDIR/<input name>/<input stem>.pst, for
+    /// Outlook's Import/Export wizard, the Microsoft 365 PST import service or Google Workspace
+    /// Migration for Microsoft Outlook.
+    #[arg(long)]
+    pst: bool,
+    /// Write only the PST (no EML/mbox, ICS or vCard).
+    #[arg(long)]
+    pst_only: bool,
+    /// Start <stem>-2.pst, -3.pst ... between items past this size (e.g. 20GiB, 500MB).
+    #[arg(long, default_value = "20GiB", value_parser = parse_size)]
+    pst_max_size: u64,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -191,6 +205,26 @@ enum MailArg {
     Mbox,
     /// Both.
     Both,
+}
+
+/// Parses sizes like `20GiB`, `512MiB`, `10MB`, `4096`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("bad size {s:?}"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?}")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| "size too large".to_owned())
 }
 
 fn main() -> ExitCode {
@@ -470,6 +504,8 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
                 Some(std::sync::Arc::new(oab.records))
             }
         },
+        pst: (args.pst || args.pst_only).then_some(args.pst_max_size),
+        open_formats: !args.pst_only,
     };
     if args.dry_run {
         print_dry_run(&inputs, &names, out, &opts);

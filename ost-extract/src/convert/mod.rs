@@ -87,6 +87,11 @@ pub struct Options {
     /// deleted items whose blocks are still in free space, written to `Recovered items`.
     /// Files whose B-trees are unusable are carved anyway.
     pub carve: bool,
+    /// Also write everything as a PST (`<input stem>.pst`), split into parts of at most this
+    /// many bytes ([`sinks::pst`]).
+    pub pst: Option<u64>,
+    /// Write the open formats (EML/mbox, ICS, vCard); `false` with `pst` gives only the PST.
+    pub open_formats: bool,
 }
 
 /// `--folder GLOB`: the folders to convert, by their path as in the output tree (`Inbox`,
@@ -210,6 +215,8 @@ impl Default for Options {
             guess_domain: None,
             oab: None,
             carve: false,
+            pst: None,
+            open_formats: true,
         }
     }
 }
@@ -218,15 +225,20 @@ impl Options {
     /// The outputs these options ask for, writing under `out` (one input's folder).
     pub fn sinks(&self, out: &Path) -> Vec<Box<dyn Sink>> {
         let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-        if matches!(self.mail, MailFormat::Eml | MailFormat::Both) {
-            sinks.push(Box::new(sinks::EmlFiles::new(out)));
+        if self.open_formats {
+            if matches!(self.mail, MailFormat::Eml | MailFormat::Both) {
+                sinks.push(Box::new(sinks::EmlFiles::new(out)));
+            }
+            if matches!(self.mail, MailFormat::Mbox | MailFormat::Both) {
+                sinks.push(Box::new(sinks::MboxFiles::new(out)));
+            }
+            sinks.push(Box::new(sinks::IcsFiles::calendar(out)));
+            sinks.push(Box::new(sinks::IcsFiles::tasks(out)));
+            sinks.push(Box::new(sinks::VcardFiles::new(out, self.vcard)));
         }
-        if matches!(self.mail, MailFormat::Mbox | MailFormat::Both) {
-            sinks.push(Box::new(sinks::MboxFiles::new(out)));
+        if let Some(max) = self.pst {
+            sinks.push(Box::new(sinks::PstFile::new(out, max)));
         }
-        sinks.push(Box::new(sinks::IcsFiles::calendar(out)));
-        sinks.push(Box::new(sinks::IcsFiles::tasks(out)));
-        sinks.push(Box::new(sinks::VcardFiles::new(out, self.vcard)));
         sinks
     }
 }

@@ -24,10 +24,12 @@
 pub mod ltp;
 pub mod messaging;
 pub mod ndb;
+pub mod pst;
 
 pub use ltp::NodeSink;
 pub use messaging::{FolderId, SpecialFolder, StoreOptions, StoreWriter, WrittenFolder};
 pub use ndb::NdbWriter;
+pub use pst::PstWriter;
 
 use std::io;
 

@@ -1,0 +1,104 @@
+//! A new personal folders file to copy a store into: the Unicode PST ([MS-PST] 2.2.2.6,
+//! `wVer` 23) that Outlook writes today, permute-encrypted ("compressible", [MS-PST] 5.1) as
+//! Outlook encrypts new files, with the skeleton every PST has: the root folder, "Top of
+//! Personal Folders" (the IPM subtree) and "Search Root".
+//!
+//! Messages read from any store (an OST, another PST) go in with every property they carry:
+//! tagged properties with their types, multi-valued and large values, named properties by
+//! property set and name or LID (given this file's own ids, [MS-PST] 2.4.7), the recipient table
+//! with all its columns, attachments by value, by reference and OLE (their object data as
+//! `PidTagAttachDataBinary`, as the reader returns it), and embedded messages to any depth.
+//! The writer streams: each message goes to the file when it is added.
+
+use std::io::{self, Seek, Write};
+
+use crate::messaging::Message;
+use crate::ndb::{Client, CryptMethod, Layout, NodeId};
+use crate::write::messaging::{FolderId, SpecialFolder, StoreOptions, StoreWriter};
+use crate::write::ndb::NdbWriter;
+
+/// A PST being written; see the module documentation.
+pub struct PstWriter<W: Write + Seek> {
+    store: StoreWriter<NdbWriter<W>>,
+    top: FolderId,
+    messages: u64,
+}
+
+impl<W: Write + Seek> PstWriter<W> {
+    /// Starts a PST on `out` whose store is named `display_name`, with `record_key` as the
+    /// store's record key (the provider part of its entry ids).
+    pub fn new(out: W, display_name: &str, record_key: [u8; 16]) -> io::Result<Self> {
+        let ndb = NdbWriter::new(out, Layout::Unicode, Client::Pst, CryptMethod::Permute)?;
+        let mut store = StoreWriter::new(
+            ndb,
+            StoreOptions {
+                display_name: display_name.to_owned(),
+                omit_ipm_subtree_entry_id: false,
+                record_key,
+                ansi_encoding: None,
+                ansi_codepage: 0,
+            },
+        );
+        let root = store.root();
+        let top = store.add_folder(root, "Top of Personal Folders", None);
+        store.set_special(SpecialFolder::IpmSubtree, top);
+        let search = store.add_folder(root, "Search Root", None);
+        store.set_special(SpecialFolder::Finder, search);
+        Ok(Self {
+            store,
+            top,
+            messages: 0,
+        })
+    }
+
+    /// "Top of Personal Folders": the folder the user's folders go under.
+    pub fn top(&self) -> FolderId {
+        self.top
+    }
+
+    /// Adds a folder under `parent` with its name and `PidTagContainerClass`.
+    pub fn add_folder(&mut self, parent: FolderId, name: &str, class: Option<&str>) -> FolderId {
+        self.store.add_folder(parent, name, class)
+    }
+
+    /// Makes `folder` the PST's own special folder `which` (Inbox, Sent Items, Calendar...), so
+    /// that an import "into the same folder" puts its items there.
+    pub fn set_special(&mut self, which: SpecialFolder, folder: FolderId) {
+        self.store.set_special(which, folder);
+    }
+
+    /// Writes `msg` into `folder`.
+    pub fn add_message(&mut self, folder: FolderId, msg: &Message) -> io::Result<NodeId> {
+        let nid = self.store.add_message(folder, msg)?;
+        self.messages += 1;
+        Ok(nid)
+    }
+
+    /// Writes `msg` as a folder-associated (hidden) item of `folder`.
+    pub fn add_associated_message(
+        &mut self,
+        folder: FolderId,
+        msg: &Message,
+    ) -> io::Result<NodeId> {
+        let nid = self.store.add_associated_message(folder, msg)?;
+        self.messages += 1;
+        Ok(nid)
+    }
+
+    /// Messages (of both kinds) written so far.
+    pub fn message_count(&self) -> u64 {
+        self.messages
+    }
+
+    /// Bytes written so far; the finished file is this plus its folders, B-trees and maps.
+    pub fn bytes_written(&self) -> u64 {
+        self.store.sink().position()
+    }
+
+    /// Writes the folders, the message store, the name-to-id map, both B-trees, the maps and
+    /// the header; returns the output.
+    pub fn finish(self) -> io::Result<W> {
+        let (ndb, _) = self.store.finish()?;
+        ndb.finish()
+    }
+}
