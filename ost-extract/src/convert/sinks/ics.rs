@@ -2,15 +2,14 @@
 //! (VEVENTs) and `Tasks/<folder path>.ics` (VTODOs).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use pstkit::messaging::Message;
 
+use super::gathered::{FolderFile, Gathered};
 use crate::calendar;
-use crate::convert::fs::{with_suffix, write_file, WriteError};
 use crate::convert::plan::PlannedFolder;
 use crate::convert::report::Kind;
-use crate::convert::sink::{FolderSink, Item, Log, Sink};
+use crate::convert::sink::{FolderSink, Sink};
 
 /// Which items an [`IcsFiles`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +18,8 @@ enum Which {
     Todos,
 }
 
-/// Writes one `.ics` per folder: appointments under `Calendar/`, or tasks under `Tasks/`.
+/// Writes one `.ics` per folder: appointments under `Calendar/`, or tasks under `Tasks/`; a
+/// folder's items are gathered so that a series and its exceptions are written together.
 pub struct IcsFiles {
     dir: PathBuf,
     which: Which,
@@ -59,48 +59,23 @@ impl Sink for IcsFiles {
     }
 
     fn folder<'s>(&'s self, folder: &'s PlannedFolder) -> Box<dyn FolderSink + 's> {
-        Box::new(IcsFolder {
-            sink: self,
-            folder,
-            items: Vec::new(),
-        })
+        Box::new(Gathered::new(self, folder))
     }
 }
 
-/// A folder's items, gathered: a series and its exceptions are written together.
-struct IcsFolder<'s> {
-    sink: &'s IcsFiles,
-    folder: &'s PlannedFolder,
-    items: Vec<(usize, Arc<Message>)>,
-}
-
-impl FolderSink for IcsFolder<'_> {
-    fn items(&mut self, items: &[Item<'_>], _log: &mut Log) -> Result<(), WriteError> {
-        self.items
-            .extend(items.iter().map(|i| (i.index, Arc::clone(i.message))));
-        Ok(())
+impl FolderFile for IcsFiles {
+    fn dir(&self) -> &Path {
+        &self.dir
     }
 
-    fn finish(self: Box<Self>, log: &mut Log) -> Result<(), WriteError> {
-        if self.items.is_empty() {
-            return Ok(());
+    fn extension(&self) -> &'static str {
+        "ics"
+    }
+
+    fn render(&self, msgs: &[&Message], notes: &mut Vec<String>) -> String {
+        match self.which {
+            Which::Events => calendar::calendar_to_ics(msgs, notes),
+            Which::Todos => calendar::tasks_to_ics(msgs, notes),
         }
-        let msgs: Vec<&Message> = self.items.iter().map(|(_, m)| m.as_ref()).collect();
-        let mut notes = Vec::new();
-        let ics = match self.sink.which {
-            Which::Events => calendar::calendar_to_ics(&msgs, &mut notes),
-            Which::Todos => calendar::tasks_to_ics(&msgs, &mut notes),
-        };
-        write_file(
-            &with_suffix(&self.sink.dir, &self.folder.output, "ics"),
-            ics.as_bytes(),
-        )?;
-        for (index, _) in &self.items {
-            log.written(*index);
-        }
-        for n in notes {
-            log.note(n);
-        }
-        Ok(())
     }
 }

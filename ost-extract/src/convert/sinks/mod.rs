@@ -1,6 +1,7 @@
 //! The outputs, one file each.
 
 pub mod eml;
+mod gathered;
 pub mod ics;
 pub mod mbox;
 pub mod pst;

@@ -1,17 +1,18 @@
 //! Contacts and distribution lists as one vCard file per folder, `Contacts/<folder path>.vcf`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use pstkit::messaging::Message;
 
-use crate::contacts::{self, VcardVersion};
-use crate::convert::fs::{with_suffix, write_file, WriteError};
+use super::gathered::{FolderFile, Gathered};
+use crate::contacts;
+use crate::contacts::VcardVersion;
 use crate::convert::plan::PlannedFolder;
 use crate::convert::report::Kind;
-use crate::convert::sink::{FolderSink, Item, Log, Sink};
+use crate::convert::sink::{FolderSink, Sink};
 
-/// Writes one `.vcf` per folder under `<out>/Contacts/`.
+/// Writes one `.vcf` per folder under `<out>/Contacts/`; a folder's cards are gathered, since
+/// list members point at cards of the same folder.
 pub struct VcardFiles {
     dir: PathBuf,
     version: VcardVersion,
@@ -37,45 +38,20 @@ impl Sink for VcardFiles {
     }
 
     fn folder<'s>(&'s self, folder: &'s PlannedFolder) -> Box<dyn FolderSink + 's> {
-        Box::new(VcardFolder {
-            sink: self,
-            folder,
-            items: Vec::new(),
-        })
+        Box::new(Gathered::new(self, folder))
     }
 }
 
-/// A folder's cards, gathered: list members point at cards of the same folder.
-struct VcardFolder<'s> {
-    sink: &'s VcardFiles,
-    folder: &'s PlannedFolder,
-    items: Vec<(usize, Arc<Message>)>,
-}
-
-impl FolderSink for VcardFolder<'_> {
-    fn items(&mut self, items: &[Item<'_>], _log: &mut Log) -> Result<(), WriteError> {
-        self.items
-            .extend(items.iter().map(|i| (i.index, Arc::clone(i.message))));
-        Ok(())
+impl FolderFile for VcardFiles {
+    fn dir(&self) -> &Path {
+        &self.dir
     }
 
-    fn finish(self: Box<Self>, log: &mut Log) -> Result<(), WriteError> {
-        if self.items.is_empty() {
-            return Ok(());
-        }
-        let msgs: Vec<&Message> = self.items.iter().map(|(_, m)| m.as_ref()).collect();
-        let mut notes = Vec::new();
-        let vcf = contacts::contacts_to_vcf(&msgs, self.sink.version, &mut notes);
-        write_file(
-            &with_suffix(&self.sink.dir, &self.folder.output, "vcf"),
-            vcf.as_bytes(),
-        )?;
-        for (index, _) in &self.items {
-            log.written(*index);
-        }
-        for n in notes {
-            log.note(n);
-        }
-        Ok(())
+    fn extension(&self) -> &'static str {
+        "vcf"
+    }
+
+    fn render(&self, msgs: &[&Message], notes: &mut Vec<String>) -> String {
+        contacts::contacts_to_vcf(msgs, self.version, notes)
     }
 }
