@@ -1,6 +1,38 @@
 //! The `ost-extract` command: recover mail, calendars, contacts and tasks from Outlook OST and
 //! PST files.
 
+/// `println!` for the command's output: when stdout is a closed pipe (`ost-extract info F |
+/// head -1`), the command ends at once and quietly, with the status a shell shows for a
+/// tool that SIGPIPE ended (141), as Unix tools do; `println!` would panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            crate::stdout_failed(e)
+        }
+    }};
+}
+
+/// `print!` with [`outln!`]'s handling of a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            crate::stdout_failed(e)
+        }
+    }};
+}
+
+/// Stdout could not be written: a closed pipe ends the command quietly (status 141, 128 +
+/// SIGPIPE); any other error is said, and ends it with status 2.
+fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
+    }
+    eprintln!("ost-extract: cannot write the output: {e}");
+    std::process::exit(2);
+}
+
 mod progress;
 mod upload;
 
@@ -293,7 +325,7 @@ fn check(files: &[PathBuf], json: bool) -> ExitCode {
                 } else {
                     format!("{} findings", r.findings.len())
                 };
-                println!(
+                outln!(
                     "{}: {verdict} ({} B-tree pages, {} blocks, {} nodes)",
                     file.display(),
                     r.pages,
@@ -301,10 +333,10 @@ fn check(files: &[PathBuf], json: bool) -> ExitCode {
                     r.nodes
                 );
                 for f in &r.findings {
-                    println!("  {f}");
+                    outln!("  {f}");
                 }
                 for s in &r.skipped {
-                    println!("  (not checked: {s})");
+                    outln!("  (not checked: {s})");
                 }
             }
             Err(e) => {
@@ -322,7 +354,7 @@ fn check(files: &[PathBuf], json: bool) -> ExitCode {
     }
     if json {
         match serde_json::to_string_pretty(&out) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(_) => code = 2,
         }
     }
@@ -351,36 +383,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "warnings": m.warnings,
                     "coverage": ost_extract::coverage::coverage(&store),
                 });
-                println!("{}", serde_json::to_string_pretty(&info)?);
+                outln!("{}", serde_json::to_string_pretty(&info)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("file:        {}", file.display());
-            println!(
+            outln!("file:        {}", file.display());
+            outln!(
                 "format:      {} ({}, wVer {})",
                 h.client.name().to_uppercase(),
                 h.layout.name(),
                 h.version
             );
-            println!("encryption:  {}", m.format.crypt);
-            println!("size:        {} bytes", m.size);
+            outln!("encryption:  {}", m.format.crypt);
+            outln!("size:        {} bytes", m.size);
             if let Some(name) = store.display_name() {
-                println!("store name:  {name}");
+                outln!("store name:  {name}");
             }
-            println!("folders:     {}", m.totals.folders);
-            println!("items:       {}", m.totals.messages);
-            println!(
+            outln!("folders:     {}", m.totals.folders);
+            outln!("items:       {}", m.totals.messages);
+            outln!(
                 "orphans:     {} (items outside any folder; recoverable)",
                 m.totals.orphans
             );
-            println!("warnings:    {}", m.warnings.len());
+            outln!("warnings:    {}", m.warnings.len());
             for w in m.warnings.iter().take(50) {
-                println!("  - {w}");
+                outln!("  - {w}");
             }
             // What the cache holds, folder by folder (the sync window is not in the file).
             let c = ost_extract::coverage::coverage(&store);
             if !c.folders.is_empty() {
-                println!();
-                print!("{}", ost_extract::coverage::table(&c));
+                outln!();
+                out!("{}", ost_extract::coverage::table(&c));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -391,7 +423,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open(&file)?;
             let m = manifest::build(&store, &file_name(&file), json);
             if json {
-                println!("{}", serde_json::to_string_pretty(&m)?);
+                outln!("{}", serde_json::to_string_pretty(&m)?);
                 for w in &m.warnings {
                     eprintln!("warning: {w}");
                 }
@@ -399,7 +431,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for f in &m.folders {
                     let depth = f.path.len();
                     let name = f.path.last().map_or("(root)", String::as_str);
-                    println!(
+                    outln!(
                         "{:indent$}{name}  [{}]",
                         "",
                         f.message_count,
@@ -643,7 +675,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_summary(&reports, out);
         if let Some(r) = &shard_report {
-            println!(
+            outln!(
                 "shard {}: {} of the run's {} inputs; when every shard is done: ost-extract report {}",
                 r.shard,
                 reports.len(),
@@ -682,27 +714,27 @@ fn print_dry_run(
     for (input, name) in inputs.iter().zip(names) {
         let plan = dry_run::dry_run(input, opts);
         size += plan.size;
-        println!(
+        outln!(
             "{} ({} bytes) -> {}",
             plan.input,
             plan.size,
             out.join(name).display()
         );
         if let Some(e) = &plan.error {
-            println!("  unreadable: {e}");
+            outln!("  unreadable: {e}");
             continue;
         }
         for f in &plan.folders {
-            println!(
+            outln!(
                 "  {}: {} -> {}",
                 f.folder,
                 counted(&f.counts),
                 f.writes.join(", ")
             );
         }
-        println!("  total: {}", counted(&plan.totals()));
+        outln!("  total: {}", counted(&plan.totals()));
     }
-    println!(
+    outln!(
         "(dry run: nothing written; {} inputs, {size} bytes)",
         inputs.len()
     );
@@ -720,12 +752,12 @@ fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {
     if failures {
         for r in &reports {
             if let Some(e) = &r.error {
-                println!("{}: unreadable: {e}", r.input);
+                outln!("{}: unreadable: {e}", r.input);
             }
             for f in &r.failures {
                 let subject = f.subject.as_deref().unwrap_or("(subject unreadable)");
                 let nid = f.nid.map(|n| format!(" (node {n:#x})")).unwrap_or_default();
-                println!("{}: {}: {subject}{nid}: {}", r.input, f.folder, f.reason);
+                outln!("{}: {}: {subject}{nid}: {}", r.input, f.folder, f.reason);
             }
         }
     } else {
@@ -741,19 +773,19 @@ fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {
         match i.state {
             InputState::Complete(_) => {}
             InputState::Incomplete => {
-                println!("incomplete: {}{}", i.input, shard_of(i.shard));
+                outln!("incomplete: {}{}", i.input, shard_of(i.shard));
             }
             InputState::Missing => {
-                println!("missing: {}{}", i.input, shard_of(i.shard));
+                outln!("missing: {}{}", i.input, shard_of(i.shard));
             }
         }
     }
     if let Some(n) = count {
         for i in &merged.shards_missing {
-            println!("shard {i}/{n}: no report (not started, or its output folder not given)");
+            outln!("shard {i}/{n}: no report (not started, or its output folder not given)");
         }
         for i in &merged.shards_incomplete {
-            println!("shard {i}/{n}: did not finish; run it again with --resume");
+            outln!("shard {i}/{n}: did not finish; run it again with --resume");
         }
     }
     // The same rule as a single run's, and never 0 while an input or shard is missing.
@@ -767,19 +799,24 @@ fn report(outdirs: &[PathBuf], failures: bool) -> anyhow::Result<ExitCode> {
 
 fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path::Path) {
     use ost_extract::convert::batch::SummaryRow;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
-        "input", "mail", "calendar", "tasks", "contacts", "failed"
+        "input",
+        "mail",
+        "calendar",
+        "tasks",
+        "contacts",
+        "failed"
     );
     for r in reports {
         let row = SummaryRow::of(r);
         let name = &row.name;
         if let Some(e) = &row.unreadable {
-            println!("{name:<40} unreadable: {e}");
+            outln!("{name:<40} unreadable: {e}");
             continue;
         }
-        println!(
+        outln!(
             "{name:<40} {:>11} {:>11} {:>9} {:>11} {:>7}",
             row.mail.to_string(),
             row.calendar.to_string(),
@@ -788,11 +825,11 @@ fn print_summary(reports: &[ost_extract::convert::InputReport], out: &std::path:
             row.failed
         );
     }
-    println!(
+    outln!(
         "(written/found)  output: {}  reports: report.json in each input's folder",
         out.display()
     );
     if let Some(line) = ost_extract::convert::batch::loss_line(reports) {
-        println!("{line}");
+        outln!("{line}");
     }
 }

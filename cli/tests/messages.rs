@@ -225,3 +225,50 @@ fn the_input_report_counts_each_folder() {
         }
     }
 }
+
+/// `ost-extract info FILE | head -1`: a reader that goes away must end the command quietly,
+/// as it ends Unix tools (status 141, what a shell shows for SIGPIPE), never with a panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let file = demo("demo-unicode.pst");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let runs: [&[&str]; 7] = [
+        &["info"],
+        &["info", "--json"],
+        &["ls"],
+        &["ls", "--json"],
+        &["check"],
+        &["convert", "--dry-run", "-o", "/nonexistent-out"],
+        &["report"],
+    ];
+    for args in runs {
+        // The pipe's reading end is closed before the command starts: its first write fails.
+        let (reader, writer) = rustix::pipe::pipe().unwrap();
+        drop(reader);
+        let mut c = bin();
+        c.args(args);
+        if args[0] == "report" {
+            // A finished run's folder, to report on.
+            let o = bin()
+                .args(["convert", "--quiet", "-o"])
+                .arg(&out)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(0));
+            c.arg(&out);
+        } else {
+            c.arg(&file);
+        }
+        let o = c
+            .stdout(std::process::Stdio::from(writer))
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(141), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
