@@ -133,7 +133,7 @@ enum Command {
         failures: bool,
     },
     /// Check the files' structure as Outlook's repair tool does (header and page CRCs, B-trees,
-    /// block references and counts, allocation map, heaps and tables, folder counts) and print
+    /// block references and counts, allocation maps, heaps and tables, folder counts) and print
     /// every finding. Exit 0 when clean, 1 when anything was found, 2 when a file is unreadable.
     Check {
         /// The PST or OST files.

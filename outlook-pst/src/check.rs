@@ -2,17 +2,22 @@
 //! [MS-PST]: the header; the node and block B-trees (page trailers and CRCs, levels, key
 //! order, back pointers); every block (trailer, CRC, signature) and every reference to one
 //! (from the node B-tree, data trees and subnode trees) with the reference counts against
-//! the references made; the allocation map (AMap) against the space the pages and blocks
-//! use; heaps, BTHs, property and table contexts as the reader decodes them; the name-to-id
-//! map; folder counts against their contents and hierarchy tables.
+//! the references made; the allocation maps against the space the pages and blocks use (AMap
+//! in every layout, the 4 KiB one included; PMap, FMap and FPMap pages, `cbPMapFree` and
+//! `rgbFP` in the 512-byte layouts; the density list); heaps, BTHs, property and table
+//! contexts as the reader decodes them; the name-to-id map; folder counts against their
+//! contents and hierarchy tables.
 //!
 //! It decodes nothing itself that the reader decodes: pages, blocks, heaps and contexts go
 //! through [`crate::ndb`] and [`crate::ltp`]; what the reader tolerates with a warning is a
 //! finding here.
 //!
-//! Not checked: the allocation maps of the Outlook 2013+ 4 KiB layout (they are laid out
-//! differently and Outlook 2013+ leaves them stale in OSTs, so any check would flag what
-//! Outlook writes); the deprecated PMap, FMap and FPMap beyond their page trailers.
+//! Findings on the deprecated maps (PMap, FMap, FPMap, `cbPMapFree`, `rgbFP`) and on the
+//! density list are warnings: Outlook 2007 and later do not use the first ones (they leave
+//! PMaps full and `rgbFP` all ones) and the density list only guides allocation. Not checked:
+//! the contents of FMaps and `rgbFM` (the values Outlook 2003 wrote into the corpus files match
+//! neither the free space nor the longest free run of their AMaps), the density list's
+//! `ulCurrentPage`, and density list entries in the 4 KiB layout (their format is unknown).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -128,6 +133,7 @@ pub fn check_opened(ndb: &Ndb, store: Result<Store>) -> Report {
         used: Vec::new(),
         blocks: BTreeMap::new(),
         nodes: Vec::new(),
+        btree_pages: Vec::new(),
     };
     if let Err(e) = c.header() {
         c.find(
@@ -141,7 +147,7 @@ pub fn check_opened(ndb: &Ndb, store: Result<Store>) -> Report {
     c.btrees();
     c.blocks();
     c.references();
-    c.amap();
+    c.maps();
     c.ltp();
     match store {
         Ok(s) => c.messaging(&s),
@@ -160,6 +166,118 @@ const MAX_TREE_DEPTH: u8 = 3;
 /// Findings of one check beyond this many are summarised in one more finding.
 const MAX_PER_CHECK: usize = 200;
 
+/// Page types of the allocation maps ([MS-PST] 2.2.2.7.1).
+const PTYPE_FMAP: u8 = 0x82;
+const PTYPE_PMAP: u8 = 0x83;
+const PTYPE_AMAP: u8 = 0x84;
+const PTYPE_FPMAP: u8 = 0x85;
+const PTYPE_DLIST: u8 = 0x86;
+
+/// Where a layout keeps its allocation maps. The 512-byte layouts follow [MS-PST] 2.2.2.7;
+/// the 4 KiB layout follows libpff's PFF format document ("The 64-bit 4k page allocation
+/// table": the first AMap at 0x22000, one bit per 512 bytes, 4072 bytes of bits) and the one
+/// Outlook-written 4 KiB OST of the corpus (its AMap there, its `cbAMapFree` equal to its
+/// clear bits times 512, its density list page at 0x21000). PMaps, FMaps and FPMaps have not
+/// been seen in that layout.
+#[derive(Debug, Clone, Copy)]
+struct MapGeometry {
+    /// The first AMap page.
+    first: u64,
+    /// Page size.
+    page: u64,
+    /// Bytes one AMap bit stands for.
+    unit: u64,
+    /// Where the bits start in a map page (ANSI pages begin with a 4-byte `dwPadding`).
+    bits_at: usize,
+    /// Bytes of bits in a map page.
+    bits_len: usize,
+    /// The density list page, in the layouts that have one.
+    dlist: Option<u64>,
+    /// `rgbFP` in the header.
+    rgb_fp: usize,
+    /// Whether PMaps, FMaps and FPMaps are laid out between the AMaps.
+    side_maps: bool,
+    /// 64-bit layout (FPMaps exist only there).
+    wide: bool,
+}
+
+impl MapGeometry {
+    fn of(layout: Layout) -> Self {
+        let unicode = Self {
+            first: 0x4400,
+            page: 512,
+            unit: 64,
+            bits_at: 0,
+            bits_len: 496,
+            dlist: Some(0x4200),
+            rgb_fp: 384,
+            side_maps: true,
+            wide: true,
+        };
+        match layout {
+            Layout::Ansi => Self {
+                bits_at: 4,
+                dlist: None,
+                rgb_fp: 332,
+                wide: false,
+                ..unicode
+            },
+            Layout::Unicode => unicode,
+            Layout::Unicode4k => Self {
+                first: 0x22000,
+                page: 4096,
+                unit: 512,
+                bits_len: 4072,
+                dlist: Some(0x21000),
+                side_maps: false,
+                ..unicode
+            },
+        }
+    }
+
+    /// Bytes one AMap page maps.
+    fn region(&self) -> u64 {
+        self.bits_len as u64 * 8 * self.unit
+    }
+
+    /// The bits of a map page.
+    fn bits<'p>(&self, page: &'p [u8]) -> &'p [u8] {
+        page.get(self.bits_at..self.bits_at + self.bits_len)
+            .unwrap_or(&[])
+    }
+
+    /// Whether the AMaps mark the unit at `off` allocated; `None` where no readable AMap
+    /// covers it (before the first one, or a damaged one).
+    fn is_set(&self, amaps: &[Option<&[u8]>], off: u64) -> Option<bool> {
+        let d = off.checked_sub(self.first)?;
+        let bits = (*amaps.get(usize::try_from(d / self.region()).ok()?)?)?;
+        let slot = (d % self.region()) / self.unit;
+        let byte = bits.get(usize::try_from(slot / 8).ok()?)?;
+        Some(byte & (0x80 >> (slot % 8)) != 0)
+    }
+
+    /// The side maps after AMap `k` (page slot, page type, check name): a PMap every 8 AMaps
+    /// ([MS-PST] 2.2.2.7.3), an FMap after AMap 128 and every 496 AMaps on (2.2.2.7.5), an
+    /// FPMap after AMap 8192 and every 496 * 64 on, Unicode only (2.2.2.7.6). The FMap and
+    /// FPMap slots (the second and third page after the AMap) are those the writer uses.
+    fn side_maps(&self, k: u64) -> Vec<(u64, u8, &'static str)> {
+        let mut v = Vec::new();
+        if !self.side_maps {
+            return v;
+        }
+        if k % 8 == 0 {
+            v.push((1, PTYPE_PMAP, "pmap.page"));
+        }
+        if k >= 128 && (k - 128) % 496 == 0 {
+            v.push((2, PTYPE_FMAP, "fmap.page"));
+        }
+        if self.wide && k >= 8192 && (k - 8192) % (496 * 64) == 0 {
+            v.push((3, PTYPE_FPMAP, "fpmap.page"));
+        }
+        v
+    }
+}
+
 struct Checker<'a> {
     ndb: &'a Ndb,
     file: &'a [u8],
@@ -171,6 +289,8 @@ struct Checker<'a> {
     blocks: BTreeMap<u64, BlockEntry>,
     /// The node B-tree, in key order.
     nodes: Vec<NodeEntry>,
+    /// Where the B-tree pages lie.
+    btree_pages: Vec<u64>,
 }
 
 fn at_block(bref: BlockRef) -> Location {
@@ -328,6 +448,7 @@ impl<'a> Checker<'a> {
         };
         self.report.pages += 1;
         self.used.push((bref.ib, self.layout.page_size() as u64));
+        self.btree_pages.push(bref.ib);
         for w in ws {
             let check = if w.what.contains("CRC") {
                 "btree.crc"
@@ -700,14 +821,10 @@ impl<'a> Checker<'a> {
         self.nodes = nodes;
     }
 
-    /// The AMap pages against the space in use ([MS-PST] 2.2.2.7.2), 512-byte layouts only.
-    fn amap(&mut self) {
-        if self.layout == Layout::Unicode4k {
-            self.report
-                .skipped
-                .push("allocation maps: not checked in the 4 KiB layout".into());
-            return;
-        }
+    /// The allocation maps against the space in use ([MS-PST] 2.2.2.7.2-6): the AMap pages
+    /// (in every layout), then, in the 512-byte layouts, the PMap, FMap and FPMap pages and the
+    /// header's `cbPMapFree` and `rgbFP`; last the density list ([MS-PST] 2.2.2.7.4).
+    fn maps(&mut self) {
         let h = self.ndb.header().clone();
         if h.amap_valid == 0 {
             self.report
@@ -715,27 +832,46 @@ impl<'a> Checker<'a> {
                 .push("allocation maps: fAMapValid is 0 (Outlook rebuilds them)".into());
             return;
         }
-        const FIRST: u64 = 0x4400;
-        const SPAN: u64 = 496 * 8 * 64;
+        let g = MapGeometry::of(self.layout);
+        let region = g.region();
         let len = (self.file.len() as u64).min(h.file_eof);
-        let mut free = 0u64;
+        let mut free_units = 0u64;
         let mut last = None;
-        let mut bits: Vec<(u64, &[u8])> = Vec::new();
-        let mut ib = FIRST;
-        while ib.saturating_add(512) <= len {
-            let at = Location::offset(ib);
-            match self.map_page(ib, 0x84) {
-                Ok(page) => {
-                    // ANSI pages put 4 bytes of padding before the 496 bytes of bits.
-                    let bits_at = if self.layout == Layout::Ansi { 4 } else { 0 };
-                    let map = page.get(bits_at..bits_at + 496).unwrap_or(&[]);
-                    free += map.iter().map(|b| u64::from(b.count_zeros())).sum::<u64>() * 64;
-                    bits.push((ib, map));
-                }
-                Err(what) => self.find(Severity::Error, "amap.page", at, what),
+        // The bits of every AMap and every PMap, by number (`None`: the page is damaged).
+        let mut amaps: Vec<Option<&'a [u8]>> = Vec::new();
+        let mut pmaps: Vec<Option<&'a [u8]>> = Vec::new();
+        // The map pages themselves: allocations the AMaps must mark like any other.
+        let mut map_pages: Vec<(u64, u64)> = Vec::new();
+        let mut k = 0u64;
+        while let Some(base) = k.checked_mul(region).and_then(|o| o.checked_add(g.first)) {
+            if base.saturating_add(g.page) > len {
+                break;
             }
-            last = Some(ib);
-            ib = ib.saturating_add(SPAN);
+            match self.map_page(base, PTYPE_AMAP) {
+                Ok(page) => {
+                    let bits = g.bits(page);
+                    free_units += bits.iter().map(|b| u64::from(b.count_zeros())).sum::<u64>();
+                    amaps.push(Some(bits));
+                }
+                Err(what) => {
+                    self.find(Severity::Error, "amap.page", Location::offset(base), what);
+                    amaps.push(None);
+                }
+            }
+            map_pages.push((base, g.page));
+            last = Some(base);
+            for (slot, ptype, check) in g.side_maps(k) {
+                let ib = base.saturating_add(slot * g.page);
+                map_pages.push((ib, g.page));
+                let page = self.map_page(ib, ptype);
+                if let Err(what) = &page {
+                    self.find(Severity::Warning, check, Location::offset(ib), what.clone());
+                }
+                if ptype == PTYPE_PMAP {
+                    pmaps.push(page.ok().map(|p| g.bits(p)));
+                }
+            }
+            k += 1;
         }
         if let Some(l) = last {
             if h.amap_last != l {
@@ -750,6 +886,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        let free = free_units * g.unit;
         if h.amap_free != free {
             self.find(
                 Severity::Error,
@@ -761,27 +898,19 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        // Every extent in use must be marked allocated.
-        let is_set = |off: u64| -> Option<bool> {
-            let i = off.checked_sub(FIRST)? / SPAN;
-            let (base, map) = bits
-                .iter()
-                .find(|(b, _)| b.checked_sub(FIRST).map(|d| d / SPAN) == Some(i))?;
-            let slot = off.checked_sub(*base)? / 64;
-            let byte = map.get(usize::try_from(slot / 8).ok()?)?;
-            Some(byte & (0x80 >> (slot % 8)) != 0)
-        };
+        // Every extent in use, the map pages included, must be marked allocated.
         let mut used = self.used.clone();
+        used.extend_from_slice(&map_pages);
         used.sort_unstable();
         let mut unmarked = Vec::new();
         for (start, size) in &used {
-            let mut off = *start - (*start % 64);
+            let mut off = *start - (*start % g.unit);
             while off < start.saturating_add(*size) {
-                if is_set(off) == Some(false) {
+                if g.is_set(&amaps, off) == Some(false) {
                     unmarked.push((*start, off));
                     break;
                 }
-                match off.checked_add(64) {
+                match off.checked_add(g.unit) {
                     Some(o) => off = o,
                     None => break,
                 }
@@ -795,14 +924,230 @@ impl<'a> Checker<'a> {
                 format!("space at {off:#x} is in use but the AMap marks it free"),
             );
         }
+        if !pmaps.is_empty() {
+            self.pmaps(&g, &h, &amaps, &pmaps, len);
+        }
+        self.dlist(&g, &amaps);
     }
 
-    /// The page at `ib` if its trailer says `ptype` and its CRC and id match.
+    /// The deprecated PMaps ([MS-PST] 2.2.2.7.3): one bit per page, clear for a page set aside
+    /// for B-tree pages and not yet used. Outlook 2007 and later leave every bit set (and
+    /// `cbPMapFree` 0, `rgbFP` all ones); Outlook 2003 and older keep them, and in every file
+    /// of the corpus a page the PMap holds free is allocated in the AMap, no B-tree page lies
+    /// on one, `cbPMapFree` counts them and `rgbFP` has a bit set exactly for each full PMap.
+    fn pmaps(
+        &mut self,
+        g: &MapGeometry,
+        h: &Header,
+        amaps: &[Option<&[u8]>],
+        pmaps: &[Option<&[u8]>],
+        len: u64,
+    ) {
+        let span = g.region() * 8;
+        let mut free_pages = 0u64;
+        let mut not_reserved = Vec::new();
+        for (i, bits) in pmaps.iter().enumerate() {
+            let Some(bits) = bits else { continue };
+            let base = g.first + i as u64 * span;
+            for (byte_at, byte) in bits.iter().enumerate() {
+                for bit in 0..8u64 {
+                    if byte & (0x80 >> bit) != 0 {
+                        continue;
+                    }
+                    free_pages += 1;
+                    let off = base + (byte_at as u64 * 8 + bit) * g.page;
+                    if off.saturating_add(g.page) > len {
+                        continue;
+                    }
+                    let all_set = (0..g.page / g.unit)
+                        .all(|u| g.is_set(amaps, off + u * g.unit) != Some(false));
+                    if !all_set {
+                        not_reserved.push(off);
+                    }
+                }
+            }
+        }
+        if h.pmap_free != free_pages * g.page {
+            self.find(
+                Severity::Warning,
+                "pmap.free",
+                Location::offset(0),
+                format!(
+                    "cbPMapFree is {} bytes; the PMap pages have {} free",
+                    h.pmap_free,
+                    free_pages * g.page
+                ),
+            );
+        }
+        for off in not_reserved {
+            self.find(
+                Severity::Warning,
+                "pmap.reserved",
+                Location::offset(off),
+                format!("page at {off:#x} is free in the PMap but not allocated in the AMap"),
+            );
+        }
+        let pmap_free_at = |off: u64| -> bool {
+            let Some(d) = off.checked_sub(g.first) else {
+                return false;
+            };
+            let Ok(i) = usize::try_from(d / span) else {
+                return false;
+            };
+            let slot = (d % span) / g.page;
+            let byte = pmaps
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|b| b.get(usize::try_from(slot / 8).ok()?));
+            byte.is_some_and(|b| b & (0x80 >> (slot % 8)) == 0)
+        };
+        let on_free: Vec<u64> = self
+            .btree_pages
+            .iter()
+            .copied()
+            .filter(|&ib| pmap_free_at(ib))
+            .collect();
+        for ib in on_free {
+            self.find(
+                Severity::Warning,
+                "pmap.unmarked",
+                Location::offset(ib),
+                format!("B-tree page at {ib:#x} lies on a page the PMap marks free"),
+            );
+        }
+        // rgbFP: bit i (most significant first) set when PMap i has no free page, or when
+        // there is no PMap i.
+        let Some(rgb) = self.file.bytes_at(g.rgb_fp, 128) else {
+            return;
+        };
+        for i in 0..128 * 8 {
+            let full = match pmaps.get(i) {
+                Some(Some(bits)) => bits.iter().all(|b| *b == 0xFF),
+                Some(None) => continue,
+                None => true,
+            };
+            let set = rgb.get(i / 8).is_some_and(|b| b & (0x80 >> (i % 8)) != 0);
+            if set != full {
+                self.find(
+                    Severity::Warning,
+                    "header.rgbfp",
+                    Location::offset(g.rgb_fp as u64),
+                    format!(
+                        "rgbFP bit {i} is {}, but PMap {i} {}",
+                        u8::from(set),
+                        if full {
+                            "is full or absent"
+                        } else {
+                            "has free pages"
+                        }
+                    ),
+                );
+                break;
+            }
+        }
+    }
+
+    /// The density list ([MS-PST] 2.2.2.7.4): a page at a fixed offset listing AMap pages with
+    /// their free slots, most free first. Files of Outlook 2003 and older have none (the page
+    /// is zeros); Outlook keeps it exact in every file of the corpus it wrote. Entries of the
+    /// 4 KiB layout are not checked: their format is not documented, and the one Outlook-written
+    /// sample in the corpus has none.
+    fn dlist(&mut self, g: &MapGeometry, amaps: &[Option<&[u8]>]) {
+        let Some(at) = g.dlist else { return };
+        let Some(page) = usize::try_from(at)
+            .ok()
+            .and_then(|s| self.file.bytes_at(s, g.page as usize))
+        else {
+            return;
+        };
+        let t = self.layout.page_trailer_offset();
+        if page.u8_at(t) != Some(PTYPE_DLIST) || page.u8_at(t + 1) != Some(PTYPE_DLIST) {
+            if page.iter().all(|b| *b == 0) {
+                self.report
+                    .skipped
+                    .push("density list: none (files of Outlook 2003 and older have none)".into());
+            } else {
+                self.find(
+                    Severity::Warning,
+                    "dlist.page",
+                    Location::offset(at),
+                    format!(
+                        "page type {:#x} where the density list belongs",
+                        page.u8_at(t).unwrap_or(0)
+                    ),
+                );
+            }
+            return;
+        }
+        if page.u32_at(t + 4) != Some(crc32(page.get(..t).unwrap_or(page))) {
+            self.find(
+                Severity::Warning,
+                "dlist.page",
+                Location::offset(at),
+                "density list CRC does not match".into(),
+            );
+            return;
+        }
+        if self.layout == Layout::Unicode4k {
+            self.report
+                .skipped
+                .push("density list entries: their 4 KiB-layout format is not known".into());
+            return;
+        }
+        let count = usize::from(page.u8_at(1).unwrap_or(0));
+        if count > (t - 8) / 4 {
+            self.find(
+                Severity::Warning,
+                "dlist.page",
+                Location::offset(at),
+                format!("cEntDList {count} is more than the page holds"),
+            );
+            return;
+        }
+        let mut seen = HashSet::new();
+        let mut before: Option<u32> = None;
+        for i in 0..count {
+            let Some(e) = page.u32_at(8 + 4 * i) else {
+                break;
+            };
+            let (n, free) = (e & 0xF_FFFF, e >> 20);
+            let what = match amaps.get(n as usize) {
+                None => Some(format!(
+                    "entry {i} names AMap page {n}; the file has {}",
+                    amaps.len()
+                )),
+                Some(_) if !seen.insert(n) => {
+                    Some(format!("entry {i}: AMap page {n} listed twice"))
+                }
+                Some(Some(bits)) => {
+                    let have: u32 = bits.iter().map(|b| b.count_zeros()).sum();
+                    (have != free).then(|| {
+                        format!("entry {i} says AMap page {n} has {free} free slots; it has {have}")
+                    })
+                }
+                Some(None) => None,
+            }
+            .or_else(|| {
+                before.filter(|b| free > *b).map(|b| {
+                    format!(
+                        "entry {i} ({free} free slots) follows one with {b}: not most free first"
+                    )
+                })
+            });
+            if let Some(what) = what {
+                self.find(Severity::Warning, "dlist.entry", Location::offset(at), what);
+            }
+            before = Some(free);
+        }
+    }
+
+    /// The map page at `ib` if its trailer says `ptype` and its CRC and id match.
     fn map_page(&self, ib: u64, ptype: u8) -> std::result::Result<&'a [u8], String> {
         let start = usize::try_from(ib).map_err(|_| "offset out of range".to_string())?;
         let page = self
             .file
-            .bytes_at(start, 512)
+            .bytes_at(start, self.layout.page_size())
             .ok_or_else(|| "page lies beyond the end of the file".to_string())?;
         let t = self.layout.page_trailer_offset();
         let (pt, pt2) = (page.u8_at(t), page.u8_at(t + 1));
