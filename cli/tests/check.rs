@@ -60,3 +60,34 @@ fn damage_exits_1_and_unreadable_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_psts_convert_writes_have_no_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = ["demo-unicode.pst", "demo-ansi.pst", "demo-2013.ost"];
+    let out = bin()
+        .arg("convert")
+        .args(inputs.iter().map(|n| demo(n)))
+        .arg("-o")
+        .arg(dir.path())
+        .arg("--pst-only")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let psts: Vec<PathBuf> = inputs
+        .iter()
+        .map(|n| {
+            let stem = n.rsplit_once('.').unwrap().0;
+            dir.path().join(n).join(format!("{stem}.pst"))
+        })
+        .collect();
+    let out = bin().arg("check").args(&psts).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.matches("no findings").count(), 3, "{stdout}");
+}

@@ -1,7 +1,9 @@
 //! The scale benchmark: builds large files with the fixtures writer, then on each file, in
 //! the same run and on a warm page cache, times `ost-extract convert` (mbox and EML) against
 //! `readpst` (mbox and `-e`, `-j` on all cores) and `pffexport`, and measures the floors:
-//! reading the file once and inflating every block once.
+//! reading the file once and inflating every block once. It also times the conversion to a
+//! PST (`--pst-only`) against its own floor, reading the input once plus writing as many bytes
+//! as the PST has, and runs `ost-extract check` on every PST written.
 //!
 //! ```text
 //! cargo build --release -p ost-extract-cli -p ost-extract-benches
@@ -119,7 +121,7 @@ fn parse_args() -> Result<Args> {
             "-h" | "--help" => {
                 println!(
                     "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
-                     [--skip ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
+                     [--skip ours-pst,ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
                      [--runs N (default 3; outputs of every run stay on disk until the end)] \
                      [--no-pretouch (do not write into free memory before each run)] \
                      [--out OUTPUT_DIR (default DIR/out; e.g. /dev/shm/out to take the disk out)]"
@@ -253,6 +255,25 @@ fn tree_size(dir: &Path) -> (u64, u64) {
         }
     }
     (files, bytes)
+}
+
+/// The files under `dir` whose name ends in `.ext`, sorted.
+fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let path = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == ext) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// What `/usr/bin/time -v` says about one command.
@@ -429,7 +450,11 @@ fn main() -> Result<()> {
         let bin = args.bin.display().to_string();
         let j = cores.to_string();
         let export = format!("{OUT}/export");
-        let tools: [(&str, Vec<&str>); 6] = [
+        let tools: [(&str, Vec<&str>); 7] = [
+            (
+                "ours-pst",
+                vec![&bin, "convert", &p, "-o", OUT, "--pst-only", "--jobs", &j],
+            ),
             (
                 "ours-mbox",
                 vec![
@@ -458,6 +483,9 @@ fn main() -> Result<()> {
         // it wrote are written once more by a plain loop: what writing the output costs on
         // this machine at that moment, whatever the tool.
         let mut writes: Vec<f64> = Vec::new();
+        let mut pst_writes: Vec<f64> = Vec::new();
+        let mut pst_bytes = 0u64;
+        let mut pst_checks: Vec<serde_json::Value> = Vec::new();
         // More than any tool writes: output is at most about 1.5 times the input.
         let touch = len.saturating_mul(2).saturating_add(1 << 30);
         for round in 1..=args.runs {
@@ -510,11 +538,56 @@ fn main() -> Result<()> {
                     );
                     writes.push(w);
                 }
+                if *tool == "ours-pst" {
+                    // The PST's floor: writing as many bytes with a plain loop, then
+                    // (untimed for the ratio) the validator over what was written.
+                    let psts = files_with_extension(&out, "pst");
+                    let size: u64 = psts
+                        .iter()
+                        .map(|p| fs::metadata(p).map_or(0, |m| m.len()))
+                        .sum();
+                    same_start(&path, args.pretouch.then_some(touch))?;
+                    let sink = out_root.join(format!("{}-pstwrite-{round}", input.name));
+                    let w = write_once(&sink, size)?;
+                    let _ = fs::remove_file(&sink);
+                    eprintln!("  write PST     #{round} {w:8.2} s ({size} bytes)");
+                    pst_writes.push(w);
+                    pst_bytes = size;
+                    for pst in psts {
+                        let c = timed(
+                            &[
+                                args.bin.display().to_string(),
+                                "check".into(),
+                                pst.display().to_string(),
+                            ],
+                            &args.dir.join("run"),
+                        )?;
+                        eprintln!(
+                            "  check {}  {:.2} s, {:.1} MiB peak, {}",
+                            pst.display(),
+                            c.wall,
+                            c.rss_mib,
+                            if c.ok { "no findings" } else { "FINDINGS" }
+                        );
+                        pst_checks.push(serde_json::json!({
+                            "round": round, "file": pst.display().to_string(),
+                            "clean": c.ok, "wall_s": c.wall, "peak_rss_mib": c.rss_mib,
+                        }));
+                    }
+                }
                 runs.push(run);
             }
         }
         if let Some(f) = floors.last_mut() {
             f["write_output_s"] = serde_json::json!(median(&writes));
+            if !pst_writes.is_empty() {
+                let read = f["read_s"].as_f64().unwrap_or(0.0);
+                let w = median(&pst_writes);
+                f["pst_bytes"] = serde_json::json!(pst_bytes);
+                f["write_pst_s"] = serde_json::json!(w);
+                f["pst_floor_s"] = serde_json::json!(read + w);
+                f["pst_checks"] = serde_json::json!(pst_checks);
+            }
         }
     }
     // Outputs are deleted only now: deleting many files just before creating many (the EML
@@ -574,6 +647,20 @@ fn main() -> Result<()> {
             ("ours-mbox", &["readpst-mbox", "readpst-e", "pffexport"]),
             ("ours-eml", &["readpst-e", "pffexport"]),
         ];
+        if let (Some(r), Some(pf)) = (get("ours-pst"), f["pst_floor_s"].as_f64()) {
+            let clean = f["pst_checks"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty() && c.iter().all(|x| x["clean"] == true));
+            println!(
+                "{name} ours-pst: {:.2} s, {:.2}x the PST floor ({:.2} s: read the input once + write {} bytes once); peak RSS {:.0} MiB; check: {}",
+                r.wall_s,
+                r.wall_s / pf,
+                pf,
+                f["pst_bytes"],
+                r.peak_rss_mib,
+                if clean { "no findings" } else { "FINDINGS or not run" }
+            );
+        }
         for (ours, against) in others {
             let competitor = against
                 .iter()
