@@ -224,6 +224,10 @@ struct ConvertArgs {
     /// Start <stem>-2.pst, -3.pst ... between items past this size (e.g. 20GiB, 500MB).
     #[arg(long, default_value = "20GiB", value_parser = parse_size)]
     pst_max_size: u64,
+    /// Also upload as the files are written: --imap, --caldav, --carddav and the other
+    /// target options of `upload` (see `ost-extract upload --help`).
+    #[command(flatten)]
+    upload: upload::TargetArgs,
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -538,7 +542,15 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         },
         pst: (args.pst || args.pst_only).then_some(args.pst_max_size),
         open_formats: !args.pst_only,
+        upload: None,
     };
+    let mut opts = opts;
+    if args.upload.any() && !args.dry_run {
+        opts.upload = Some(
+            args.upload
+                .upload(opts.vcard, args.output.join("upload-ledger"))?,
+        );
+    }
     if args.dry_run {
         print_dry_run(&inputs, &names, out, &opts);
         return Ok(ExitCode::SUCCESS);
@@ -594,6 +606,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let reporter = progress::Reporter {
         display: &display,
         sizes: sizes.clone(),
+        verb: "converting",
     };
     let started = std::time::Instant::now();
 
@@ -629,7 +642,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             Err(e) => {
                 eprintln!("ost-extract: {e}");
                 eprintln!(
-                    "ost-extract: stopped; free space or fix permissions, then rerun with --resume"
+                    "ost-extract: stopped; fix this (free space, permissions, the upload target), then rerun with --resume"
                 );
                 return Ok(ExitCode::from(2));
             }

@@ -88,6 +88,8 @@ impl Display {
 pub struct Reporter<'a> {
     pub display: &'a Display,
     pub sizes: HashMap<String, u64>,
+    /// What is being done, for log lines ("converting", "uploading").
+    pub verb: &'static str,
 }
 
 impl Progress for Reporter<'_> {
@@ -115,7 +117,7 @@ impl Progress for Reporter<'_> {
                     b.insert(input.to_owned(), (bar, per_item));
                 }
             }
-            Display::Lines => eprintln!("converting {input} ({items} items)"),
+            Display::Lines => eprintln!("{} {input} ({items} items)", self.verb),
             Display::Quiet => {}
         }
     }

@@ -1,15 +1,18 @@
 //! `ost-extract upload`: caches straight into the new account (IMAP, CalDAV, CardDAV).
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use ost_extract::contacts::VcardVersion;
-use ost_extract::convert::{self, NoProgress};
+use ost_extract::convert;
 use ost_extract::upload::{self, dav::DavUrl, imap::ImapUrl, Auth, Secret, TokenCommand};
 use pstkit::Store;
+
+use crate::progress::{Display, Reporter};
 
 pub const UPLOAD_EXAMPLES: &str = "\
 Examples:
@@ -29,12 +32,10 @@ Examples:
 Run it again after an interruption: the ledger (--ledger-dir) says what is already there,
 and nothing is sent twice.";
 
-/// Options of `upload`.
-#[derive(clap::Args)]
-pub struct UploadArgs {
-    /// OST/PST files, or folders to search for them.
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+/// Where and how to upload: `upload`'s targets, also taken by `convert` (one pass writes
+/// files and uploads).
+#[derive(clap::Args, Default)]
+pub struct TargetArgs {
     /// Mail to this IMAP account: imaps://USER@HOST[:PORT] (TLS) or imap://USER@HOST[:PORT]
     /// (STARTTLS, required unless --allow-plaintext).
     #[arg(long, value_name = "URL")]
@@ -69,17 +70,77 @@ pub struct UploadArgs {
     /// Trust the certificate authorities in this PEM file too (a private CA).
     #[arg(long, value_name = "FILE")]
     ca_file: Option<PathBuf>,
-    /// Where the ledgers are kept (what went where, for resuming).
-    #[arg(long, value_name = "DIR", default_value = "ost-extract-upload-ledger")]
-    ledger_dir: PathBuf,
+    /// Where the upload ledgers are kept (what went where, for resuming); `upload`'s default
+    /// is ./ost-extract-upload-ledger, `convert`'s OUTDIR/upload-ledger.
+    #[arg(long, value_name = "DIR")]
+    ledger_dir: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    /// Whether a target is named.
+    pub fn any(&self) -> bool {
+        self.imap.is_some() || self.caldav.is_some() || self.carddav.is_some()
+    }
+
+    /// The upload these arguments ask for (the password read or prompted for now), with
+    /// `default_ledger` when --ledger-dir is not given.
+    pub fn upload(
+        &self,
+        vcard: VcardVersion,
+        default_ledger: PathBuf,
+    ) -> anyhow::Result<upload::Upload> {
+        let targets = upload::Targets {
+            imap: self.imap.as_deref().map(ImapUrl::parse).transpose()?,
+            caldav: self
+                .caldav
+                .as_deref()
+                .map(|u| DavUrl::parse(u, "--caldav", self.allow_plaintext))
+                .transpose()?,
+            carddav: self
+                .carddav
+                .as_deref()
+                .map(|u| DavUrl::parse(u, "--carddav", self.allow_plaintext))
+                .transpose()?,
+        };
+        let first_url = self
+            .imap
+            .as_deref()
+            .or(self.caldav.as_deref())
+            .or(self.carddav.as_deref())
+            .unwrap_or("");
+        let auth = auth(self, &user_of(first_url))?;
+        let mut opts =
+            upload::Options::new(auth, self.ledger_dir.clone().unwrap_or(default_ledger));
+        opts.connections = self.connections.max(1);
+        opts.dedupe_server = self.dedupe.is_some();
+        opts.update = self.update;
+        opts.allow_plaintext = self.allow_plaintext;
+        opts.ca_file = self.ca_file.clone();
+        opts.vcard = vcard;
+        opts.backoff = Duration::from_millis(500);
+        Ok(upload::Upload {
+            targets,
+            options: opts,
+        })
+    }
+}
+
+/// Options of `upload`.
+#[derive(clap::Args)]
+pub struct UploadArgs {
+    /// OST/PST files, or folders to search for them.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    target: TargetArgs,
     /// Write the report (the upload of every input: counts, failures, skips, where each
-    /// folder went) to this JSON file.
+    /// folder went; the shape of convert's report.json) to this JSON file.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// vCard version of the cards uploaded.
     #[arg(long, value_parser = ["3.0", "4.0"], default_value = "3.0")]
     vcard: String,
-    /// Print nothing but errors.
+    /// No progress display and no summary; only errors.
     #[arg(long, short)]
     quiet: bool,
 }
@@ -93,7 +154,7 @@ fn user_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
-fn auth(args: &UploadArgs, user: &str) -> anyhow::Result<Auth> {
+fn auth(args: &TargetArgs, user: &str) -> anyhow::Result<Auth> {
     if let Some(cmd) = &args.oauth2_token_cmd {
         return Ok(Auth::OAuth2(TokenCommand {
             command: cmd.clone(),
@@ -112,102 +173,96 @@ fn auth(args: &UploadArgs, user: &str) -> anyhow::Result<Auth> {
     Ok(Auth::Password(Secret::new(p)))
 }
 
-/// Runs `upload`.
+/// Runs `upload`: the convert pipeline with only the upload outputs.
 pub fn run(args: UploadArgs) -> anyhow::Result<ExitCode> {
-    if args.imap.is_none() && args.caldav.is_none() && args.carddav.is_none() {
+    if !args.target.any() {
         bail!("name a target: --imap, --caldav and/or --carddav");
     }
-    let targets = upload::Targets {
-        imap: args.imap.as_deref().map(ImapUrl::parse).transpose()?,
-        caldav: args
-            .caldav
-            .as_deref()
-            .map(|u| DavUrl::parse(u, "--caldav", args.allow_plaintext))
-            .transpose()?,
-        carddav: args
-            .carddav
-            .as_deref()
-            .map(|u| DavUrl::parse(u, "--carddav", args.allow_plaintext))
-            .transpose()?,
-    };
-    let first_url = args
-        .imap
-        .as_deref()
-        .or(args.caldav.as_deref())
-        .or(args.carddav.as_deref())
-        .unwrap_or("");
-    let auth = auth(&args, &user_of(first_url))?;
-    let mut opts = upload::Options::new(auth, args.ledger_dir.clone());
-    opts.connections = args.connections.max(1);
-    opts.dedupe_server = args.dedupe.is_some();
-    opts.update = args.update;
-    opts.allow_plaintext = args.allow_plaintext;
-    opts.ca_file = args.ca_file.clone();
-    opts.vcard = if args.vcard == "4.0" {
+    let vcard = if args.vcard == "4.0" {
         VcardVersion::V4
     } else {
         VcardVersion::V3
     };
-    opts.backoff = Duration::from_millis(500);
-
+    let up = args
+        .target
+        .upload(vcard, PathBuf::from("ost-extract-upload-ledger"))?;
     let inputs = convert::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
         bail!("no .ost or .pst files found");
     }
+    let sizes: HashMap<String, u64> = inputs
+        .iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::metadata(p).map_or(0, |m| m.len()),
+            )
+        })
+        .collect();
+    let display = Display::new(args.quiet, sizes.values().sum());
+    let reporter = Reporter {
+        display: &display,
+        sizes: sizes.clone(),
+        verb: "uploading",
+    };
     let mut reports = Vec::new();
-    let mut failed = false;
     for input in &inputs {
+        let key = input.display().to_string();
         let store = match Store::open(input) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("ost-extract: {}: {e}", input.display());
-                failed = true;
+                display.add_bytes(sizes.get(&key).copied().unwrap_or(0));
+                display.finished(&key, &format!("unreadable: {e}"));
+                let mut r = convert::InputReport::new(input, Path::new(""));
+                r.output = up.targets.display();
+                r.error = Some(e.to_string());
+                r.finish();
+                reports.push(r);
                 continue;
             }
         };
-        if !args.quiet {
-            eprintln!("{}: uploading to {}", input.display(), targets.display());
-        }
-        let r = match upload::upload_store(&store, input, &targets, &opts, &NoProgress) {
+        let r = match upload::upload_store(&store, input, &up, &reporter) {
             Ok(r) => r,
             Err(e) => {
                 // Login, TLS, ledger and unreachable servers stop the run: the next input
                 // would fail the same way.
+                display.clear();
                 write_report(&args, &reports)?;
                 return Err(e).with_context(|| format!("{}", input.display()));
             }
         };
-        let t = r.totals();
-        if !args.quiet {
-            println!(
-                "{}: {} uploaded, {} skipped, {} failed (ledger {})",
-                input.display(),
-                t.written,
-                r.skipped.len(),
-                t.failed,
-                r.ledgers.join(", ")
-            );
+        let summary = r.upload.clone().unwrap_or_default();
+        display.finished(
+            &key,
+            &format!(
+                "{} uploaded, {} skipped, {} failed (ledger {})",
+                summary.uploaded(),
+                summary.skipped(),
+                r.totals().failed,
+                summary.ledgers.join(", ")
+            ),
+        );
+        reports.push(r);
+    }
+    display.clear();
+    if !args.quiet {
+        for r in &reports {
             for f in r.failures.iter().take(20) {
                 println!(
-                    "  failed: {} {:?}: {}",
+                    "{}: failed: {} {:?}: {}",
+                    r.input,
                     f.folder,
                     f.subject.as_deref().unwrap_or(""),
                     f.reason
                 );
             }
         }
-        failed |= t.failed > 0;
-        reports.push(r);
     }
     write_report(&args, &reports)?;
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(convert::batch::exit_code(&reports)))
 }
 
-fn write_report(args: &UploadArgs, reports: &[upload::UploadReport]) -> anyhow::Result<()> {
+fn write_report(args: &UploadArgs, reports: &[convert::InputReport]) -> anyhow::Result<()> {
     if let Some(path) = &args.report {
         let json = serde_json::to_vec_pretty(reports)?;
         let mut f = std::fs::File::create(path)

@@ -14,9 +14,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
+use ost_extract::convert::InputReport;
 use ost_extract::convert::{self, NoProgress};
 use ost_extract::mail;
-use ost_extract::upload::{self, dav, imap, Special, Targets, UploadError, UploadReport};
+use ost_extract::upload::{self, dav, imap, Special, Targets, Upload, UploadError};
 use pstkit::Store;
 use servers::servers;
 
@@ -76,15 +77,18 @@ fn mailbox_contents(user: &str) -> BTreeMap<String, Vec<Arrived>> {
 
 /// What each mailbox should hold: the mail of the folders the report says went there, as
 /// rendered from the source, with its flags and delivery time.
-fn expected_contents(store: &Store, report: &UploadReport) -> BTreeMap<String, Vec<Arrived>> {
+fn expected_contents(store: &Store, report: &InputReport) -> BTreeMap<String, Vec<Arrived>> {
     let book = ost_extract::addressbook::AddressBook::from_store(store);
-    let plans = upload::plan_folders(store, &store.folders().folders);
+    let plan = convert::plan::plan(store, &store.folders().folders, false);
+    let plans = upload::mail_folders(store, &plan);
     let mut out: BTreeMap<String, Vec<Arrived>> = BTreeMap::new();
-    for placed in &report.folders {
+    for placed in &report.upload.as_ref().unwrap().folders {
         let Some(mb) = &placed.mailbox else { continue };
         let entry = out.entry(mb.clone()).or_default();
-        let plan = plans.iter().find(|p| p.label == placed.source).unwrap();
-        for nid in store.contents(plan.nid).unwrap() {
+        let i = plans.iter().position(|p| p.label == placed.source).unwrap();
+        let planned = &plan.folders[i];
+        let plan = &plans[i];
+        for &nid in &planned.items {
             let Ok(mut msg) = store.message(nid) else {
                 continue;
             };
@@ -201,6 +205,19 @@ struct Checked {
     dav_resources: usize,
 }
 
+/// The upload of `targets` with `options`.
+fn up(targets: &Targets, options: &upload::Options) -> Upload {
+    Upload {
+        targets: targets.clone(),
+        options: options.clone(),
+    }
+}
+
+/// Messages (and DAV resources) uploaded by the run of `report`.
+fn uploaded(report: &InputReport) -> u64 {
+    report.upload.as_ref().map_or(0, |u| u.uploaded())
+}
+
 /// Uploads `input` as `user` (and to DAV as `dav_user`), checks everything that arrived
 /// against `convert`'s output and the source, runs again and checks nothing more is sent.
 fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked {
@@ -213,7 +230,7 @@ fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked
     };
     let opts = srv.options(ledgers.path());
     let store = Store::open(input).unwrap();
-    let report = upload::upload_store(&store, input, &targets, &opts, &NoProgress).unwrap();
+    let report = upload::upload_store(&store, input, &up(&targets, &opts), &NoProgress).unwrap();
     assert!(report.complete);
     assert!(
         report.failures.is_empty(),
@@ -283,10 +300,23 @@ fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked
         input.display()
     );
 
-    // Every mail folder is there; special folders went to the server's special-use ones.
-    let plans = upload::plan_folders(&store, &store.folders().folders);
+    // Every mail folder is there; special folders went to the server's special-use ones,
+    // found by their SPECIAL-USE attribute (the test server's \\Junk mailbox is named
+    // "Unwanted", a name nothing would guess).
+    let plan = convert::plan::plan(&store, &store.folders().folders, false);
+    let plans = upload::mail_folders(&store, &plan);
+    let special_use: BTreeMap<&str, String> = {
+        let mut s = srv.session(user);
+        let list = s.list().unwrap();
+        s.logout();
+        list.into_iter()
+            .filter_map(|m| Some((m.special_use?, m.name)))
+            .collect()
+    };
+    assert_eq!(special_use["\\Junk"], "Unwanted");
+    let placed_folders = &report.upload.as_ref().unwrap().folders;
     for p in &plans {
-        let placed = report.folders.iter().find(|f| f.source == p.label);
+        let placed = placed_folders.iter().find(|f| f.source == p.label);
         if p.skip.is_none() && p.mail_folder && !p.rel.is_empty() {
             let mb = placed
                 .and_then(|f| f.mailbox.as_ref())
@@ -294,14 +324,18 @@ fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked
             assert!(arrived.contains_key(mb), "{mb} not on the server");
             if let Some(s) = p.special {
                 let want = match s {
-                    Special::Inbox => "INBOX",
-                    Special::Sent => "Sent",
-                    Special::Drafts => "Drafts",
-                    Special::Trash => "Trash",
-                    Special::Junk => "Junk",
-                    Special::Archive => "Archive",
+                    Special::Inbox => "INBOX".to_owned(),
+                    Special::Sent => special_use["\\Sent"].clone(),
+                    Special::Drafts => special_use["\\Drafts"].clone(),
+                    Special::Trash => special_use["\\Trash"].clone(),
+                    Special::Junk => special_use["\\Junk"].clone(),
+                    Special::Archive => special_use["\\Archive"].clone(),
                 };
-                assert_eq!(mb, want, "{} should go to the special-use mailbox", p.label);
+                assert_eq!(
+                    mb, &want,
+                    "{} should go to the special-use mailbox",
+                    p.label
+                );
             }
         }
     }
@@ -337,7 +371,7 @@ fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked
         let tls = upload::tls_config(Some(&srv.ca_file)).unwrap();
         let client = dav::DavClient::new(du, srv.password(), tls);
         let mut got = Vec::new();
-        for c in report.folders.iter().flat_map(|f| f.collections.iter()) {
+        for c in placed_folders.iter().flat_map(|f| f.collections.iter()) {
             for href in client.list(c).unwrap() {
                 got.push(String::from_utf8(client.get(&href).unwrap().unwrap()).unwrap());
             }
@@ -363,14 +397,15 @@ fn upload_and_check(input: &Path, user: &str, dav_user: Option<&str>) -> Checked
     }
 
     // A second run sends nothing.
-    let again = upload::upload_store(&store, input, &targets, &opts, &NoProgress).unwrap();
+    let again = upload::upload_store(&store, input, &up(&targets, &opts), &NoProgress).unwrap();
     assert_eq!(
-        again.totals().written,
+        uploaded(&again),
         0,
         "{}: re-run uploaded {:?}",
         input.display(),
-        again.counts
+        again.upload
     );
+    assert!(again.failures.is_empty(), "{:#?}", again.failures);
     assert_eq!(
         mailbox_contents(user),
         arrived,
@@ -547,7 +582,7 @@ fn dropped_connections_resume_with_nothing_missing_and_nothing_twice() {
     };
     let mut opts = srv.options(dir.path());
     opts.connections = 2;
-    let report = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap();
+    let report = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
     assert!(
         cuts.load(Ordering::SeqCst) >= 3,
         "only {} connections were cut",
@@ -570,8 +605,8 @@ fn dropped_connections_resume_with_nothing_missing_and_nothing_twice() {
     assert!(got == want, "the mailboxes differ from the source");
     // Kicked from the server side while a second run looks: nothing more is sent.
     srv.kick(user);
-    let again = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap();
-    assert_eq!(again.totals().written, 0);
+    let again = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
+    assert_eq!(uploaded(&again), 0);
 }
 
 #[test]
@@ -581,14 +616,15 @@ fn dedupe_server_skips_messages_that_came_another_way() {
     let store = Store::open(&input).unwrap();
     let user = "dedupe@example.test";
     // Three Inbox messages arrive first by another route.
-    let plans = upload::plan_folders(&store, &store.folders().folders);
+    let plan = convert::plan::plan(&store, &store.folders().folders, false);
+    let plans = upload::mail_folders(&store, &plan);
     let inbox = plans
         .iter()
-        .find(|p| p.special == Some(Special::Inbox))
+        .position(|p| p.special == Some(Special::Inbox))
         .unwrap();
     let mut s = srv.session(user);
     let mut early = Vec::new();
-    for nid in store.contents(inbox.nid).unwrap().into_iter().take(3) {
+    for &nid in plan.folders[inbox].items.iter().take(3) {
         let eml = mail::message_to_eml(&store.message(nid).unwrap(), &mut Vec::new());
         let r = s
             .append(
@@ -611,7 +647,7 @@ fn dedupe_server_skips_messages_that_came_another_way() {
         imap: Some(srv.imaps(user)),
         ..Targets::default()
     };
-    let report = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap();
+    let report = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
     let deduped: Vec<_> = report
         .skipped
         .iter()
@@ -652,13 +688,13 @@ fn xoauth2_token_is_accepted_and_an_expired_one_refused_clearly() {
     };
     let mut opts = srv.options(dir.path());
     opts.auth = srv.token_command(dir.path(), user, now + 3600);
-    let report = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap();
-    assert!(report.totals().written > 10);
+    let report = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
+    assert!(uploaded(&report) > 10);
     let arrived: usize = mailbox_contents(user).values().map(Vec::len).sum();
-    assert_eq!(arrived as u64, report.counts[&convert::Kind::Mail].written);
+    assert_eq!(arrived as u64, uploaded(&report));
 
     opts.auth = srv.token_command(dir.path(), user, now - 3600);
-    let err = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap_err();
+    let err = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, UploadError::Auth(_)), "{text}");
     assert!(
@@ -682,7 +718,69 @@ fn a_wrong_password_is_an_authentication_error() {
         imap: Some(srv.imaps("wrong@example.test")),
         ..Targets::default()
     };
-    let err = upload::upload_store(&store, &input, &targets, &opts, &NoProgress).unwrap_err();
+    let err = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap_err();
     assert!(matches!(err, UploadError::Auth(_)), "{err}");
     assert!(!err.to_string().contains("not the password"));
+}
+
+#[test]
+fn convert_writes_files_and_uploads_in_one_pass() {
+    let srv = servers();
+    let input = demo("demo-2013.ost");
+    let store = Store::open(&input).unwrap();
+    let user = "onepass@example.test";
+    let dav_user = "dav4@example.test";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let targets = Targets {
+        imap: Some(srv.imaps(user)),
+        caldav: Some(srv.dav(dav_user)),
+        carddav: Some(srv.dav(dav_user)),
+    };
+    let opts = convert::Options {
+        upload: Some(up(&targets, &srv.options(&dir.path().join("ledger")))),
+        ..convert::Options::default()
+    };
+    let report = convert::convert_file(&input, &out, &opts, &NoProgress).unwrap();
+    assert!(report.complete, "{:#?}", report.failures);
+    // The files are those of a plain conversion.
+    let plain = dir.path().join("plain");
+    convert::convert_file(&input, &plain, &convert::Options::default(), &NoProgress).unwrap();
+    let mut ours = files(&out.join("Mail"), ".eml", &[]);
+    let mut theirs = files(&plain.join("Mail"), ".eml", &[]);
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours.len(), theirs.len());
+    assert!(ours.len() > 15);
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    }
+    for sub in ["Calendar", "Tasks", "Contacts"] {
+        assert!(out.join(sub).is_dir(), "{sub} not written");
+    }
+    // The mailboxes hold what the report says went there, and report.json says so too.
+    let arrived = mailbox_contents(user);
+    let expected = expected_contents(&store, &report);
+    for (mb, want) in &expected {
+        assert!(arrived.get(mb) == Some(want), "{mb} differs");
+    }
+    let on_disk: InputReport =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let summary = on_disk.upload.unwrap();
+    let mail: usize = arrived.values().map(Vec::len).sum();
+    assert_eq!(mail, expected.values().map(Vec::len).sum::<usize>());
+    let dav: u64 = summary
+        .folders
+        .iter()
+        .filter(|f| !f.collections.is_empty())
+        .map(|f| f.uploaded)
+        .sum();
+    assert!(dav >= 8, "{summary:#?}");
+    assert_eq!(summary.uploaded(), mail as u64 + dav);
+    // Counted once per item: written by every output that took it.
+    assert_eq!(report.counts, {
+        let r = convert::convert_file(&input, &plain, &convert::Options::default(), &NoProgress)
+            .unwrap();
+        r.counts
+    });
 }

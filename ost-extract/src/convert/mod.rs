@@ -92,6 +92,9 @@ pub struct Options {
     pub pst: Option<u64>,
     /// Write the open formats (EML/mbox, ICS, vCard); `false` with `pst` gives only the PST.
     pub open_formats: bool,
+    /// Also upload: mail to IMAP, calendars and tasks to CalDAV, contacts to CardDAV
+    /// ([`sinks::ImapUpload`], [`sinks::DavUpload`]).
+    pub upload: Option<crate::upload::Upload>,
 }
 
 /// `--folder GLOB`: the folders to convert, by their path as in the output tree (`Inbox`,
@@ -217,6 +220,7 @@ impl Default for Options {
             carve: false,
             pst: None,
             open_formats: true,
+            upload: None,
         }
     }
 }
@@ -238,6 +242,10 @@ impl Options {
         }
         if let Some(max) = self.pst {
             sinks.push(Box::new(sinks::PstFile::new(out, max)));
+        }
+        if let Some(u) = &self.upload {
+            sinks.extend(sinks::ImapUpload::new(u).map(|s| Box::new(s) as Box<dyn Sink>));
+            sinks.extend(sinks::DavUpload::new(u).map(|s| Box::new(s) as Box<dyn Sink>));
         }
         sinks
     }
@@ -279,10 +287,26 @@ pub fn convert_store_with(
     input: &Path,
     out: &Path,
     opts: &Options,
+    sinks: Vec<Box<dyn Sink>>,
+    progress: &dyn Progress,
+) -> Result<InputReport, WriteError> {
+    let mut report = run_store(store, input, opts, sinks, progress)?;
+    report.output = InputReport::new(input, out).output;
+    write_report(out, &report)?;
+    Ok(report)
+}
+
+/// The pipeline itself: `store` through `sinks`, returning the report without writing it
+/// anywhere (outputs that write no files, such as an upload, use it directly).
+pub fn run_store(
+    store: &Store,
+    input: &Path,
+    opts: &Options,
     mut sinks: Vec<Box<dyn Sink>>,
     progress: &dyn Progress,
 ) -> Result<InputReport, WriteError> {
     let started = Instant::now();
+    let out = Path::new("");
     let mut report = InputReport::new(input, out);
     let h = store.header();
     report.format = format!("{} {} {:?}", h.client.name(), h.layout.name(), h.crypt).to_lowercase();
@@ -344,6 +368,9 @@ pub fn convert_store_with(
     for s in &mut sinks {
         s.finish(&mut report.warnings)?;
     }
+    for s in &sinks {
+        s.annotate(&mut report);
+    }
     for w in store.warnings() {
         report.warnings.push(ItemWarning {
             nid: w.at.node.map(|n| n.0),
@@ -356,7 +383,6 @@ pub fn convert_store_with(
     report.coverage = Some(crate::coverage::coverage(store));
     report.finish();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
-    write_report(out, &report)?;
     Ok(report)
 }
 
@@ -444,8 +470,17 @@ impl<'a> Pipeline<'a> {
                 // output (mail, calendar, vCard) reads the message.
                 self.book.enrich(&mut m);
                 let kind = Kind::of_class(m.class());
+                // Outputs that already hold the item (an upload resuming) need nothing.
+                let needs = if self.sinks.iter().any(|s| s.already_has(nid)) {
+                    self.sinks
+                        .iter()
+                        .filter(|s| s.takes(kind) && !s.already_has(nid))
+                        .fold(Needs::NONE, |n, s| n | s.needs())
+                } else {
+                    self.needs(kind)
+                };
                 let rendered = if self.only.keeps(kind, m.class()) {
-                    render::render(&m, self.book, self.needs(kind))
+                    render::render(&m, self.book, needs)
                 } else {
                     None
                 };

@@ -36,6 +36,11 @@ pub enum FolderRole {
     Notes,
     /// `PidTagIpmJournalEntryId`.
     Journal,
+    /// Junk E-mail: index 4 of the Inbox's `PidTagAdditionalRenEntryIds` ([MS-OXOSFLD] 2.2.4).
+    Junk,
+    /// Sync Issues (and Conflicts, Local Failures, Server Failures): indexes 0 to 3 of the
+    /// Inbox's `PidTagAdditionalRenEntryIds`; Outlook's logs of its own synchronisation.
+    SyncIssues,
     /// Messages in no folder, gathered by `--recover-deleted`.
     RecoveredItems,
 }
@@ -413,5 +418,30 @@ fn roles(store: &Store, folders: &[FolderInfo]) -> HashMap<NodeId, FolderRole> {
             }
         }
     }
+    // The Inbox names Junk E-mail and the Sync Issues folders.
+    let inbox = roles
+        .iter()
+        .find(|(_, r)| **r == FolderRole::Inbox)
+        .map(|(n, _)| *n);
+    let ren = inbox
+        .and_then(|n| store.folder_properties(n).ok())
+        .and_then(|p| match p.get(ADDITIONAL_REN_ENTRY_IDS) {
+            Some(pstkit::ltp::PropValue::MultipleBinary(ids)) => Some(ids.clone()),
+            _ => None,
+        });
+    for (i, eid) in ren.iter().flatten().enumerate().take(5) {
+        let role = if i == 4 {
+            FolderRole::Junk
+        } else {
+            FolderRole::SyncIssues
+        };
+        if let Some(nid) = entry_id_nid(eid).filter(|n| known.contains(n)) {
+            roles.entry(nid).or_insert(role);
+        }
+    }
     roles
 }
+
+/// `PidTagAdditionalRenEntryIds` ([MS-OXPROPS] 2.509): on the Inbox, the entry ids of
+/// Conflicts, Sync Issues, Local Failures, Server Failures and Junk E-mail, in that order.
+const ADDITIONAL_REN_ENTRY_IDS: u16 = 0x36D8;

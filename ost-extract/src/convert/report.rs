@@ -216,6 +216,9 @@ pub struct InputReport {
     /// cached as headers only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::Coverage>,
+    /// Where an upload ([`crate::upload`]) sent each folder, and its ledgers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<crate::upload::UploadSummary>,
     /// Wall time in milliseconds (the only field that differs between identical runs).
     pub elapsed_ms: u64,
 }
@@ -240,6 +243,7 @@ impl InputReport {
             skipped: Vec::new(),
             addresses: None,
             coverage: None,
+            upload: None,
             elapsed_ms: 0,
         }
     }

@@ -11,7 +11,7 @@ use pstkit::{NodeId, Store};
 use super::fs::WriteError;
 use super::plan::{Plan, PlannedFolder};
 use super::render::{Needs, Rendered};
-use super::report::{Counts, Failure, FailureKind, ItemWarning, Kind, Skipped};
+use super::report::{Counts, Failure, FailureKind, InputReport, ItemWarning, Kind, Skipped};
 
 /// One output of a conversion.
 ///
@@ -52,6 +52,15 @@ pub trait Sink: Sync {
     fn finish(&mut self, _notes: &mut Vec<ItemWarning>) -> Result<(), WriteError> {
         Ok(())
     }
+    /// Whether this output already holds item `nid` from an earlier run (an upload's
+    /// ledger): the pipeline then renders nothing for it on this output's behalf. The item
+    /// is still handed to [`FolderSink::items`], which reports it skipped.
+    fn already_has(&self, _nid: NodeId) -> bool {
+        false
+    }
+    /// Called after [`finish`](Sink::finish): adds what this output has to say to the
+    /// input's report (an upload: where each folder went).
+    fn annotate(&self, _report: &mut InputReport) {}
 }
 
 /// One sink's writer for one folder.

@@ -14,36 +14,39 @@
 //! where it stopped and a second run sends nothing; with [`Options::dedupe_server`] messages
 //! whose Message-ID the target folder already holds are skipped too.
 //!
+//! Uploading is two outputs of the `convert` pipeline ([`convert::Sink`]s):
+//! [`convert::sinks::ImapUpload`] and [`convert::sinks::DavUpload`]. They take convert's
+//! folder plan, its rendered EML and its iCalendar and vCard, and report into the same
+//! `report.json`; `convert --imap URL` writes files and uploads in one pass, and
+//! [`upload_store`] runs the pipeline with only these outputs. This module holds what they
+//! share: targets, credentials, TLS, the protocols ([`imap`], [`dav`]), the ledger, the
+//! mapping of folders to the server's.
+//!
 //! [RFC 6154]: https://www.rfc-editor.org/rfc/rfc6154
 
 pub mod dav;
 pub mod imap;
 pub mod ledger;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pstkit::messaging::{pid, Message};
-use pstkit::{FolderInfo, NodeId, Store};
-use rayon::prelude::*;
+use pstkit::{NodeId, Store};
 use rustls::ClientConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::contacts::{self, VcardVersion};
-use crate::convert::{Counts, Failure, FailureKind, ItemWarning, Kind, Progress};
-use crate::{calendar, mail};
-use dav::{DavClient, DavKind, DavUrl};
-use imap::{Appendable, ImapUrl, Session};
-use ledger::{Entry, Ledger, State};
+use crate::contacts::VcardVersion;
+use crate::convert::{self, FolderRole, InputReport, Plan, Progress, WriteError};
+use crate::mail;
+use dav::DavUrl;
+use imap::ImapUrl;
 
 /// What went wrong, where.
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +109,7 @@ impl UploadError {
             Self::Connection { .. } | Self::Protocol(_) => true,
             Self::Server { code, .. } => code
                 .as_deref()
-                .is_some_and(|c| matches!(c, "THROTTLED" | "UNAVAILABLE" | "INUSE" | "LIMIT")),
+                .is_some_and(|c| matches!(c, "THROTTLED" | "UNAVAILABLE" | "INUSE")),
             Self::Dav { status, .. } => matches!(status, 429 | 503),
             _ => false,
         }
@@ -249,17 +252,53 @@ impl Options {
     }
 }
 
-/// An item not sent, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    /// The item's node id.
-    pub nid: Option<u32>,
-    /// Its folder's path.
-    pub folder: String,
-    /// Its subject, when loaded.
-    pub subject: Option<String>,
-    /// Why.
-    pub reason: String,
+/// Where to upload and how: the upload outputs of a conversion
+/// ([`convert::Options::upload`]).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The targets.
+    pub targets: Targets,
+    /// The credentials and settings.
+    pub options: Options,
+}
+
+/// What an upload adds to an input's report: the targets, the ledgers, and where each
+/// folder went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadSummary {
+    /// The targets (no secrets).
+    pub targets: String,
+    /// The ledger files.
+    pub ledgers: Vec<String>,
+    /// Where each folder went.
+    pub folders: Vec<Placed>,
+}
+
+impl UploadSummary {
+    /// Items uploaded by this run, over all folders.
+    pub fn uploaded(&self) -> u64 {
+        self.folders.iter().map(|p| p.uploaded).sum()
+    }
+
+    /// Items skipped by this run (already there, not mail), over all folders.
+    pub fn skipped(&self) -> u64 {
+        self.folders.iter().map(|p| p.skipped).sum()
+    }
+
+    /// The entry of folder `source`, made when missing.
+    pub fn folder(&mut self, source: &str) -> &mut Placed {
+        let i = match self.folders.iter().position(|p| p.source == source) {
+            Some(i) => i,
+            None => {
+                self.folders.push(Placed {
+                    source: source.to_owned(),
+                    ..Placed::default()
+                });
+                self.folders.len() - 1
+            }
+        };
+        &mut self.folders[i]
+    }
 }
 
 /// Where a source folder went.
@@ -268,56 +307,59 @@ pub struct Placed {
     /// The source folder's path.
     pub source: String,
     /// The IMAP mailbox (as the server names it), if it holds mail.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailbox: Option<String>,
     /// The calendar, task list or address book URLs its items went to.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<String>,
     /// Items uploaded by this run.
     pub uploaded: u64,
-    /// Items skipped (see `skipped`).
+    /// Items skipped (see the report's `skipped`).
     pub skipped: u64,
 }
 
-/// The report of one input's upload: `convert`'s report fields, plus what was skipped and
-/// where each folder went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UploadReport {
-    /// The input file.
-    pub input: String,
-    /// The targets.
-    pub output: String,
-    /// `pst` or `ost`, layout and encryption.
-    pub format: String,
-    /// Whether the upload ran to the end (every item sent, skipped or reported).
-    pub complete: bool,
-    /// Why it stopped, when it did.
-    pub error: Option<String>,
-    /// Counts by kind: found, written (uploaded now), failed.
-    pub counts: BTreeMap<Kind, Counts>,
-    /// Items that could not be uploaded.
-    pub failures: Vec<Failure>,
-    /// Damage and oddities noted while rendering.
-    pub warnings: Vec<ItemWarning>,
-    /// Items not sent, and why (already there, not mail, no target for them).
-    pub skipped: Vec<Skipped>,
-    /// Where each folder went.
-    pub folders: Vec<Placed>,
-    /// The ledger files.
-    pub ledgers: Vec<String>,
-    /// Wall time in milliseconds.
-    pub elapsed_ms: u64,
+/// An upload error as the pipeline carries it (a [`WriteError`] naming the target).
+pub(crate) fn to_write_error(target: &str, e: UploadError) -> WriteError {
+    WriteError {
+        path: PathBuf::from(target),
+        source: io::Error::other(e),
+    }
 }
 
-impl UploadReport {
-    /// Totals over all kinds.
-    pub fn totals(&self) -> Counts {
-        self.counts.values().fold(Counts::default(), |a, c| Counts {
-            found: a.found + c.found,
-            written: a.written + c.written,
-            failed: a.failed + c.failed,
-        })
+/// The upload error inside a pipeline error, when it is one.
+pub fn from_write_error(e: WriteError) -> UploadError {
+    let text = e.to_string();
+    match e.source.into_inner().map(|b| b.downcast::<UploadError>()) {
+        Some(Ok(u)) => *u,
+        _ => UploadError::Ledger {
+            path: e.path,
+            source: io::Error::other(text),
+        },
     }
+}
+
+/// Uploads one open store to the targets: the `convert` pipeline with only the upload
+/// outputs. Items already in the ledger are not sent again. A failed login, an unusable
+/// ledger or a target that cannot be reached stops the run (the error is returned); an
+/// item the server refuses is reported and the run goes on. The report is `convert`'s, with
+/// [`InputReport::upload`] saying where each folder went.
+pub fn upload_store(
+    store: &Store,
+    input: &Path,
+    upload: &Upload,
+    progress: &dyn Progress,
+) -> Result<InputReport, UploadError> {
+    let opts = convert::Options {
+        open_formats: false,
+        vcard: upload.options.vcard,
+        upload: Some(upload.clone()),
+        ..convert::Options::default()
+    };
+    let sinks = opts.sinks(Path::new(""));
+    let mut report =
+        convert::run_store(store, input, &opts, sinks, progress).map_err(from_write_error)?;
+    report.output = upload.targets.display();
+    Ok(report)
 }
 
 /// The TLS settings: the built-in web roots plus the certificates of `ca_file`.
@@ -419,131 +461,100 @@ impl Special {
     }
 }
 
-/// One source folder and what to do with its items.
+/// A folder of convert's plan as the IMAP upload sees it: its place under the IPM subtree,
+/// the server role it maps to, and whether its mail is uploaded. Derived from
+/// [`convert::Plan`](crate::convert::Plan): the upload has no folder plan of its own.
 #[derive(Debug, Clone)]
-pub struct FolderPlan {
-    /// The folder's node id.
-    pub nid: NodeId,
-    /// Its path in the source, as reports show it.
+pub struct MailFolder {
+    /// The planned folder's node id (`None` for recovered items).
+    pub nid: Option<NodeId>,
+    /// Its path as reports show it (the plan's label).
     pub label: String,
     /// Its path under the IPM subtree (names as they are); empty for the subtree itself.
     pub rel: Vec<String>,
-    /// Its role, when it has one.
+    /// Its role on the server, when it has one.
     pub special: Option<Special>,
     /// Why its items are not uploaded, when they are not.
     pub skip: Option<&'static str>,
     /// Whether it is a mail folder (no container class, or `IPF.Note` / `IPF.Imap`).
     pub mail_folder: bool,
+    /// Whether the plan gives it items.
+    pub has_items: bool,
 }
 
-/// `PidTagIpmSentMailEntryId` on the message store.
-const IPM_SENTMAIL_ENTRY_ID: u16 = 0x35E4;
-/// `PidTagIpmOutboxEntryId` on the message store.
-const IPM_OUTBOX_ENTRY_ID: u16 = 0x35E2;
-/// `PidTagIpmDraftsEntryId` on the root folder ([MS-OXOSFLD] 2.2.4).
-const IPM_DRAFTS_ENTRY_ID: u16 = 0x36D7;
-/// `PidTagMessageFlags` bits ([MS-OXCMSG] 2.2.1.6).
-const MSGFLAG_READ: i32 = 0x1;
-const MSGFLAG_UNSENT: i32 = 0x8;
-/// `PidTagFlagStatus` ([MS-OXOFLAG] 2.2.1.1): 2 is flagged for follow-up.
-const FLAG_STATUS: u16 = 0x1090;
-/// `PidTagLastVerbExecuted` ([MS-OXOMSG] 2.2.1.29): 102 reply, 103 reply all, 104 forward.
-const LAST_VERB_EXECUTED: u16 = 0x1081;
-
-fn entry_id_nid(b: &[u8]) -> Option<NodeId> {
-    let tail: [u8; 4] = b.get(b.len().checked_sub(4)?..)?.try_into().ok()?;
-    Some(NodeId(u32::from_le_bytes(tail)))
-}
-
-/// Decides what happens to each folder: its path under the IPM subtree, its role, and
-/// whether its items are uploaded (folders outside the subtree and the Sync Issues tree are
-/// not).
-pub fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Vec<FolderPlan> {
-    let known = |nid: Option<NodeId>| nid.filter(|n| folders.iter().any(|f| f.nid == *n));
-    let store_folder = |id: u16| known(store.properties().binary(id).and_then(entry_id_nid));
-    let parent_of = |nid: NodeId| {
-        let f = folders.iter().find(|f| f.nid == nid)?;
-        let n = f.path.len().checked_sub(1)?;
-        folders
-            .iter()
-            .find(|g| g.path == f.path[..n])
-            .map(|g| g.nid)
-    };
-    let wastebasket = store_folder(pid::IPM_WASTEBASKET_ENTRY_ID);
-    let ipm = store_folder(pid::IPM_SUBTREE_ENTRY_ID)
-        .or_else(|| {
-            wastebasket
-                .and_then(parent_of)
-                .filter(|p| *p != store.root_folder())
-        })
-        .or_else(|| {
-            let size = |f: &FolderInfo| {
-                folders
-                    .iter()
-                    .filter(|g| g.path.starts_with(&f.path))
-                    .count()
-            };
-            folders
-                .iter()
-                .filter(|f| f.name() == "IPM_SUBTREE")
-                .max_by_key(|f| size(f))
-                .map(|f| f.nid)
-        });
-    let ipm_path = ipm
-        .and_then(|n| folders.iter().find(|f| f.nid == n))
-        .map(|f| f.path.clone());
-    let drafts = store
-        .folder_properties(store.root_folder())
-        .ok()
-        .and_then(|p| known(p.binary(IPM_DRAFTS_ENTRY_ID).and_then(entry_id_nid)));
-    let by_id: [(Option<NodeId>, Special); 3] = [
-        (store_folder(IPM_SENTMAIL_ENTRY_ID), Special::Sent),
-        (wastebasket, Special::Trash),
-        (drafts, Special::Drafts),
-    ];
-    let outbox = store_folder(IPM_OUTBOX_ENTRY_ID);
-    let mut taken: HashSet<Special> = by_id
-        .iter()
-        .filter(|(n, _)| n.is_some())
-        .map(|(_, s)| *s)
+/// The IMAP view of convert's plan: folders under the IPM subtree keep their path; the
+/// special folders the plan found by entry id (Inbox, Sent Items, Drafts, Deleted Items,
+/// Junk E-mail) map to the server's, and those it did not find are recognised by their
+/// usual names at the top; folders outside the subtree and Sync Issues are not uploaded;
+/// recovered items go to `Recovered items`.
+pub fn mail_folders(store: &Store, plan: &Plan) -> Vec<MailFolder> {
+    let classes: HashMap<NodeId, Option<String>> = store
+        .folders()
+        .folders
+        .into_iter()
+        .map(|f| (f.nid, f.container_class))
         .collect();
-    let mut plans = Vec::new();
-    for f in folders {
-        let label = f.path.join("/");
-        let mail_folder = f.container_class.as_deref().map_or(true, |c| {
-            let c = c.to_ascii_lowercase();
-            c.is_empty() || c.starts_with("ipf.note") || c.starts_with("ipf.imap")
-        });
-        let Some(base) = &ipm_path else {
+    let ipm_path = plan
+        .folders
+        .iter()
+        .find(|f| f.role == Some(FolderRole::IpmSubtree))
+        .map(|f| f.source_path.clone());
+    let by_role = |role: Option<FolderRole>| match role? {
+        FolderRole::Inbox => Some(Special::Inbox),
+        FolderRole::SentItems => Some(Special::Sent),
+        FolderRole::Drafts => Some(Special::Drafts),
+        FolderRole::DeletedItems => Some(Special::Trash),
+        FolderRole::Junk => Some(Special::Junk),
+        _ => None,
+    };
+    let mut taken: HashSet<Special> = plan
+        .folders
+        .iter()
+        .filter_map(|f| by_role(f.role))
+        .collect();
+    let mut out = Vec::with_capacity(plan.folders.len());
+    for f in &plan.folders {
+        let mail_folder = f
+            .nid
+            .and_then(|n| classes.get(&n).cloned().flatten())
+            .map_or(true, |c| {
+                let c = c.to_ascii_lowercase();
+                c.is_empty() || c.starts_with("ipf.note") || c.starts_with("ipf.imap")
+            });
+        let mut m = MailFolder {
+            nid: f.nid,
+            label: f.label.clone(),
+            rel: Vec::new(),
+            special: None,
+            skip: None,
+            mail_folder,
+            has_items: !f.items.is_empty(),
+        };
+        if f.role == Some(FolderRole::RecoveredItems) {
+            m.rel = f.output.clone();
+            out.push(m);
+            continue;
+        }
+        let rel = match &ipm_path {
             // No IPM subtree: every folder below the root, as it is.
-            plans.push(FolderPlan {
-                nid: f.nid,
-                label,
-                rel: f.path.clone(),
-                special: None,
-                skip: None,
-                mail_folder,
-            });
+            None => Some(f.source_path.clone()),
+            Some(base) => f
+                .source_path
+                .strip_prefix(base.as_slice())
+                .map(<[_]>::to_vec),
+        };
+        let Some(rel) = rel else {
+            m.skip = Some("outside the user's folders (system data such as free/busy)");
+            out.push(m);
             continue;
         };
-        let Some(rel) = f.path.strip_prefix(base.as_slice()) else {
-            plans.push(FolderPlan {
-                nid: f.nid,
-                label,
-                rel: Vec::new(),
-                special: None,
-                skip: Some("outside the user's folders (system data such as free/busy)"),
-                mail_folder,
-            });
-            continue;
-        };
-        let rel = rel.to_vec();
-        let mut special = by_id
-            .iter()
-            .find(|(n, _)| *n == Some(f.nid))
-            .map(|(_, s)| *s);
-        if special.is_none() && rel.len() == 1 && Some(f.nid) != outbox && mail_folder {
-            let name = f.name();
+        m.special = by_role(f.role);
+        if m.special.is_none()
+            && rel.len() == 1
+            && f.role != Some(FolderRole::Outbox)
+            && mail_folder
+        {
+            let name = f.source_path.last().map(String::as_str).unwrap_or("");
             for s in [
                 Special::Inbox,
                 Special::Sent,
@@ -557,32 +568,41 @@ pub fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Vec<FolderPlan> {
                         .iter()
                         .any(|n| n.eq_ignore_ascii_case(name))
                 {
-                    special = Some(s);
+                    m.special = Some(s);
                     taken.insert(s);
                     break;
                 }
             }
         }
-        let sync = rel.first().is_some_and(|top| {
-            [
-                "Sync Issues",
-                "Conflicts",
-                "Local Failures",
-                "Server Failures",
-            ]
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(top))
-        });
-        plans.push(FolderPlan {
-            nid: f.nid,
-            label,
-            rel,
-            special,
-            skip: sync.then_some("sync logs and conflicts (Sync Issues) are not mail"),
-            mail_folder,
-        });
+        let sync = f.role == Some(FolderRole::SyncIssues)
+            || rel.first().is_some_and(|top| {
+                [
+                    "Sync Issues",
+                    "Conflicts",
+                    "Local Failures",
+                    "Server Failures",
+                ]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(top))
+            });
+        if sync {
+            m.skip = Some("sync logs and conflicts (Sync Issues) are not mail");
+        }
+        m.rel = rel;
+        out.push(m);
     }
-    plans
+    // Below a Sync Issues folder found by entry id, whatever its name.
+    let sync_paths: Vec<Vec<String>> = out
+        .iter()
+        .filter(|m| m.skip.is_some_and(|s| s.starts_with("sync")))
+        .map(|m| m.rel.clone())
+        .collect();
+    for m in &mut out {
+        if m.skip.is_none() && sync_paths.iter().any(|p| m.rel.starts_with(p)) {
+            m.skip = Some("sync logs and conflicts (Sync Issues) are not mail");
+        }
+    }
+    out
 }
 
 /// The server's mailboxes and hierarchy delimiter, and the names chosen so far.
@@ -645,8 +665,8 @@ impl ServerLayout {
     /// top folder when that has one. Also returns the ancestors to create first.
     pub fn mailbox_for(
         &mut self,
-        plans: &[FolderPlan],
-        folder: &FolderPlan,
+        plans: &[MailFolder],
+        folder: &MailFolder,
     ) -> (String, Vec<String>) {
         if let Some(n) = self.chosen.get(&folder.rel) {
             return (n.clone(), Vec::new());
@@ -702,6 +722,14 @@ impl ServerLayout {
         (name, ancestors)
     }
 }
+
+/// `PidTagMessageFlags` bits ([MS-OXCMSG] 2.2.1.6).
+const MSGFLAG_READ: i32 = 0x1;
+const MSGFLAG_UNSENT: i32 = 0x8;
+/// `PidTagFlagStatus` ([MS-OXOFLAG] 2.2.1.1): 2 is flagged for follow-up.
+const FLAG_STATUS: u16 = 0x1090;
+/// `PidTagLastVerbExecuted` ([MS-OXOMSG] 2.2.1.29): 102 reply, 103 reply all, 104 forward.
+const LAST_VERB_EXECUTED: u16 = 0x1081;
 
 /// The IMAP flags of a message ([MS-OXCMSG], [MS-OXOFLAG], [MS-OXOMSG]): `\Seen` when read,
 /// `\Flagged` when flagged for follow-up, `\Answered` after a reply, `$Forwarded` after a
@@ -760,1056 +788,6 @@ pub fn eml_message_id(eml: &[u8]) -> Option<String> {
         return (!v.is_empty()).then_some(v);
     }
     None
-}
-
-/// One message for the IMAP workers.
-struct Job {
-    nid: u32,
-    folder: String,
-    subject: Option<String>,
-    message_id: String,
-    flags: Vec<&'static str>,
-    date: Option<DateTime<Utc>>,
-    eml: Vec<u8>,
-    /// An earlier run may have sent it: look before sending.
-    check_first: bool,
-}
-
-/// Messages for one mailbox, sent together (MULTIAPPEND) where the server allows.
-struct Batch {
-    mailbox: String,
-    jobs: Vec<Job>,
-}
-
-/// Messages per batch and bytes per batch (a larger message goes alone).
-const BATCH_MESSAGES: usize = 16;
-const BATCH_BYTES: usize = 8 << 20;
-/// Messages loaded and rendered at once, in parallel.
-const CHUNK: usize = 32;
-
-/// What the workers and the reader share.
-struct Shared {
-    ledger: Ledger,
-    counts: BTreeMap<Kind, Counts>,
-    failures: Vec<Failure>,
-    skipped: Vec<Skipped>,
-    warnings: Vec<ItemWarning>,
-    per_folder: HashMap<String, (u64, u64)>,
-}
-
-impl Shared {
-    fn uploaded(&mut self, kind: Kind, folder: &str) {
-        self.counts.entry(kind).or_default().written += 1;
-        self.per_folder.entry(folder.to_owned()).or_default().0 += 1;
-    }
-    fn skip(&mut self, nid: Option<u32>, folder: &str, subject: Option<String>, reason: String) {
-        self.per_folder.entry(folder.to_owned()).or_default().1 += 1;
-        self.skipped.push(Skipped {
-            nid,
-            folder: folder.to_owned(),
-            subject,
-            reason,
-        });
-    }
-    fn fail(
-        &mut self,
-        kind: Kind,
-        nid: Option<u32>,
-        folder: &str,
-        subject: Option<String>,
-        reason: String,
-    ) {
-        self.counts.entry(kind).or_default().failed += 1;
-        self.failures.push(Failure::item(
-            FailureKind::ItemNotWritten,
-            nid,
-            folder,
-            subject,
-            reason,
-        ));
-    }
-    fn record(&mut self, e: &Entry) -> Result<(), UploadError> {
-        let path = self.ledger.path().to_owned();
-        self.ledger
-            .record(e)
-            .map_err(|source| UploadError::Ledger { path, source })
-    }
-}
-
-/// Uploads one open store to the targets. Items already in the ledger are not sent again.
-/// A failed login, an unusable ledger or a target that cannot be reached stops the run (the
-/// error is returned); an item the server refuses is reported and the run goes on.
-pub fn upload_store(
-    store: &Store,
-    input: &Path,
-    targets: &Targets,
-    opts: &Options,
-    progress: &dyn Progress,
-) -> Result<UploadReport, UploadError> {
-    let started = Instant::now();
-    let tls = tls_config(opts.ca_file.as_deref())?;
-    let h = store.header();
-    let mut report = UploadReport {
-        input: input.display().to_string(),
-        output: targets.display(),
-        format: format!("{} {} {:?}", h.client.name(), h.layout.name(), h.crypt).to_lowercase(),
-        complete: false,
-        error: None,
-        counts: BTreeMap::new(),
-        failures: Vec::new(),
-        warnings: Vec::new(),
-        skipped: Vec::new(),
-        folders: Vec::new(),
-        ledgers: Vec::new(),
-        elapsed_ms: 0,
-    };
-    let tree = store.folders();
-    let plans = plan_folders(store, &tree.folders);
-    // The store's address book, as convert builds it: what is uploaded equals what convert
-    // writes, Exchange senders and recipients with their SMTP addresses.
-    let book = crate::addressbook::AddressBook::from_store(store);
-    let ledger_err = |source| UploadError::Ledger {
-        path: opts.ledger_dir.clone(),
-        source,
-    };
-    // One ledger per target kind: the IMAP one and the DAV one.
-    let imap_ledger = match &targets.imap {
-        Some(u) => Some(Ledger::open(&opts.ledger_dir, &u.display(), input).map_err(ledger_err)?),
-        None => None,
-    };
-    let dav_key = format!(
-        "{}|{}",
-        targets.caldav.as_ref().map_or("", |u| u.url.as_str()),
-        targets.carddav.as_ref().map_or("", |u| u.url.as_str())
-    );
-    let dav_ledger = if targets.caldav.is_some() || targets.carddav.is_some() {
-        Some(Ledger::open(&opts.ledger_dir, &dav_key, input).map_err(ledger_err)?)
-    } else {
-        None
-    };
-    report.ledgers = imap_ledger
-        .iter()
-        .chain(dav_ledger.iter())
-        .map(|l| l.path().display().to_string())
-        .collect();
-
-    let contents: Vec<(usize, Vec<NodeId>)> = plans
-        .iter()
-        .enumerate()
-        .map(|(i, p)| match store.contents(p.nid) {
-            Ok(n) => (i, n),
-            Err(e) => {
-                report.warnings.push(ItemWarning {
-                    nid: Some(p.nid.0),
-                    folder: p.label.clone(),
-                    subject: None,
-                    what: format!("contents table unreadable, its items are not uploaded: {e}"),
-                });
-                (i, Vec::new())
-            }
-        })
-        .collect();
-    let name = input.display().to_string();
-    progress.started(&name, contents.iter().map(|(_, n)| n.len() as u64).sum());
-
-    let shared = Mutex::new(Shared {
-        ledger: match imap_ledger {
-            Some(l) => l,
-            None => Ledger::open_file(opts.ledger_dir.join(".unused.jsonl")).map_err(ledger_err)?,
-        },
-        counts: BTreeMap::new(),
-        failures: Vec::new(),
-        skipped: Vec::new(),
-        warnings: Vec::new(),
-        per_folder: HashMap::new(),
-    });
-    let mut dav_work: Vec<DavFolder> = Vec::new();
-    let mut mailboxes: HashMap<usize, String> = HashMap::new();
-    let mut warnings = Vec::new();
-
-    let result = run_imap(
-        store,
-        &book,
-        targets,
-        opts,
-        &tls,
-        &plans,
-        &contents,
-        &shared,
-        &mut dav_work,
-        &mut mailboxes,
-        &mut warnings,
-        &|| progress.item(&name),
-    );
-    report.warnings.extend(warnings);
-    let mut shared = shared.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let Err(e) = result {
-        report.error = Some(e.to_string());
-        fill_report(
-            &mut report,
-            &plans,
-            &mailboxes,
-            &mut shared,
-            &HashMap::new(),
-        );
-        report.elapsed_ms = started.elapsed().as_millis() as u64;
-        return Err(e);
-    }
-    let mut collections: HashMap<usize, Vec<String>> = HashMap::new();
-    if let Some(mut ledger) = dav_ledger {
-        let r = run_dav(
-            targets,
-            opts,
-            &tls,
-            &plans,
-            dav_work,
-            &mut ledger,
-            &mut shared,
-            &mut collections,
-            &|| progress.item(&name),
-        );
-        if let Err(e) = r {
-            report.error = Some(e.to_string());
-            fill_report(&mut report, &plans, &mailboxes, &mut shared, &collections);
-            return Err(e);
-        }
-    } else {
-        for f in dav_work {
-            let plan = plans.get(f.plan);
-            let label = plan.map(|p| p.label.clone()).unwrap_or_default();
-            for (kind, items) in [
-                (Kind::Appointment, &f.appointments),
-                (Kind::Task, &f.tasks),
-                (Kind::Contact, &f.cards),
-            ] {
-                for m in items {
-                    let reason = match kind {
-                        Kind::Contact => "no CardDAV target (--carddav)",
-                        _ => "no CalDAV target (--caldav)",
-                    };
-                    shared.skip(
-                        m.nid.map(|n| n.0),
-                        &label,
-                        Some(m.subject().to_owned()),
-                        reason.into(),
-                    );
-                    progress.item(&name);
-                }
-            }
-        }
-    }
-    fill_report(&mut report, &plans, &mailboxes, &mut shared, &collections);
-    report.complete = true;
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
-    Ok(report)
-}
-
-fn fill_report(
-    report: &mut UploadReport,
-    plans: &[FolderPlan],
-    mailboxes: &HashMap<usize, String>,
-    shared: &mut Shared,
-    collections: &HashMap<usize, Vec<String>>,
-) {
-    for (k, c) in &shared.counts {
-        let e = report.counts.entry(*k).or_default();
-        e.found += c.found;
-        e.written += c.written;
-        e.failed += c.failed;
-    }
-    report.failures.append(&mut shared.failures);
-    report.warnings.append(&mut shared.warnings);
-    report.skipped.append(&mut shared.skipped);
-    for (i, p) in plans.iter().enumerate() {
-        let (uploaded, skipped) = shared.per_folder.get(&p.label).copied().unwrap_or_default();
-        let mailbox = mailboxes.get(&i).cloned();
-        let cols = collections.get(&i).cloned().unwrap_or_default();
-        if mailbox.is_some() || !cols.is_empty() || uploaded + skipped > 0 {
-            report.folders.push(Placed {
-                source: p.label.clone(),
-                mailbox,
-                collections: cols,
-                uploaded,
-                skipped,
-            });
-        }
-    }
-}
-
-/// The calendar items, tasks and cards of one folder, for the DAV upload.
-struct DavFolder {
-    plan: usize,
-    appointments: Vec<Message>,
-    tasks: Vec<Message>,
-    cards: Vec<Message>,
-}
-
-/// A loaded message with its EML when it is mail to upload.
-struct Loaded {
-    nid: NodeId,
-    msg: pstkit::Result<Message>,
-    eml: Option<(Vec<u8>, Vec<String>)>,
-}
-
-fn connect_login(
-    url: &ImapUrl,
-    opts: &Options,
-    tls: &Arc<ClientConfig>,
-) -> Result<Session, UploadError> {
-    let mut s = Session::connect(url, tls, opts.allow_plaintext)?;
-    s.login(url, &opts.auth)?;
-    Ok(s)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_imap(
-    store: &Store,
-    book: &crate::addressbook::AddressBook,
-    targets: &Targets,
-    opts: &Options,
-    tls: &Arc<ClientConfig>,
-    plans: &[FolderPlan],
-    contents: &[(usize, Vec<NodeId>)],
-    shared: &Mutex<Shared>,
-    dav_work: &mut Vec<DavFolder>,
-    mailboxes: &mut HashMap<usize, String>,
-    warnings: &mut Vec<ItemWarning>,
-    tick: &(dyn Fn() + Sync),
-) -> Result<(), UploadError> {
-    let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
-    let mut control = match &targets.imap {
-        Some(u) => Some(connect_login(u, opts, tls)?),
-        None => None,
-    };
-    let mut layout = match control.as_mut() {
-        Some(s) => {
-            let list = s.list()?;
-            let delim = s.delimiter()?;
-            Some(ServerLayout::new(&list, delim))
-        }
-        None => None,
-    };
-    let append_limit: Option<usize> = control
-        .as_ref()
-        .and_then(|s| s.cap_value("APPENDLIMIT"))
-        .and_then(|v| v.parse().ok());
-    // Every mail folder is created, empty ones too, so the tree is mirrored.
-    if let (Some(s), Some(layout)) = (control.as_mut(), layout.as_mut()) {
-        for (i, p) in plans.iter().enumerate() {
-            if p.skip.is_some() || !p.mail_folder || (p.rel.is_empty() && !has_items(contents, i)) {
-                continue;
-            }
-            let (mb, ancestors) = layout.mailbox_for(plans, p);
-            for a in ancestors.iter().chain(std::iter::once(&mb)) {
-                if !layout.existing.contains(a) {
-                    s.create(a)?;
-                    layout.existing.insert(a.clone());
-                }
-            }
-            mailboxes.insert(i, mb);
-        }
-    }
-    let abort = AtomicBool::new(false);
-    let connections = opts.connections.max(1);
-    let (tx, rx) = sync_channel::<Batch>(connections * 2);
-    let rx = Mutex::new(rx);
-    thread::scope(|scope| -> Result<(), UploadError> {
-        let mut workers = Vec::new();
-        if let Some(url) = &targets.imap {
-            for _ in 0..connections {
-                let rx = &rx;
-                let abort = &abort;
-                workers.push(
-                    scope.spawn(move || {
-                        worker(url, opts, tls, rx, shared, abort, append_limit, tick)
-                    }),
-                );
-            }
-        }
-        let mut produce = || -> Result<(), UploadError> {
-            for (i, nids) in contents {
-                let Some(plan) = plans.get(*i) else { continue };
-                let mut dav = DavFolder {
-                    plan: *i,
-                    appointments: Vec::new(),
-                    tasks: Vec::new(),
-                    cards: Vec::new(),
-                };
-                let mut batch: Option<Batch> = None;
-                for chunk in nids.chunks(CHUNK) {
-                    if abort.load(Ordering::Relaxed) {
-                        return Ok(());
-                    }
-                    // Messages already uploaded are not even loaded.
-                    let (done, todo): (Vec<NodeId>, Vec<NodeId>) = {
-                        let s = lock();
-                        chunk
-                            .iter()
-                            .partition(|n| targets.imap.is_some() && s.ledger.is_done("imap", n.0))
-                    };
-                    for n in &done {
-                        let mut s = lock();
-                        s.counts.entry(Kind::Mail).or_default().found += 1;
-                        s.skip(
-                            Some(n.0),
-                            &plan.label,
-                            None,
-                            "already uploaded (ledger)".into(),
-                        );
-                        tick();
-                    }
-                    let loaded: Vec<Loaded> = todo
-                        .par_iter()
-                        .map(|&nid| {
-                            let msg = store.message(nid).map(|mut m| {
-                                book.enrich(&mut m);
-                                m
-                            });
-                            let eml = match &msg {
-                                Ok(m)
-                                    if plan.skip.is_none()
-                                        && Kind::of_class(m.class()) == Kind::Mail
-                                        && mail::is_mail_like(m.class())
-                                        && targets.imap.is_some() =>
-                                {
-                                    let mut notes = Vec::new();
-                                    Some((mail::message_to_eml_with(m, book, &mut notes), notes))
-                                }
-                                _ => None,
-                            };
-                            Loaded { nid, msg, eml }
-                        })
-                        .collect();
-                    for l in loaded {
-                        let msg = match l.msg {
-                            Ok(m) => m,
-                            Err(e) => {
-                                let mut s = lock();
-                                s.counts.entry(Kind::Unreadable).or_default().found += 1;
-                                s.fail(
-                                    Kind::Unreadable,
-                                    Some(l.nid.0),
-                                    &plan.label,
-                                    None,
-                                    e.to_string(),
-                                );
-                                tick();
-                                continue;
-                            }
-                        };
-                        let kind = Kind::of_class(msg.class());
-                        let subject = Some(msg.subject().to_owned()).filter(|s| !s.is_empty());
-                        lock().counts.entry(kind).or_default().found += 1;
-                        if let Some(why) = plan.skip {
-                            lock().skip(Some(l.nid.0), &plan.label, subject, why.into());
-                            tick();
-                            continue;
-                        }
-                        match kind {
-                            Kind::Appointment => dav.appointments.push(msg),
-                            Kind::Task => dav.tasks.push(msg),
-                            Kind::Contact | Kind::DistributionList => dav.cards.push(msg),
-                            Kind::Mail | Kind::Unreadable => {
-                                let Some((eml, notes)) = l.eml else {
-                                    let why = if targets.imap.is_none() {
-                                        "no IMAP target (--imap)".to_owned()
-                                    } else {
-                                        format!(
-                                            "not mail ({}): never uploaded as a message",
-                                            msg.class()
-                                        )
-                                    };
-                                    lock().skip(Some(l.nid.0), &plan.label, subject, why);
-                                    tick();
-                                    continue;
-                                };
-                                for w in msg.warnings.iter().chain(notes.iter()) {
-                                    warnings.push(ItemWarning {
-                                        nid: Some(l.nid.0),
-                                        folder: plan.label.clone(),
-                                        subject: subject.clone(),
-                                        what: w.clone(),
-                                    });
-                                }
-                                let mailbox = match mailboxes.get(i) {
-                                    Some(m) => m.clone(),
-                                    None => {
-                                        // Mail in a calendar or contacts folder: its own mailbox.
-                                        let (Some(s), Some(layout)) =
-                                            (control.as_mut(), layout.as_mut())
-                                        else {
-                                            continue;
-                                        };
-                                        let (mb, ancestors) = layout.mailbox_for(plans, plan);
-                                        for a in ancestors.iter().chain(std::iter::once(&mb)) {
-                                            if !layout.existing.contains(a) {
-                                                s.create(a)?;
-                                                layout.existing.insert(a.clone());
-                                            }
-                                        }
-                                        mailboxes.insert(*i, mb.clone());
-                                        mb
-                                    }
-                                };
-                                let message_id = eml_message_id(&eml).unwrap_or_default();
-                                let check_first = lock().ledger.pending("imap", l.nid.0).is_some();
-                                let job = Job {
-                                    nid: l.nid.0,
-                                    folder: plan.label.clone(),
-                                    subject,
-                                    message_id,
-                                    flags: message_flags(
-                                        &msg,
-                                        plan.special == Some(Special::Drafts),
-                                    ),
-                                    date: delivery_time(&msg),
-                                    eml,
-                                    check_first,
-                                };
-                                let b = batch.get_or_insert_with(|| Batch {
-                                    mailbox: mailbox.clone(),
-                                    jobs: Vec::new(),
-                                });
-                                let bytes: usize = b.jobs.iter().map(|j| j.eml.len()).sum();
-                                if !b.jobs.is_empty()
-                                    && (b.jobs.len() >= BATCH_MESSAGES
-                                        || bytes + job.eml.len() > BATCH_BYTES)
-                                {
-                                    if let Some(full) = batch.take() {
-                                        if tx.send(full).is_err() {
-                                            return Ok(());
-                                        }
-                                    }
-                                }
-                                batch
-                                    .get_or_insert_with(|| Batch {
-                                        mailbox,
-                                        jobs: Vec::new(),
-                                    })
-                                    .jobs
-                                    .push(job);
-                            }
-                        }
-                    }
-                }
-                if let Some(full) = batch.take() {
-                    if tx.send(full).is_err() {
-                        return Ok(());
-                    }
-                }
-                if !(dav.appointments.is_empty() && dav.tasks.is_empty() && dav.cards.is_empty()) {
-                    dav_work.push(dav);
-                }
-            }
-            Ok(())
-        };
-        let produced = produce();
-        drop(tx);
-        let mut first_err = produced.err();
-        for w in workers {
-            match w.join() {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    first_err.get_or_insert(e);
-                }
-                Err(_) => {
-                    first_err
-                        .get_or_insert(UploadError::Protocol("an upload thread panicked".into()));
-                }
-            }
-        }
-        match first_err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    })?;
-    if let Some(s) = control {
-        s.logout();
-    }
-    Ok(())
-}
-
-fn has_items(contents: &[(usize, Vec<NodeId>)], i: usize) -> bool {
-    contents.iter().any(|(j, n)| *j == i && !n.is_empty())
-}
-
-/// One IMAP connection's loop: takes batches until there are none, reconnecting with
-/// backoff when the connection drops or the server throttles.
-#[allow(clippy::too_many_arguments)]
-fn worker(
-    url: &ImapUrl,
-    opts: &Options,
-    tls: &Arc<ClientConfig>,
-    rx: &Mutex<Receiver<Batch>>,
-    shared: &Mutex<Shared>,
-    abort: &AtomicBool,
-    append_limit: Option<usize>,
-    tick: &(dyn Fn() + Sync),
-) -> Result<(), UploadError> {
-    let mut session: Option<Session> = None;
-    let mut fatal: Option<UploadError> = None;
-    loop {
-        let batch = {
-            let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
-            rx.recv()
-        };
-        let Ok(batch) = batch else { break };
-        if abort.load(Ordering::Relaxed) {
-            continue;
-        }
-        let mut todo: VecDeque<Job> = batch.jobs.into();
-        let mut attempt = 0u32;
-        let mut delay = opts.backoff;
-        loop {
-            match send_batch(
-                &mut session,
-                url,
-                opts,
-                tls,
-                &batch.mailbox,
-                &mut todo,
-                shared,
-                append_limit,
-                tick,
-            ) {
-                Ok(()) => break,
-                Err(e) if e.is_transient() && attempt + 1 < opts.attempts => {
-                    attempt += 1;
-                    session = None;
-                    // The batch may have arrived before the connection dropped: look first.
-                    for j in todo.iter_mut() {
-                        j.check_first = true;
-                    }
-                    thread::sleep(delay);
-                    delay = (delay * 2).min(Duration::from_secs(30));
-                }
-                Err(
-                    e @ (UploadError::Auth(_) | UploadError::Ledger { .. } | UploadError::Tls(_)),
-                ) => {
-                    // Stop the reader, and keep taking batches so it is never left waiting
-                    // on a full channel.
-                    abort.store(true, Ordering::Relaxed);
-                    fatal.get_or_insert(e);
-                    break;
-                }
-                Err(e) => {
-                    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-                    for j in todo.drain(..) {
-                        s.fail(Kind::Mail, Some(j.nid), &j.folder, j.subject, e.to_string());
-                        tick();
-                    }
-                    session = None;
-                    break;
-                }
-            }
-        }
-    }
-    if let Some(s) = session {
-        s.logout();
-    }
-    match fatal {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// Sends what is left of a batch, removing each message from `todo` as its fate is known.
-#[allow(clippy::too_many_arguments)]
-fn send_batch(
-    session: &mut Option<Session>,
-    url: &ImapUrl,
-    opts: &Options,
-    tls: &Arc<ClientConfig>,
-    mailbox: &str,
-    todo: &mut VecDeque<Job>,
-    shared: &Mutex<Shared>,
-    append_limit: Option<usize>,
-    tick: &(dyn Fn() + Sync),
-) -> Result<(), UploadError> {
-    let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
-    if session.is_none() {
-        *session = Some(connect_login(url, opts, tls)?);
-    }
-    let Some(s) = session.as_mut() else {
-        return Ok(());
-    };
-    // Look on the server first: after a drop or an earlier run's kill (is it there more often
-    // than the ledger says?), and with --dedupe server (is it there at all?).
-    if opts.dedupe_server || todo.iter().any(|j| j.check_first) {
-        s.examine(mailbox)?;
-        let mut keep = VecDeque::with_capacity(todo.len());
-        while let Some(j) = todo.pop_front() {
-            if (!opts.dedupe_server && !j.check_first) || j.message_id.is_empty() {
-                keep.push_back(j);
-                continue;
-            }
-            let on_server = s.search_message_id(&j.message_id)?;
-            let recorded = lock().ledger.done_with(mailbox, &j.message_id);
-            let reason = if opts.dedupe_server && !on_server.is_empty() && !j.check_first {
-                Some("Message-ID already in the folder (--dedupe server)")
-            } else if on_server.len() > recorded {
-                Some("found on the server after an interrupted upload")
-            } else {
-                None
-            };
-            match reason {
-                Some(r) => {
-                    let mut sh = lock();
-                    sh.record(&Entry {
-                        state: State::Done,
-                        nid: j.nid,
-                        place: mailbox.to_owned(),
-                        id: j.message_id.clone(),
-                        uid: on_server.last().copied(),
-                        note: Some(r.to_owned()),
-                    })?;
-                    if r.starts_with("found") {
-                        sh.uploaded(Kind::Mail, &j.folder);
-                    } else {
-                        sh.skip(Some(j.nid), &j.folder, j.subject.clone(), r.into());
-                    }
-                    tick();
-                }
-                None => keep.push_back(Job {
-                    check_first: false,
-                    ..j
-                }),
-            }
-        }
-        *todo = keep;
-    }
-    if let Some(limit) = append_limit {
-        let mut keep = VecDeque::with_capacity(todo.len());
-        for j in todo.drain(..) {
-            if j.eml.len() > limit {
-                lock().fail(
-                    Kind::Mail,
-                    Some(j.nid),
-                    &j.folder,
-                    j.subject.clone(),
-                    format!(
-                        "{} bytes: larger than the server takes (APPENDLIMIT={limit})",
-                        j.eml.len()
-                    ),
-                );
-                tick();
-            } else {
-                keep.push_back(j);
-            }
-        }
-        *todo = keep;
-    }
-    if todo.is_empty() {
-        return Ok(());
-    }
-    {
-        let mut sh = lock();
-        for j in todo.iter() {
-            sh.record(&Entry {
-                state: State::Pending,
-                nid: j.nid,
-                place: mailbox.to_owned(),
-                id: j.message_id.clone(),
-                uid: None,
-                note: None,
-            })?;
-        }
-    }
-    let done = |j: &Job, uid: Option<u32>| -> Result<(), UploadError> {
-        let mut sh = lock();
-        sh.record(&Entry {
-            state: State::Done,
-            nid: j.nid,
-            place: mailbox.to_owned(),
-            id: j.message_id.clone(),
-            uid,
-            note: None,
-        })?;
-        sh.uploaded(Kind::Mail, &j.folder);
-        tick();
-        Ok(())
-    };
-    if todo.len() > 1 && s.has("MULTIAPPEND") {
-        let msgs: Vec<Appendable<'_>> = todo
-            .iter()
-            .map(|j| Appendable {
-                flags: &j.flags,
-                date: j.date,
-                bytes: &j.eml,
-            })
-            .collect();
-        match s.append(mailbox, &msgs)? {
-            Ok(uids) => {
-                for (j, uid) in todo.iter().zip(uids) {
-                    done(j, uid)?;
-                }
-                todo.clear();
-                return Ok(());
-            }
-            Err(reply) => {
-                let err = reply_error(reply, mailbox);
-                if err.is_transient() {
-                    return Err(err);
-                }
-                // One message spoiled the batch (too large, refused): send one by one.
-            }
-        }
-    }
-    while let Some(j) = todo.front() {
-        let one = [Appendable {
-            flags: &j.flags,
-            date: j.date,
-            bytes: &j.eml,
-        }];
-        match s.append(mailbox, &one)? {
-            Ok(uids) => done(j, uids.first().copied().flatten())?,
-            Err(reply) => {
-                let err = reply_error(reply, mailbox);
-                if err.is_transient() {
-                    return Err(err);
-                }
-                lock().fail(
-                    Kind::Mail,
-                    Some(j.nid),
-                    &j.folder,
-                    j.subject.clone(),
-                    err.to_string(),
-                );
-                tick();
-            }
-        }
-        todo.pop_front();
-    }
-    Ok(())
-}
-
-fn reply_error(reply: imap::Reply, mailbox: &str) -> UploadError {
-    UploadError::Server {
-        command: format!("APPEND to {mailbox}"),
-        code: reply.code_name(),
-        text: reply.text,
-    }
-}
-
-/// Uploads the calendar items, tasks and cards.
-#[allow(clippy::too_many_arguments)]
-fn run_dav(
-    targets: &Targets,
-    opts: &Options,
-    tls: &Arc<ClientConfig>,
-    plans: &[FolderPlan],
-    work: Vec<DavFolder>,
-    ledger: &mut Ledger,
-    shared: &mut Shared,
-    collections: &mut HashMap<usize, Vec<String>>,
-    tick: &dyn Fn(),
-) -> Result<(), UploadError> {
-    let cal = match &targets.caldav {
-        Some(u) => {
-            let c = DavClient::new(&u.user, opts.auth.clone(), Arc::clone(tls));
-            let t = c.discover(u, DavKind::CalDav)?;
-            Some((c, t))
-        }
-        None => None,
-    };
-    let card = match &targets.carddav {
-        Some(u) => {
-            let c = DavClient::new(&u.user, opts.auth.clone(), Arc::clone(tls));
-            let t = c.discover(u, DavKind::CardDav)?;
-            Some((c, t))
-        }
-        None => None,
-    };
-    let mut used_slugs: HashSet<String> = HashSet::new();
-    for f in work {
-        let Some(plan) = plans.get(f.plan) else {
-            continue;
-        };
-        let display = plan
-            .rel
-            .last()
-            .cloned()
-            .unwrap_or_else(|| plan.label.clone());
-        let slug_base = {
-            let joined = plan.rel.join("-");
-            let s = dav::segment(if joined.is_empty() { "items" } else { &joined });
-            if s.len() > 120 {
-                format!("folder-{}", plan.nid.0)
-            } else {
-                s
-            }
-        };
-        let mut notes = Vec::new();
-        let groups: [(Kind, &Vec<Message>); 3] = [
-            (Kind::Appointment, &f.appointments),
-            (Kind::Task, &f.tasks),
-            (Kind::Contact, &f.cards),
-        ];
-        for (kind, items) in groups {
-            if items.is_empty() {
-                continue;
-            }
-            let (client, target, dkind, component, ctype) = match kind {
-                Kind::Contact => match &card {
-                    Some((c, t)) => (c, t, DavKind::CardDav, "", "text/vcard; charset=utf-8"),
-                    None => {
-                        skip_all(
-                            shared,
-                            items,
-                            &plan.label,
-                            "no CardDAV target (--carddav)",
-                            tick,
-                        );
-                        continue;
-                    }
-                },
-                _ => match &cal {
-                    Some((c, t)) => (
-                        c,
-                        t,
-                        DavKind::CalDav,
-                        if kind == Kind::Task {
-                            "VTODO"
-                        } else {
-                            "VEVENT"
-                        },
-                        "text/calendar; charset=utf-8",
-                    ),
-                    None => {
-                        skip_all(
-                            shared,
-                            items,
-                            &plan.label,
-                            "no CalDAV target (--caldav)",
-                            tick,
-                        );
-                        continue;
-                    }
-                },
-            };
-            let collection = match target {
-                dav::Target::Collection(u) => u.clone(),
-                dav::Target::Home(home) => {
-                    let mut slug = slug_base.clone();
-                    if !used_slugs.insert(format!("{dkind:?}{slug}")) {
-                        slug = format!("{slug}-{}", component.to_ascii_lowercase());
-                        used_slugs.insert(format!("{dkind:?}{slug}"));
-                    }
-                    let url = format!(
-                        "{}{slug}/",
-                        if home.ends_with('/') {
-                            home.clone()
-                        } else {
-                            format!("{home}/")
-                        }
-                    );
-                    client.ensure_collection(&url, dkind, component, &display)?;
-                    url
-                }
-            };
-            collections
-                .entry(f.plan)
-                .or_default()
-                .push(collection.clone());
-            let (text, ext) = match kind {
-                Kind::Appointment => (calendar::calendar_to_ics(items, &mut notes), "ics"),
-                Kind::Task => (calendar::tasks_to_ics(items, &mut notes), "ics"),
-                _ => (
-                    contacts::contacts_to_vcf(items, opts.vcard, &mut notes),
-                    "vcf",
-                ),
-            };
-            let resources = match kind {
-                Kind::Contact => dav::split_vcards(&text),
-                _ => dav::split_calendar(&text),
-            };
-            for m in items.iter() {
-                let k = Kind::of_class(m.class());
-                shared.counts.entry(k).or_default();
-            }
-            for r in &resources {
-                let name = if r.uid.len() > 100 || r.uid.is_empty() {
-                    use sha2::{Digest, Sha256};
-                    hex::encode(Sha256::digest(r.uid.as_bytes()))
-                } else {
-                    dav::segment(&r.uid)
-                };
-                let url = format!("{collection}{name}.{ext}");
-                // The ledger keys DAV items by resource (a series and its exceptions are one).
-                if ledger.is_done_place(&url) {
-                    shared.skip(
-                        None,
-                        &plan.label,
-                        Some(r.uid.clone()),
-                        "already uploaded (ledger)".into(),
-                    );
-                    continue;
-                }
-                let entry = |state, note: Option<String>| Entry {
-                    state,
-                    nid: 0,
-                    place: url.clone(),
-                    id: r.uid.clone(),
-                    uid: None,
-                    note,
-                };
-                match client.put(&url, ctype, r.text.as_bytes(), opts.update) {
-                    Ok(true) => {
-                        ledger.record(&entry(State::Done, None)).map_err(|source| {
-                            UploadError::Ledger {
-                                path: ledger.path().to_owned(),
-                                source,
-                            }
-                        })?;
-                        shared.counts.entry(kind).or_default().written += 1;
-                        shared.per_folder.entry(plan.label.clone()).or_default().0 += 1;
-                    }
-                    Ok(false) => {
-                        ledger
-                            .record(&entry(State::Done, Some("already on the server".into())))
-                            .map_err(|source| UploadError::Ledger {
-                                path: ledger.path().to_owned(),
-                                source,
-                            })?;
-                        shared.skip(
-                            None,
-                            &plan.label,
-                            Some(r.uid.clone()),
-                            "already on the server (If-None-Match)".into(),
-                        );
-                    }
-                    Err(e @ UploadError::Auth(_)) => return Err(e),
-                    Err(e) => {
-                        shared.fail(kind, None, &plan.label, Some(r.uid.clone()), e.to_string())
-                    }
-                }
-            }
-            for _ in items.iter() {
-                tick();
-            }
-        }
-        for w in notes {
-            shared.warnings.push(ItemWarning {
-                nid: None,
-                folder: plan.label.clone(),
-                subject: None,
-                what: w,
-            });
-        }
-    }
-    Ok(())
-}
-
-fn skip_all(shared: &mut Shared, items: &[Message], folder: &str, why: &str, tick: &dyn Fn()) {
-    for m in items {
-        shared.skip(
-            m.nid.map(|n| n.0),
-            folder,
-            Some(m.subject().to_owned()),
-            why.into(),
-        );
-        tick();
-    }
 }
 
 /// Reads the password for `user`: the `OST_EXTRACT_PASSWORD` environment variable, else the

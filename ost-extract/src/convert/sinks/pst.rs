@@ -224,7 +224,10 @@ fn special(role: Option<FolderRole>) -> Option<SpecialFolder> {
         FolderRole::Tasks => SpecialFolder::Tasks,
         FolderRole::Notes => SpecialFolder::Notes,
         FolderRole::Journal => SpecialFolder::Journal,
-        FolderRole::IpmSubtree | FolderRole::RecoveredItems => return None,
+        FolderRole::IpmSubtree
+        | FolderRole::RecoveredItems
+        | FolderRole::Junk
+        | FolderRole::SyncIssues => return None,
     })
 }
 
