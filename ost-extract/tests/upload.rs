@@ -729,7 +729,7 @@ fn convert_writes_files_and_uploads_in_one_pass() {
     let input = demo("demo-2013.ost");
     let store = Store::open(&input).unwrap();
     let user = "onepass@example.test";
-    let dav_user = "dav4@example.test";
+    let dav_user = "dav8@example.test";
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let targets = Targets {
