@@ -19,6 +19,7 @@
 //! at that domain is used instead and reported as a guess.
 
 pub mod autocomplete;
+pub mod imcea;
 pub mod oab;
 
 use std::collections::{BTreeMap, HashMap};
@@ -48,6 +49,10 @@ pub enum Source {
     Contact,
     /// The Offline Address Book.
     OfflineAddressBook,
+    /// The mailbox owner's own identity (`PidTagMailboxOwnerEntryId`), paired through the
+    /// owner's sent mail (Sent Items senders) or the owner's display name found with one
+    /// SMTP address (autocomplete stream, transport headers, contacts).
+    Owner,
     /// The DN's display name, found with exactly one SMTP address elsewhere in the store.
     DisplayName,
 }
@@ -68,6 +73,49 @@ impl Resolved {
             Self::Smtp(a) | Self::Guess(a) => a,
         }
     }
+}
+
+/// The properties that say who one party of an item is: display name, address, SMTP
+/// address, entry id and search key ([MS-OXOMSG] 2.2.1.46-2.2.1.58, [MS-OXCMSG] 2.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartyIds {
+    /// Display name.
+    pub name: u16,
+    /// Address (an SMTP address, or an Exchange DN with address type `EX`).
+    pub email: u16,
+    /// SMTP address.
+    pub smtp: u16,
+    /// Entry id.
+    pub entry_id: u16,
+    /// Search key (`EX:/O=…` for Exchange parties).
+    pub search_key: u16,
+}
+
+impl PartyIds {
+    /// The sender.
+    pub const SENDER: Self = Self {
+        name: pid::SENDER_NAME,
+        email: pid::SENDER_EMAIL_ADDRESS,
+        smtp: pid::SENDER_SMTP_ADDRESS,
+        entry_id: SENDER_ENTRY_ID,
+        search_key: SENDER_SEARCH_KEY,
+    };
+    /// The author the item was sent on behalf of.
+    pub const SENT_REPRESENTING: Self = Self {
+        name: pid::SENT_REPRESENTING_NAME,
+        email: pid::SENT_REPRESENTING_EMAIL_ADDRESS,
+        smtp: pid::SENT_REPRESENTING_SMTP_ADDRESS,
+        entry_id: SENT_REPRESENTING_ENTRY_ID,
+        search_key: SENT_REPRESENTING_SEARCH_KEY,
+    };
+    /// A recipient row (and an autocomplete row, which has the same properties).
+    pub const RECIPIENT: Self = Self {
+        name: pid::DISPLAY_NAME,
+        email: pid::EMAIL_ADDRESS,
+        smtp: pid::SMTP_ADDRESS,
+        entry_id: pid::RECIPIENT_ENTRY_ID,
+        search_key: pid::SEARCH_KEY,
+    };
 }
 
 /// A DN's pairing and where it came from.
@@ -119,6 +167,14 @@ pub struct AddressBook {
     by_local: HashMap<String, Option<String>>,
     /// DN (normalised) → the display names it was seen with (a few).
     dn_names: HashMap<String, Vec<String>>,
+    /// Display name as written (trimmed, lower case, single spaces) → the one SMTP address
+    /// it goes with, `None` when several: for the owner's name, which may be a single word.
+    exact_names: HashMap<String, Option<String>>,
+    /// The mailbox owner: DN and display name, from the store's properties.
+    owner: Option<(String, Option<String>)>,
+    /// Senders of the items in Sent Items that carry an SMTP address: display name, DN,
+    /// SMTP address.
+    sent_senders: Vec<(Option<String>, Option<String>, String)>,
     guess_domain: Option<String>,
     tally: Mutex<Tally>,
 }
@@ -127,6 +183,10 @@ pub struct AddressBook {
 /// original display name and original entry id of Email1-3 ([MS-OXOCNTC] 2.2.1.2).
 const EMAIL_OFFSETS: [u32; 4] = [2, 3, 4, 5];
 const EMAIL_BASES: [u32; 3] = [0x8080, 0x8090, 0x80A0];
+/// `PidLidDistributionListOneOffMembers` / `PidLidDistributionListMembers`
+/// ([MS-OXOCNTC] 2.2.2.2.1, 2.2.2.2.2).
+const DL_ONE_OFF_MEMBERS: u32 = 0x8054;
+const DL_MEMBERS: u32 = 0x8055;
 /// `PidTagRoamingBinary` ([MS-OXPROPS] 2.917): the autocomplete stream.
 const ROAMING_BINARY: u16 = 0x7C09;
 /// `PidTagSenderEntryId` / `PidTagSentRepresentingEntryId` / their search keys.
@@ -139,8 +199,12 @@ const MAILBOX_OWNER_ENTRY_ID: u16 = 0x661B;
 const MAILBOX_OWNER_NAME: u16 = 0x661C;
 
 /// The key a DN is filed under: Exchange compares DNs without case (the same DN is seen in
-/// upper and mixed case in one store).
+/// upper and mixed case in one store). An `IMCEAEX-` address is filed under the DN it
+/// encapsulates.
 pub fn dn_key(dn: &str) -> Option<String> {
+    if let Some(e) = imcea::decode(dn).filter(imcea::Encapsulated::is_exchange) {
+        return dn_key(&e.address);
+    }
     let dn = dn.trim();
     let dn = dn.strip_prefix("EX:").unwrap_or(dn);
     dn.starts_with('/')
@@ -159,6 +223,16 @@ fn name_key(name: &str) -> Option<String> {
         .collect();
     n.sort_unstable();
     (n.len() >= 2).then(|| n.join(" "))
+}
+
+/// A display name compared as written: trimmed, quotes dropped, one space between words,
+/// lower case (the owner's name may be one word, `Administrator`).
+fn exact_name(name: &str) -> String {
+    name.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// The DN in an Exchange address-book entry id ([MS-OXCDATA] 2.2.5.2: flags, the provider
@@ -246,6 +320,18 @@ impl AddressBook {
     pub fn name_seen(&mut self, name: &str, smtp: &str) {
         let Some(smtp) = smtp_of(smtp) else { return };
         self.local_seen(&smtp);
+        let exact = exact_name(name);
+        if !exact.is_empty() {
+            match self.exact_names.get(&exact) {
+                None => {
+                    self.exact_names.insert(exact, Some(smtp.clone()));
+                }
+                Some(Some(a)) if !a.eq_ignore_ascii_case(&smtp) => {
+                    self.exact_names.insert(exact, None);
+                }
+                Some(_) => {}
+            }
+        }
         let Some(key) = name_key(name) else { return };
         match self.by_name.get_mut(&key) {
             None => {
@@ -269,9 +355,64 @@ impl AddressBook {
         }
     }
 
-    /// Pairs the DNs still unresolved whose display name goes with exactly one SMTP
-    /// address. Call once everything has been collected.
+    /// Sets the mailbox owner's DN and display name (the store's `PidTagMailboxOwnerEntryId`
+    /// and `PidTagMailboxOwnerName`): [`AddressBook::finish`] pairs the DN as
+    /// [`Source::Owner`] when nothing better does.
+    pub fn set_owner(&mut self, dn: &str, name: Option<&str>) {
+        if let Some(key) = dn_key(dn) {
+            self.dn_seen(&key, name);
+            let name = name.map(str::trim).filter(|n| !n.is_empty());
+            self.owner = Some((key, name.map(str::to_owned)));
+        }
+    }
+
+    /// The owner's SMTP address, when the store tells it: the Sent Items senders that are
+    /// the owner (by DN or by the owner's display name) agree on one; else the owner's
+    /// display name goes with one SMTP address in the store; else every Sent Items sender
+    /// with an SMTP address (and no other DN than the owner's) has the same one.
+    fn owner_smtp(&self) -> Option<String> {
+        let (dn, name) = self.owner.as_ref()?;
+        let name = name.as_deref().map(exact_name).filter(|n| !n.is_empty());
+        let one = |addrs: &mut dyn Iterator<Item = &String>| -> Option<String> {
+            let mut found: Option<&String> = None;
+            for a in addrs {
+                match found {
+                    Some(f) if !f.eq_ignore_ascii_case(a) => return None,
+                    Some(_) => {}
+                    None => found = Some(a),
+                }
+            }
+            found.cloned()
+        };
+        let is_owner = |(n, d, _): &&(Option<String>, Option<String>, String)| {
+            d.as_ref() == Some(dn) || (name.is_some() && n.as_deref().map(exact_name) == name)
+        };
+        let mut own = self.sent_senders.iter().filter(is_owner).map(|(_, _, a)| a);
+        if let Some(a) = one(&mut own) {
+            return Some(a);
+        }
+        if let Some(Some(a)) = name.as_ref().and_then(|n| self.exact_names.get(n)) {
+            return Some(a.clone());
+        }
+        let mut all = self
+            .sent_senders
+            .iter()
+            .filter(|(_, d, _)| d.as_ref().map_or(true, |d| d == dn))
+            .map(|(_, _, a)| a);
+        one(&mut all)
+    }
+
+    /// Pairs the DNs still unresolved: the mailbox owner's (see [`Source::Owner`]), then
+    /// those whose display name goes with exactly one SMTP address. Call once everything
+    /// has been collected.
     pub fn finish(&mut self) {
+        if let Some((dn, _)) = self.owner.clone() {
+            if !self.by_dn.contains_key(&dn) {
+                if let Some(a) = self.owner_smtp() {
+                    self.pair(&dn, &a, Source::Owner);
+                }
+            }
+        }
         let mut found = Vec::new();
         for (dn, names) in &self.dn_names {
             if self.by_dn.contains_key(dn) {
@@ -331,22 +472,35 @@ impl AddressBook {
                     | ROAMING_BINARY
             ) || contact_ids.contains(&id)
         };
-        let owner = store.properties();
+        let props = store.properties();
         if let (Some(dn), name) = (
-            owner
+            props
                 .binary(MAILBOX_OWNER_ENTRY_ID)
                 .and_then(ab_entry_id_dn),
-            owner.str(MAILBOX_OWNER_NAME),
+            props.str(MAILBOX_OWNER_NAME),
         ) {
-            book.dn_seen(&dn, name);
+            book.set_owner(&dn, name);
         }
+        // Sent Items: named by the store's entry id ([MS-OXOSFLD] 2.2.3: flags, the store's
+        // record key, then the folder's NID), else by its English name.
+        let sent_nid = props
+            .binary(pid::IPM_SENTMAIL_ENTRY_ID)
+            .filter(|e| e.len() == 24)
+            .and_then(|e| e.get(20..24))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| NodeId(u32::from_le_bytes(b)));
         let tree = store.folders();
+        let is_sent = |f: &pstkit::FolderInfo| match sent_nid {
+            Some(n) => f.nid == n,
+            None => f.name().eq_ignore_ascii_case("Sent Items"),
+        };
         for f in &tree.folders {
+            let sent = is_sent(f);
             let mut nids: Vec<NodeId> = store.contents(f.nid).unwrap_or_default();
             nids.extend(store.associated_contents(f.nid).unwrap_or_default());
             for nid in nids {
                 if let Ok(env) = store.message_envelope(nid, &wanted) {
-                    book.collect(&env.message);
+                    book.collect_in(&env.message, sent);
                 }
             }
         }
@@ -356,35 +510,23 @@ impl AddressBook {
 
     /// Collects the pairings one item holds.
     pub fn collect(&mut self, msg: &Message) {
+        self.collect_in(msg, false);
+    }
+
+    /// Collects the pairings one item holds; `sent` when it is in the Sent Items folder,
+    /// whose senders are the mailbox owner's own identities.
+    fn collect_in(&mut self, msg: &Message, sent: bool) {
         let p = &msg.props;
-        for (name, email, smtp, entry_id, search_key) in [
-            (
-                pid::SENDER_NAME,
-                pid::SENDER_EMAIL_ADDRESS,
-                pid::SENDER_SMTP_ADDRESS,
-                SENDER_ENTRY_ID,
-                SENDER_SEARCH_KEY,
-            ),
-            (
-                pid::SENT_REPRESENTING_NAME,
-                pid::SENT_REPRESENTING_EMAIL_ADDRESS,
-                pid::SENT_REPRESENTING_SMTP_ADDRESS,
-                SENT_REPRESENTING_ENTRY_ID,
-                SENT_REPRESENTING_SEARCH_KEY,
-            ),
-        ] {
-            self.collect_party(p, name, email, smtp, entry_id, search_key, Source::Sender);
+        for ids in [&PartyIds::SENDER, &PartyIds::SENT_REPRESENTING] {
+            let (name, dn, smtp) = self.collect_party(p, ids, Source::Sender);
+            if let (true, Some(smtp)) = (sent, smtp) {
+                if self.sent_senders.len() < 10_000 {
+                    self.sent_senders.push((name, dn, smtp));
+                }
+            }
         }
         for r in &msg.recipients {
-            self.collect_party(
-                r,
-                pid::DISPLAY_NAME,
-                pid::EMAIL_ADDRESS,
-                pid::SMTP_ADDRESS,
-                pid::RECIPIENT_ENTRY_ID,
-                pid::SEARCH_KEY,
-                Source::Recipient,
-            );
+            self.collect_party(r, &PartyIds::RECIPIENT, Source::Recipient);
         }
         let class = msg.class().to_ascii_lowercase();
         if class == "ipm.configuration.autocomplete" {
@@ -392,15 +534,7 @@ impl AddressBook {
                 // A damaged stream gives the rows before the damage.
                 let rows = autocomplete::parse(stream).rows;
                 for row in &rows {
-                    self.collect_party(
-                        row,
-                        pid::DISPLAY_NAME,
-                        pid::EMAIL_ADDRESS,
-                        pid::SMTP_ADDRESS,
-                        pid::RECIPIENT_ENTRY_ID,
-                        pid::SEARCH_KEY,
-                        Source::Autocomplete,
-                    );
+                    self.collect_party(row, &PartyIds::RECIPIENT, Source::Autocomplete);
                 }
             }
         }
@@ -414,27 +548,21 @@ impl AddressBook {
 
     /// One party (sender, representing, recipient row, autocomplete row): its DN from the
     /// address, search key or entry id, paired with its SMTP address when it has one.
-    #[allow(clippy::too_many_arguments)]
+    /// Returns its display name, DN and SMTP address as found.
     fn collect_party(
         &mut self,
         bag: &PropertyBag,
-        name: u16,
-        email: u16,
-        smtp: u16,
-        entry_id: u16,
-        search_key: u16,
+        ids: &PartyIds,
         source: Source,
-    ) {
-        let display = bag.str(name);
-        let dn = bag
-            .str(email)
-            .and_then(dn_key)
-            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
-            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn));
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        let display = bag.str(ids.name);
+        let (dn, other) = Self::party_dn(bag, ids);
         let address = bag
-            .str(smtp)
+            .str(ids.smtp)
             .and_then(smtp_of)
-            .or_else(|| bag.str(email).and_then(smtp_of));
+            .or_else(|| bag.str(ids.email).and_then(smtp_of))
+            // A gateway's encapsulated address holds an SMTP address of its own.
+            .or_else(|| other.and_then(|e| e.smtp()));
         if let Some(dn) = &dn {
             self.dn_seen(dn, display);
             if let Some(a) = &address {
@@ -444,6 +572,7 @@ impl AddressBook {
         if let (Some(n), Some(a)) = (display, &address) {
             self.name_seen(n, a);
         }
+        (display.map(str::to_owned), dn, address)
     }
 
     /// A contact's e-mail slots: an EX slot's DN (its address, or the DN in its original
@@ -501,8 +630,18 @@ impl AddressBook {
             }
             if standard {
                 for (name, addr) in headers::address_list(value) {
-                    if dn_key(&addr).is_none() {
-                        self.name_seen(&headers::decode_words(&name), &addr);
+                    let name = headers::decode_words(&name);
+                    match (imcea::decode(&addr), dn_key(&addr)) {
+                        // An Exchange DN that leaked into SMTP: seen as that DN.
+                        (Some(_), Some(dn)) => self.dn_seen(&dn, Some(&name)),
+                        // A gateway's address: the SMTP address it holds.
+                        (Some(e), None) => {
+                            if let Some(a) = e.smtp() {
+                                self.name_seen(&name, &a);
+                            }
+                        }
+                        (None, None) => self.name_seen(&name, &addr),
+                        (None, Some(_)) => {}
                     }
                 }
             }
@@ -564,43 +703,81 @@ impl AddressBook {
     pub fn resolve(&self, dn: Option<&str>, what: &str) -> Option<Resolved> {
         let found = self.find(dn, what);
         let key = dn.and_then(dn_key);
+        let label = key.unwrap_or_else(|| what.trim().to_owned());
+        self.count(found, label)
+    }
+
+    /// Counts one outcome under `label` (the DN, else what the party is known by).
+    fn count(&self, found: Option<Resolved>, label: String) -> Option<Resolved> {
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
         match &found {
             Some(Resolved::Smtp(_)) => t.resolved += 1,
             Some(Resolved::Guess(g)) => {
                 t.guessed += 1;
-                if let Some(k) = key {
-                    t.guesses.insert(k, g.clone());
-                }
+                t.guesses.insert(label, g.clone());
             }
             None => {
                 t.unresolved_count += 1;
-                let label = key.unwrap_or_else(|| what.trim().to_owned());
                 *t.unresolved.entry(label).or_default() += 1;
             }
         }
         found
     }
 
-    /// The DN of a party: from its address, else its search key, else its entry id.
-    fn party_dn(bag: &PropertyBag, email: u16, entry_id: u16, search_key: u16) -> Option<String> {
-        bag.str(email)
+    /// Finds the SMTP address for an IMCEA-encapsulated address: an Exchange DN through the
+    /// book, another type by the SMTP address it holds (a gateway's), else by `what` (its
+    /// display name). Counts nothing.
+    pub fn find_encapsulated(&self, e: &imcea::Encapsulated, what: &str) -> Option<Resolved> {
+        if e.is_exchange() {
+            return self.find(Some(&e.address), what);
+        }
+        e.smtp()
+            .map(Resolved::Smtp)
+            .or_else(|| self.find(None, what))
+    }
+
+    /// Resolves an address that is not an Internet address as written (an Exchange DN, an
+    /// IMCEA-encapsulated address, a bare name) for a party known as `what`, counting the
+    /// outcome (see [`AddressBook::resolve`]).
+    pub fn resolve_address(&self, addr: &str, what: &str) -> Option<Resolved> {
+        match imcea::decode(addr) {
+            Some(e) if e.is_exchange() => self.resolve(Some(&e.address), what),
+            Some(e) => {
+                let found = self.find_encapsulated(&e, what);
+                self.count(found, format!("{}:{}", e.kind, e.address))
+            }
+            None => self.resolve(dn_key(addr).as_deref(), what),
+        }
+    }
+
+    /// The DN of a party: from its address (or an IMCEAEX address in its SMTP property),
+    /// else its search key, else its entry id; and, when it has no DN, an encapsulated
+    /// address of another type it carries.
+    fn party_dn(
+        bag: &PropertyBag,
+        ids: &PartyIds,
+    ) -> (Option<String>, Option<imcea::Encapsulated>) {
+        let dn = bag
+            .str(ids.email)
             .and_then(dn_key)
-            .or_else(|| bag.binary(search_key).and_then(search_key_dn))
-            .or_else(|| bag.binary(entry_id).and_then(ab_entry_id_dn))
+            .or_else(|| bag.str(ids.smtp).and_then(dn_key))
+            .or_else(|| bag.binary(ids.search_key).and_then(search_key_dn))
+            .or_else(|| bag.binary(ids.entry_id).and_then(ab_entry_id_dn));
+        let other = match dn {
+            Some(_) => None,
+            None => [ids.smtp, ids.email]
+                .iter()
+                .find_map(|&id| bag.str(id).and_then(imcea::decode)),
+        };
+        (dn, other)
     }
 
     /// Resolves a bag's party by its properties (see [`AddressBook::find`]); counts nothing.
-    pub fn find_party(
-        &self,
-        bag: &PropertyBag,
-        email: u16,
-        entry_id: u16,
-        search_key: u16,
-        what: &str,
-    ) -> Option<Resolved> {
-        let dn = Self::party_dn(bag, email, entry_id, search_key);
-        self.find(dn.as_deref(), what)
+    pub fn find_party(&self, bag: &PropertyBag, ids: &PartyIds, what: &str) -> Option<Resolved> {
+        match Self::party_dn(bag, ids) {
+            (None, Some(e)) => self.find_encapsulated(&e, what),
+            (dn, _) => self.find(dn.as_deref(), what),
+        }
     }
 
     /// Gives every party of a message that lacks an SMTP address the one the book has for
@@ -613,38 +790,18 @@ impl AddressBook {
     }
 
     fn enrich_at(&self, msg: &mut Message, depth: usize) {
-        const PARTIES: [(u16, u16, u16, u16, u16); 2] = [
-            (
-                pid::SENT_REPRESENTING_NAME,
-                pid::SENT_REPRESENTING_EMAIL_ADDRESS,
-                pid::SENT_REPRESENTING_SMTP_ADDRESS,
-                SENT_REPRESENTING_ENTRY_ID,
-                SENT_REPRESENTING_SEARCH_KEY,
-            ),
-            (
-                pid::SENDER_NAME,
-                pid::SENDER_EMAIL_ADDRESS,
-                pid::SENDER_SMTP_ADDRESS,
-                SENDER_ENTRY_ID,
-                SENDER_SEARCH_KEY,
-            ),
-        ];
-        for (name, email, smtp, entry_id, search_key) in PARTIES {
-            self.enrich_party(&mut msg.props, name, email, smtp, entry_id, search_key);
+        for ids in [&PartyIds::SENT_REPRESENTING, &PartyIds::SENDER] {
+            self.enrich_party(&mut msg.props, ids);
         }
         for r in &mut msg.recipients {
-            self.enrich_party(
-                r,
-                pid::DISPLAY_NAME,
-                pid::EMAIL_ADDRESS,
-                pid::SMTP_ADDRESS,
-                pid::RECIPIENT_ENTRY_ID,
-                pid::SEARCH_KEY,
-            );
+            self.enrich_party(r, &PartyIds::RECIPIENT);
         }
         let class = msg.class().to_ascii_lowercase();
         if class == "ipm.contact" || class.starts_with("ipm.contact.") {
             self.enrich_contact(&mut msg.props);
+        }
+        if crate::contacts::is_distribution_list(&class) {
+            self.enrich_dist_list(&mut msg.props);
         }
         if depth < 8 {
             for a in &mut msg.attachments {
@@ -655,27 +812,34 @@ impl AddressBook {
         }
     }
 
-    fn enrich_party(
-        &self,
-        bag: &mut PropertyBag,
-        name: u16,
-        email: u16,
-        smtp: u16,
-        entry_id: u16,
-        search_key: u16,
-    ) {
-        let has_smtp = bag.str(smtp).and_then(headers::addr_spec).is_some()
-            || bag.str(email).and_then(headers::addr_spec).is_some();
+    fn enrich_party(&self, bag: &mut PropertyBag, ids: &PartyIds) {
+        // An IMCEA-encapsulated address is no Internet address (`addr_spec` says so).
+        let has_smtp = bag.str(ids.smtp).and_then(headers::addr_spec).is_some()
+            || bag.str(ids.email).and_then(headers::addr_spec).is_some();
         if has_smtp {
             return;
         }
-        let dn = Self::party_dn(bag, email, entry_id, search_key);
-        let what = bag.str(name).or(bag.str(email)).unwrap_or("").to_owned();
-        if dn.is_none() && what.trim().is_empty() {
+        let (dn, other) = Self::party_dn(bag, ids);
+        let what = bag
+            .str(ids.name)
+            .or(bag.str(ids.email))
+            .unwrap_or("")
+            .to_owned();
+        if dn.is_none() && other.is_none() && what.trim().is_empty() {
             return;
         }
-        if let Some(r) = self.resolve(dn.as_deref(), &what) {
-            bag.insert(smtp, PropValue::String(Cow::Owned(r.address().to_owned())));
+        let found = match (dn, other) {
+            (None, Some(e)) => {
+                let found = self.find_encapsulated(&e, &what);
+                self.count(found, format!("{}:{}", e.kind, e.address))
+            }
+            (dn, _) => self.resolve(dn.as_deref(), &what),
+        };
+        if let Some(r) = found {
+            bag.insert(
+                ids.smtp,
+                PropValue::String(Cow::Owned(r.address().to_owned())),
+            );
         }
     }
 
@@ -688,14 +852,15 @@ impl AddressBook {
                     .map(str::to_owned)
             };
             let Some(addr) = get(3) else { continue };
+            let encapsulated = imcea::decode(&addr);
             let is_ex =
                 get(2).is_some_and(|t| t.eq_ignore_ascii_case("EX")) || dn_key(&addr).is_some();
-            if !is_ex {
+            if !is_ex && encapsulated.is_none() {
                 continue;
             }
             // Outlook often keeps the SMTP address in the original display name already.
             let original = get(4).as_deref().and_then(smtp_of);
-            if original.is_some() {
+            if original.is_some() && encapsulated.is_none() {
                 continue;
             }
             let dn = dn_key(&addr).or_else(|| {
@@ -703,12 +868,107 @@ impl AddressBook {
                     .and_then(ab_entry_id_dn)
             });
             let what = get(0).unwrap_or_default();
-            if let Some(r) = self.resolve(dn.as_deref(), &what) {
-                let named = |off: u32| NamedProp::lid(psets::PSETID_ADDRESS, base + off);
-                let text = |v: &str| PropValue::String(Cow::Owned(v.to_owned()));
-                p.insert_named(named(3), text(r.address()));
-                p.insert_named(named(2), text("SMTP"));
+            let found = match (&dn, &encapsulated) {
+                (None, Some(e)) => {
+                    let found = self.find_encapsulated(e, &what);
+                    self.count(found, format!("{}:{}", e.kind, e.address))
+                }
+                _ => self.resolve(dn.as_deref(), &what),
+            };
+            let named = |off: u32| NamedProp::lid(psets::PSETID_ADDRESS, base + off);
+            let text = |v: &str| PropValue::String(Cow::Owned(v.to_owned()));
+            match (found.or(original.map(Resolved::Smtp)), encapsulated) {
+                (Some(r), _) => {
+                    p.insert_named(named(3), text(r.address()));
+                    p.insert_named(named(2), text("SMTP"));
+                }
+                // Unresolved and encapsulated: the slot says what it really is (an EX DN, a
+                // Notes name), not an Internet address.
+                (None, Some(e)) => {
+                    p.insert_named(named(3), text(&e.address));
+                    p.insert_named(named(2), text(&e.kind));
+                }
+                (None, None) => {}
             }
+        }
+    }
+
+    /// A distribution list's members ([MS-OXOCNTC] 2.2.2.2.1, 2.2.2.2.2) with an Exchange
+    /// address (an `EX` one-off, a GAL member's address-book entry id, an IMCEA address) get
+    /// the SMTP address the book has for them: the one-off entry at the member's index in
+    /// `PidLidDistributionListOneOffMembers` is replaced by an SMTP one-off with the same
+    /// display name, which every writer of members reads first. Each such member is counted.
+    fn enrich_dist_list(&self, p: &mut PropertyBag) {
+        use crate::contacts::{one_off_entry_id, parse_member_entry_id, MemberKind};
+        let multi = |p: &PropertyBag, lid: u32| -> Vec<Vec<u8>> {
+            match p.lid(psets::PSETID_ADDRESS, lid) {
+                Some(PropValue::MultipleBinary(v)) => v.clone(),
+                Some(PropValue::Binary(b)) => vec![b.to_vec()],
+                _ => Vec::new(),
+            }
+        };
+        let members = multi(p, DL_MEMBERS);
+        let mut one_offs = multi(p, DL_ONE_OFF_MEMBERS);
+        let mut changed = false;
+        for i in 0..members.len().max(one_offs.len()) {
+            let entry = members.get(i).and_then(|b| parse_member_entry_id(b));
+            let one_off = one_offs
+                .get(i)
+                .and_then(|b| parse_member_entry_id(b))
+                .filter(|m| m.kind == MemberKind::OneOff);
+            // The one-off copy says who the member is when there is one (as the vCard
+            // writer reads it); else the entry id itself (a one-off or a GAL entry).
+            let Some(m) = one_off.as_ref().or(entry.as_ref()) else {
+                continue;
+            };
+            let Some(addr) = m.address.as_deref() else {
+                continue;
+            };
+            let is_ex = m
+                .address_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("EX"))
+                || dn_key(addr).is_some();
+            let encapsulated = imcea::decode(addr);
+            if !is_ex && encapsulated.is_none() {
+                continue;
+            }
+            // A GAL member's entry id has no name: the one the store knows the DN by.
+            let name = m
+                .display_name
+                .clone()
+                .or_else(|| entry.as_ref().and_then(|e| e.display_name.clone()))
+                .or_else(|| {
+                    let names = self.dn_names.get(&dn_key(addr)?)?;
+                    names.first().cloned()
+                })
+                .unwrap_or_default();
+            let found = match (dn_key(addr), &encapsulated) {
+                (None, Some(e)) => {
+                    let found = self.find_encapsulated(e, &name);
+                    self.count(found, format!("{}:{}", e.kind, e.address))
+                }
+                (dn, _) => self.resolve(dn.as_deref(), &name),
+            };
+            let replacement = match (found, encapsulated) {
+                (Some(r), _) => one_off_entry_id(&name, "SMTP", r.address()),
+                // Unresolved: what the member really is, never an SMTP-looking IMCEA form.
+                (None, Some(e)) => one_off_entry_id(&name, &e.kind, &e.address),
+                (None, None) => continue,
+            };
+            if one_offs.len() <= i {
+                one_offs.resize(i + 1, Vec::new());
+            }
+            if let Some(slot) = one_offs.get_mut(i) {
+                *slot = replacement;
+                changed = true;
+            }
+        }
+        if changed {
+            p.insert_named(
+                NamedProp::lid(psets::PSETID_ADDRESS, DL_ONE_OFF_MEMBERS),
+                PropValue::MultipleBinary(one_offs),
+            );
         }
     }
 

@@ -485,3 +485,154 @@ fn oab_is_found_in_a_folder_tree() {
         Err(oab::OabError::NotFound(_))
     ));
 }
+
+/// A sent item from `name` with an SMTP address only (no DN).
+fn smtp_only_sent(name: &str, smtp: &str) -> Message {
+    let mut m = Message::default();
+    m.props.insert(pid::MESSAGE_CLASS, s("IPM.Note"));
+    m.props.insert(pid::SENDER_NAME, s(name));
+    m.props.insert(pid::SENDER_ADDRTYPE, s("SMTP"));
+    m.props.insert(pid::SENDER_EMAIL_ADDRESS, s(smtp));
+    m
+}
+
+#[test]
+fn the_owner_pairs_through_sent_items_or_the_owner_name() {
+    // The owner's Sent Items mail under the owner's name (one word: Administrator).
+    let mut book = AddressBook::new();
+    book.set_owner(DN, Some("Administrator"));
+    book.collect_in(&smtp_only_sent("Administrator", "admin@contoso.com"), true);
+    book.collect_in(&smtp_only_sent("Someone Else", "other@contoso.com"), true);
+    book.finish();
+    assert_eq!(book.lookup(DN), Some("admin@contoso.com"));
+    assert_eq!(book.report().paired.get(&Source::Owner), Some(&1));
+
+    // Not in Sent Items: the owner's exact name with one SMTP address anywhere.
+    let mut book = AddressBook::new();
+    book.set_owner(DN, Some("Administrator"));
+    book.collect(&smtp_only_sent("administrator", "admin@contoso.com"));
+    book.finish();
+    assert_eq!(book.lookup(DN), Some("admin@contoso.com"));
+
+    // Every Sent Items sender has the same address: that is the owner's.
+    let mut book = AddressBook::new();
+    book.set_owner(DN, Some("Mailbox"));
+    book.collect_in(&smtp_only_sent("J. D.", "jd@contoso.com"), true);
+    book.collect_in(&smtp_only_sent("JD", "JD@contoso.com"), true);
+    book.finish();
+    assert_eq!(book.lookup(DN), Some("jd@contoso.com"));
+
+    // Two addresses and no name to tell them apart; the name elsewhere with two
+    // addresses: nothing is paired.
+    let mut book = AddressBook::new();
+    book.set_owner(DN, Some("Administrator"));
+    book.collect_in(&smtp_only_sent("Admin", "a@contoso.com"), true);
+    book.collect_in(&smtp_only_sent("Boss", "b@contoso.com"), true);
+    book.collect(&smtp_only_sent("Administrator", "x@contoso.com"));
+    book.collect(&smtp_only_sent("Administrator", "y@contoso.com"));
+    book.finish();
+    assert_eq!(book.lookup(DN), None);
+    // And nothing without an owner.
+    let mut book = AddressBook::new();
+    book.collect_in(&smtp_only_sent("Administrator", "admin@contoso.com"), true);
+    book.finish();
+    assert!(book.is_empty());
+}
+
+#[test]
+fn imcea_addresses_resolve_through_the_book_and_never_pass_as_smtp() {
+    let mut book = AddressBook::new();
+    book.pair(DN, "john.doe@contoso.com", Source::Sender);
+    let enc = "IMCEAEX-_O=CONTOSO_OU=EXCHANGE+20ADMINISTRATIVE+20GROUP+20+28FYDIBOHF23SPDLT+29_CN=RECIPIENTS_CN=JDOE@contoso.com";
+    assert_eq!(dn_key(enc).as_deref(), Some(DN));
+    assert_eq!(headers::addr_spec(enc), None);
+    // In a stored header: the DN's SMTP address, the original kept apart.
+    let f = headers::Field::new("From", format!("John Doe <{enc}>"));
+    let out = headers::repair_stored_field(f, &book);
+    assert_eq!(out[0].value, "John Doe <john.doe@contoso.com>");
+    assert_eq!(out[1].name, "X-Original-From");
+    // Unresolved: a placeholder, counted under the DN.
+    let other = enc.replace("CN=JDOE", "CN=NOBODY");
+    let f = headers::Field::new("To", format!("No Body <{other}>"));
+    let out = headers::repair_stored_field(f, &book);
+    assert_eq!(out[0].value, "No Body <no.body@exchange.invalid>");
+    // A gateway's address gives the SMTP address it holds.
+    let f = headers::Field::new(
+        "From",
+        "\"Jim\" <IMCEANOTES-jim+40example+2Ecom+40ENRON@ENRON.com>".to_owned(),
+    );
+    assert_eq!(
+        headers::repair_stored_field(f, &book)[0].value,
+        "Jim <jim@example.com>"
+    );
+    // As properties: the IMCEAEX SMTP property is resolved by its DN.
+    let mut m = Message::default();
+    m.props.insert(pid::MESSAGE_CLASS, s("IPM.Note"));
+    m.props.insert(pid::SENDER_NAME, s("John Doe"));
+    m.props.insert(pid::SENDER_ADDRTYPE, s("SMTP"));
+    m.props.insert(pid::SENDER_EMAIL_ADDRESS, s(enc));
+    m.props.insert(pid::SENDER_SMTP_ADDRESS, s(enc));
+    book.enrich(&mut m);
+    assert_eq!(
+        m.props.str(pid::SENDER_SMTP_ADDRESS),
+        Some("john.doe@contoso.com")
+    );
+    let r = book.report();
+    assert_eq!(r.resolved, 3);
+    assert_eq!(r.unresolved, 1);
+    let nobody = DN.replace("CN=JDOE", "CN=NOBODY");
+    assert_eq!(r.unresolved_dns.get(&nobody), Some(&1));
+}
+
+#[test]
+fn list_members_with_exchange_addresses_get_smtp_one_offs() {
+    use crate::contacts::{one_off_entry_id, parse_member_entry_id};
+    let mut book = AddressBook::new();
+    book.pair(DN, "john.doe@contoso.com", Source::Sender);
+    book.dn_seen(DN, Some("John Doe"));
+    let nobody = DN.replace("CN=JDOE", "CN=NOBODY");
+    let mut gal = vec![0u8; 4];
+    gal.extend_from_slice(&[
+        0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA,
+        0xA4, 0xB5,
+    ]);
+    gal.extend_from_slice(&ab_entry_id(DN));
+    let one_offs = vec![
+        one_off_entry_id("John", "EX", DN),
+        one_off_entry_id("No Body", "EX", &nobody),
+        one_off_entry_id("Plain", "SMTP", "plain@example.com"),
+    ];
+    let mut members = one_offs.clone();
+    members.push(gal);
+    let mut m = Message::default();
+    m.props.insert(pid::MESSAGE_CLASS, s("IPM.DistList"));
+    let lid = |n| NamedProp::lid(psets::PSETID_ADDRESS, n);
+    m.props
+        .insert_named(lid(0x8054), PropValue::MultipleBinary(one_offs));
+    m.props
+        .insert_named(lid(0x8055), PropValue::MultipleBinary(members));
+    book.enrich(&mut m);
+    let Some(PropValue::MultipleBinary(after)) = m.props.lid(psets::PSETID_ADDRESS, 0x8054) else {
+        panic!("one-off members gone");
+    };
+    let read: Vec<_> = after
+        .iter()
+        .map(|b| {
+            let o = parse_member_entry_id(b).unwrap();
+            (o.display_name, o.address_type, o.address)
+        })
+        .collect();
+    let some = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        read,
+        vec![
+            (some("John"), some("SMTP"), some("john.doe@contoso.com")),
+            (some("No Body"), some("EX"), some(&nobody)),
+            (some("Plain"), some("SMTP"), some("plain@example.com")),
+            // The GAL member, named as the store knows its DN.
+            (some("John Doe"), some("SMTP"), some("john.doe@contoso.com")),
+        ]
+    );
+    let r = book.report();
+    assert_eq!((r.resolved, r.unresolved), (2, 1));
+}

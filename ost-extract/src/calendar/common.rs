@@ -165,11 +165,11 @@ pub(crate) fn stable_uid(msg: &Message) -> String {
 }
 
 /// An address for a person as a `mailto:` URI: the SMTP address when known, else
-/// `invalid:nomail` (what Outlook writes for people without one).
+/// `invalid:nomail` (what Outlook writes for people without one). An IMCEA-encapsulated
+/// address left unresolved by the address book is not one.
 pub(crate) fn cal_address(smtp: Option<&str>, email: Option<&str>) -> String {
-    let addr = smtp
-        .filter(|s| s.contains('@'))
-        .or_else(|| email.filter(|s| s.contains('@')));
+    let usable = |s: &&str| s.contains('@') && !crate::addressbook::imcea::is_encapsulated(s);
+    let addr = smtp.filter(usable).or_else(|| email.filter(usable));
     match addr {
         Some(a) => format!("mailto:{}", a.trim()),
         None => "invalid:nomail".to_owned(),

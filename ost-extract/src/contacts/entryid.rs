@@ -171,9 +171,10 @@ fn take_8bit(b: &[u8]) -> (String, &[u8]) {
     (s.into_owned(), b.get(end + 1..).unwrap_or(&[]))
 }
 
-/// Builds a Unicode one-off entry id (used by tests to make members).
-#[cfg(test)]
-pub(crate) fn one_off_bytes(name: &str, addr_type: &str, addr: &str) -> Vec<u8> {
+/// A Unicode one-off entry id ([MS-OXCDATA] 2.2.5.1) for a display name, address type and
+/// address: version 0, flags `MAPI_ONE_OFF_UNICODE | MAPI_ONE_OFF_NO_RICH_INFO`, then the
+/// three strings in UTF-16LE, each NUL-terminated.
+pub fn one_off_entry_id(name: &str, addr_type: &str, addr: &str) -> Vec<u8> {
     let mut v = vec![0u8; 4];
     v.extend_from_slice(&ONE_OFF_UID);
     v.extend_from_slice(&[0, 0, 0x01, 0x90]);
@@ -184,6 +185,12 @@ pub(crate) fn one_off_bytes(name: &str, addr_type: &str, addr: &str) -> Vec<u8> 
         v.extend_from_slice(&[0, 0]);
     }
     v
+}
+
+/// Builds a Unicode one-off entry id (used by tests to make members).
+#[cfg(test)]
+pub(crate) fn one_off_bytes(name: &str, addr_type: &str, addr: &str) -> Vec<u8> {
+    one_off_entry_id(name, addr_type, addr)
 }
 
 /// Builds a wrapped entry id around a PST message entry id for `nid` (tests).

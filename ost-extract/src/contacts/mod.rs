@@ -13,7 +13,7 @@ mod ids;
 mod tests;
 mod vcard;
 
-pub use entryid::{parse_member_entry_id, DistListMember, MemberKind};
+pub use entryid::{one_off_entry_id, parse_member_entry_id, DistListMember, MemberKind};
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
@@ -213,9 +213,14 @@ fn email_slot(p: &PropertyBag, n: usize) -> Option<Email> {
     })
 }
 
+/// Whether a string can be an Internet address: not an Exchange DN, not an
+/// IMCEA-encapsulated address of another type.
 fn looks_like_smtp(s: &str) -> bool {
     let s = s.trim();
-    s.contains('@') && !s.contains(char::is_whitespace) && !s.starts_with('/')
+    s.contains('@')
+        && !s.contains(char::is_whitespace)
+        && !s.starts_with('/')
+        && !crate::addressbook::imcea::is_encapsulated(s)
 }
 
 /// The date an Outlook date property stands for: `*Local` properties hold local midnight

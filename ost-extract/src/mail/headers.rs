@@ -174,8 +174,12 @@ pub fn phrase(name: &str) -> String {
 }
 
 /// An RFC 5322 `addr-spec` for `addr`, or `None` when it is not an Internet address (an
-/// Exchange distinguished name, a fax number, non-ASCII).
+/// Exchange distinguished name, a fax number, non-ASCII, an IMCEA-encapsulated address of
+/// another type: see [`crate::addressbook::imcea`]).
 pub fn addr_spec(addr: &str) -> Option<String> {
+    if crate::addressbook::imcea::is_encapsulated(addr) {
+        return None;
+    }
     let addr = addr
         .trim()
         .trim_start_matches('<')
@@ -654,8 +658,9 @@ pub fn address_list(s: &str) -> Vec<(String, String)> {
 }
 
 /// Rebuilds one stored address in a form every parser reads: the name decoded and
-/// re-encoded, the address checked. An Exchange DN is looked up in the store's address
-/// book; what is not an Internet address after that becomes a placeholder in `.invalid`.
+/// re-encoded, the address checked. An Exchange DN (bare or IMCEAEX-encapsulated) is looked
+/// up in the store's address book, another encapsulated address gives the SMTP address it
+/// holds; what is not an Internet address after that becomes a placeholder in `.invalid`.
 /// Returns the mailbox and whether the address itself had to be replaced.
 fn rebuild_mailbox(item: &str, book: &AddressBook) -> (String, bool) {
     let (name, addr) = split_mailbox(item);
@@ -665,12 +670,11 @@ fn rebuild_mailbox(item: &str, book: &AddressBook) -> (String, bool) {
         Some(a) => (mailbox(Some(name), &a), false),
         None => {
             let shown = if name.is_empty() { addr.trim() } else { name };
-            let dn = crate::addressbook::dn_key(&addr);
-            if let Some(r) = book.resolve(dn.as_deref(), shown) {
+            if let Some(r) = book.resolve_address(&addr, shown) {
                 return (mailbox(Some(shown), r.address()), true);
             }
             let basis = if name.is_empty() { addr.as_str() } else { name };
-            let kind = dn.is_some().then_some("EX");
+            let kind = crate::addressbook::dn_key(&addr).map(|_| "EX");
             (mailbox(Some(shown), &placeholder_addr(basis, kind)), true)
         }
     }

@@ -108,13 +108,26 @@ pub(crate) fn resolve_addr(
         .or_else(|| email_v.map(|e| e.rsplit(['=', '/', ':']).next().unwrap_or(e).to_owned()))?;
     let what = display.as_deref().or(email_v).unwrap_or("");
     // Counted by AddressBook::enrich, which the conversion runs on every item first.
-    if let Some(r) = book.find_party(bag, party.email, party.entry_id, party.search_key, what) {
+    let ids = crate::addressbook::PartyIds {
+        name: party.name,
+        email: party.email,
+        smtp: party.smtp,
+        entry_id: party.entry_id,
+        search_key: party.search_key,
+    };
+    if let Some(r) = book.find_party(bag, &ids, what) {
         return Some((display, r.address().to_owned()));
     }
-    Some((
-        display,
-        headers::placeholder_addr(&basis, bag.str(party.addrtype)),
-    ))
+    // An IMCEAEX address in the SMTP property is an Exchange DN all the same.
+    let exchange = [party.smtp, party.email]
+        .iter()
+        .any(|&id| bag.str(id).and_then(crate::addressbook::dn_key).is_some());
+    let kind = if exchange {
+        Some("EX")
+    } else {
+        bag.str(party.addrtype)
+    };
+    Some((display, headers::placeholder_addr(&basis, kind)))
 }
 
 /// The author: the "sent representing" identity when stored, else the sender
