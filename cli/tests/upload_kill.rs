@@ -111,7 +111,12 @@ fn uploaded(reports: &serde_json::Value) -> u64 {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|r| r["upload"]["folders"].as_array().cloned().unwrap_or_default())
+        .flat_map(|r| {
+            r["upload"]["folders"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .map(|f| f["uploaded"].as_u64().unwrap())
         .sum()
 }
@@ -142,7 +147,13 @@ fn killed_uploads_resume_with_nothing_missing_and_nothing_twice() {
 
     // The reference: one uninterrupted upload.
     let started = Instant::now();
-    let whole = upload(&input, "whole@example.test", &dir.path().join("l1"), Kill::Never).unwrap();
+    let whole = upload(
+        &input,
+        "whole@example.test",
+        &dir.path().join("l1"),
+        Kill::Never,
+    )
+    .unwrap();
     let full = started.elapsed();
     let want = mailboxes("whole@example.test");
     let total: usize = want.values().map(Vec::len).sum();
@@ -189,13 +200,19 @@ fn killed_uploads_resume_with_nothing_missing_and_nothing_twice() {
         println!("round {round}: killed at {kill:?}: {n} of {total} messages on the server");
     }
     assert!(kills >= 3, "only {kills} runs were killed (seed {seed})");
-    assert!(partial >= 2, "{partial} kills in the middle of the upload (seed {seed})");
+    assert!(
+        partial >= 2,
+        "{partial} kills in the middle of the upload (seed {seed})"
+    );
     let last = upload(&input, user, &ledger, Kill::Never).unwrap();
     let got = mailboxes(user);
     for (mb, ids) in &want {
         let have = got.get(mb).map_or(&[][..], Vec::as_slice);
         assert_eq!(have.len(), ids.len(), "{mb}: message count (seed {seed})");
-        assert!(have == ids.as_slice(), "{mb}: Message-IDs differ (seed {seed})");
+        assert!(
+            have == ids.as_slice(),
+            "{mb}: Message-IDs differ (seed {seed})"
+        );
     }
     assert_eq!(
         got.values().map(Vec::len).sum::<usize>(),

@@ -2,7 +2,11 @@
 //! `servers/mod.rs`): what arrives is what `convert` writes, in the right folders, with the
 //! source's flags and delivery times; a re-run sends nothing; dropped connections and
 //! `--dedupe server` leave every message there exactly once; XOAUTH2 works and an expired
-//! token is refused with a clear error.
+//! token is refused with a clear error; `convert` writes files and uploads in one pass;
+//! messages over Dovecot's size limit (refused with `[LIMIT]`, or advertised as
+//! APPENDLIMIT) are reported and the run goes on; `[THROTTLED]` APPENDs and DAV 429s with
+//! `Retry-After`, injected by relays in front of the real servers, are waited out and sent
+//! again, nothing twice.
 
 mod servers;
 
@@ -783,4 +787,330 @@ fn convert_writes_files_and_uploads_in_one_pass() {
             .unwrap();
         r.counts
     });
+}
+
+/// Uploads demo-2013.ost as `user` (one of the test server's users with a 20 KiB limit) and
+/// checks that exactly the messages over the limit failed, with `reason` in their failure,
+/// and every other message arrived.
+fn upload_with_size_limit(user: &str, reason: &str) {
+    let srv = servers();
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo("demo-2013.ost");
+    let store = Store::open(&input).unwrap();
+    let targets = Targets {
+        imap: Some(srv.imaps(user)),
+        ..Targets::default()
+    };
+    let report = upload::upload_store(
+        &store,
+        &input,
+        &up(&targets, &srv.options(dir.path())),
+        &NoProgress,
+    )
+    .unwrap();
+    let expected = expected_contents(&store, &report);
+    let (big, small): (Vec<_>, Vec<_>) = expected
+        .iter()
+        .flat_map(|(mb, v)| v.iter().map(move |a| (mb.clone(), a)))
+        .partition(|(_, a)| a.body.len() > 20 * 1024);
+    assert!(!big.is_empty() && small.len() > 10);
+    assert_eq!(report.failures.len(), big.len(), "{:#?}", report.failures);
+    for f in &report.failures {
+        assert!(f.reason.contains(reason), "{user}: {}", f.reason);
+    }
+    // The run went on: everything else is there.
+    let arrived = mailbox_contents(user);
+    let mut got: Vec<&Arrived> = arrived.values().flatten().collect();
+    let mut want: Vec<&Arrived> = small.iter().map(|(_, a)| *a).collect();
+    got.sort();
+    want.sort();
+    assert!(got == want, "{user}: the messages under the limit differ");
+    assert_eq!(report.totals().failed, big.len() as u64);
+}
+
+#[test]
+fn an_item_over_the_size_limit_is_reported_and_the_run_goes_on() {
+    // small@: Dovecot's quota_max_mail_size refuses it ("NO [LIMIT]"), not to be retried.
+    upload_with_size_limit("small@example.test", "[LIMIT]");
+    // capped@: the server advertises APPENDLIMIT=20480; it is not even sent.
+    upload_with_size_limit("capped@example.test", "APPENDLIMIT=20480");
+}
+
+/// A relay between a plain IMAP client and Dovecot's plain port (which takes logins from
+/// 127.0.0.1): it hides STARTTLS, and answers the first `throttle` APPEND commands itself
+/// with `NO [THROTTLED]`, swallowing their (LITERAL+) messages, as a busy server does.
+fn throttling_imap_relay(target: u16, throttle: usize) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let injected = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&injected);
+    thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { return };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                return;
+            };
+            let to_client = Arc::new(std::sync::Mutex::new(client.try_clone().unwrap()));
+            let (s2, c2) = (server.try_clone().unwrap(), Arc::clone(&to_client));
+            // Server to client, without STARTTLS.
+            thread::spawn(move || {
+                let mut from = s2;
+                let mut buf = [0u8; 16384];
+                loop {
+                    let n = match from.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let text = buf[..n].to_vec();
+                    let text = String::from_utf8_lossy(&text).replace(" STARTTLS", "");
+                    if c2.lock().unwrap().write_all(text.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+                let _ = c2.lock().unwrap().shutdown(std::net::Shutdown::Both);
+            });
+            let count = Arc::clone(&count);
+            thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(client);
+                let mut server = server;
+                loop {
+                    let mut line = Vec::new();
+                    match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    let mut words = text.split(' ');
+                    let tag = words.next().unwrap_or("").to_owned();
+                    let append = words
+                        .next()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("APPEND"));
+                    let throttled = append && count.load(Ordering::SeqCst) < throttle;
+                    // The command goes on for as long as its lines end with a literal.
+                    loop {
+                        if !throttled && server.write_all(&line).is_err() {
+                            return;
+                        }
+                        let t = String::from_utf8_lossy(&line);
+                        let t = t.trim_end();
+                        let Some(n) = t
+                            .strip_suffix('}')
+                            .and_then(|x| x.rsplit_once('{'))
+                            .and_then(|(_, n)| n.trim_end_matches('+').parse::<usize>().ok())
+                        else {
+                            break;
+                        };
+                        let mut lit = vec![0u8; n];
+                        if std::io::Read::read_exact(&mut reader, &mut lit).is_err() {
+                            return;
+                        }
+                        if !throttled && server.write_all(&lit).is_err() {
+                            return;
+                        }
+                        line = Vec::new();
+                        if std::io::BufRead::read_until(&mut reader, b'\n', &mut line).is_err() {
+                            return;
+                        }
+                    }
+                    if throttled {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        let reply =
+                            format!("{tag} NO [THROTTLED] Too many commands, slow down\r\n");
+                        if to_client
+                            .lock()
+                            .unwrap()
+                            .write_all(reply.as_bytes())
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+                let _ = server.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    (port, injected)
+}
+
+#[test]
+fn throttled_appends_are_retried_after_a_wait() {
+    let srv = servers();
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo("demo-unicode.ost");
+    let store = Store::open(&input).unwrap();
+    let (port, injected) = throttling_imap_relay(srv.imap_port, 3);
+    let user = "throttled@example.test";
+    let targets = Targets {
+        imap: Some(imap::ImapUrl::parse(&format!("imap://{user}@127.0.0.1:{port}")).unwrap()),
+        ..Targets::default()
+    };
+    let mut opts = srv.options(dir.path());
+    opts.allow_plaintext = true;
+    let report = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
+    assert_eq!(injected.load(Ordering::SeqCst), 3, "APPENDs throttled");
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    // Every message there once, as sent by an unthrottled upload.
+    let arrived = mailbox_contents(user);
+    let expected = expected_contents(&store, &report);
+    for (mb, want) in &expected {
+        assert!(arrived.get(mb) == Some(want), "{mb} differs");
+    }
+    assert_eq!(
+        arrived.values().map(Vec::len).sum::<usize>(),
+        expected.values().map(Vec::len).sum::<usize>()
+    );
+}
+
+/// PUTs through the DAV relay: refused (429) or passed on, when, and to which path.
+type DavLog = Arc<std::sync::Mutex<Vec<(bool, std::time::Instant, String)>>>;
+
+/// A relay between a plain-HTTP DAV client and Radicale (over TLS): it answers the first
+/// `throttle` PUTs itself with `429 Too Many Requests` and `Retry-After: 1`, and passes the
+/// rest on, one request per connection to Radicale. Records when each 429 was sent and when
+/// each PUT arrived.
+fn throttling_dav_relay(target: &str, ca: &Path, throttle: usize) -> (u16, DavLog) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hostport = target
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_owned();
+    let tls = upload::tls_config(Some(ca)).unwrap();
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log2 = Arc::clone(&log);
+    thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { return };
+            let (tls, hostport, log) = (Arc::clone(&tls), hostport.clone(), Arc::clone(&log2));
+            thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(client.try_clone().unwrap());
+                let mut client = client;
+                loop {
+                    // One request: its head, then Content-Length bytes.
+                    let mut head = Vec::new();
+                    loop {
+                        let mut line = Vec::new();
+                        match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        let end = line == b"\r\n";
+                        head.push(String::from_utf8_lossy(&line).into_owned());
+                        if end {
+                            break;
+                        }
+                    }
+                    let len: usize = head
+                        .iter()
+                        .find_map(|h| {
+                            let (k, v) = h.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0u8; len];
+                    if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+                        return;
+                    }
+                    let put = head[0].starts_with("PUT ");
+                    let path = head[0].split(' ').nth(1).unwrap_or("").to_owned();
+                    if put {
+                        let mut l = log.lock().unwrap();
+                        let refused = l.iter().filter(|(r, _, _)| *r).count();
+                        if refused < throttle {
+                            l.push((true, std::time::Instant::now(), path));
+                            drop(l);
+                            let r = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n";
+                            if client.write_all(r.as_bytes()).is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        l.push((false, std::time::Instant::now(), path));
+                    }
+                    // Passed on over TLS, asking Radicale to close after answering.
+                    let mut req: Vec<u8> = Vec::new();
+                    for h in &head {
+                        let name = h.split(':').next().unwrap_or("").to_ascii_lowercase();
+                        if name == "connection" || name == "host" {
+                            continue;
+                        }
+                        if h == "\r\n" {
+                            req.extend_from_slice(
+                                format!("Host: {hostport}\r\nConnection: close\r\n\r\n").as_bytes(),
+                            );
+                        } else {
+                            req.extend_from_slice(h.as_bytes());
+                        }
+                    }
+                    req.extend_from_slice(&body);
+                    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+                    let conn = rustls::ClientConnection::new(Arc::clone(&tls), name).unwrap();
+                    let sock = TcpStream::connect(&hostport).unwrap();
+                    let mut s = rustls::StreamOwned::new(conn, sock);
+                    s.write_all(&req).unwrap();
+                    let mut resp = Vec::new();
+                    let mut buf = [0u8; 16384];
+                    loop {
+                        match s.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => resp.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    if client.write_all(&resp).is_err() {
+                        return;
+                    }
+                    // Radicale said Connection: close; the client opens a new one.
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    return;
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn dav_429_with_retry_after_is_waited_out() {
+    let srv = servers();
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo("demo-ansi.pst");
+    let store = Store::open(&input).unwrap();
+    let (port, log) = throttling_dav_relay(&srv.dav_url, &srv.ca_file, 3);
+    let user = "ana@example.test";
+    let url = format!("http://{user}@127.0.0.1:{port}/");
+    let targets = Targets {
+        caldav: Some(dav::DavUrl::parse(&url, "--caldav", true).unwrap()),
+        carddav: Some(dav::DavUrl::parse(&url, "--carddav", true).unwrap()),
+        ..Targets::default()
+    };
+    let mut opts = srv.options(dir.path());
+    opts.allow_plaintext = true;
+    let report = upload::upload_store(&store, &input, &up(&targets, &opts), &NoProgress).unwrap();
+    assert!(report.failures.is_empty(), "{:#?}", report.failures);
+    let log = log.lock().unwrap().clone();
+    let refused: Vec<_> = log.iter().filter(|(r, _, _)| *r).collect();
+    assert_eq!(refused.len(), 3);
+    // Each refused PUT was sent again, the Retry-After second later or more.
+    for (_, at, path) in &refused {
+        let again = log
+            .iter()
+            .find(|(r, t, p)| !r && t > at && p == path)
+            .unwrap_or_else(|| panic!("{path} not sent again"));
+        assert!(again.1.duration_since(*at) >= std::time::Duration::from_secs(1));
+    }
+    // Every resource is there once: as many on the server as PUT and reported uploaded.
+    let summary = report.upload.as_ref().unwrap();
+    let tls = upload::tls_config(Some(&srv.ca_file)).unwrap();
+    let client = dav::DavClient::new(user, srv.password(), tls);
+    let mut on_server = 0;
+    for c in summary.folders.iter().flat_map(|f| f.collections.iter()) {
+        let direct = c.replace(&format!("http://127.0.0.1:{port}/"), &srv.dav_url);
+        on_server += client.list(&direct).unwrap().len();
+    }
+    let stored = log.iter().filter(|(r, _, _)| !r).count();
+    assert!(stored >= 8, "{stored} PUTs");
+    assert_eq!(on_server, stored);
+    assert_eq!(summary.uploaded(), stored as u64);
 }
