@@ -741,7 +741,18 @@ impl<'a> Checker<'a> {
                 return;
             }
         };
-        match subnode_block(&raw, self.layout, at) {
+        let block = subnode_block(&raw, self.layout, at).map(|(block, short)| {
+            if let Some((listed, held)) = short {
+                self.find(
+                    Severity::Error,
+                    "tree.block",
+                    at,
+                    format!("subnode block lists {listed} entries but holds {held}"),
+                );
+            }
+            block
+        });
+        match block {
             Ok(SubnodeBlock::Leaf(entries)) => {
                 let mut prev = None;
                 for e in entries {

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use pst_fixtures::BuildOptions;
+use pst_fixtures::{damage, BuildOptions};
 use pstkit::messaging::pid;
-use pstkit::ndb::{BlockId, Ndb, NodeId, NodeType};
+use pstkit::ndb::NodeId;
 use pstkit::{Carving, CryptMethod, Message, Store};
 use pstkit::{Client, Layout};
 
@@ -70,58 +70,13 @@ fn all_messages(store: &Store) -> Vec<Content> {
     out
 }
 
-/// The byte ranges of every block a node uses (its data tree and subnode trees, nested).
-fn node_extent(ndb: &Ndb, data: BlockId, sub: Option<BlockId>, out: &mut Vec<(u64, u64)>) {
-    let mut stack = vec![data];
-    if let Some(s) = sub {
-        stack.push(s);
-        if let Ok(entries) = ndb.subnodes(s) {
-            for e in entries {
-                node_extent(ndb, e.data, e.sub, out);
-            }
-        }
-    }
-    while let Some(b) = stack.pop() {
-        let Ok(e) = ndb.block_entry(b) else { continue };
-        out.push((e.bref.ib, e.bref.ib + u64::from(e.size)));
-        if b.is_internal() {
-            if let Ok(raw) = ndb.read_block(b) {
-                // Children of data trees and of subnode intermediate blocks.
-                let w = ndb.layout().id_size();
-                let count = usize::from(u16::from_le_bytes([raw[2], raw[3]]));
-                let (first, step, off) = match (raw[0], raw[1]) {
-                    (1, _) => (8, w, 0),
-                    (2, 1) => (if w == 4 { 4 } else { 8 }, 2 * w, w),
-                    _ => continue,
-                };
-                for i in 0..count {
-                    let at = first + i * step + off;
-                    if let Some(c) = raw.get(at..at + w) {
-                        let mut v = [0u8; 8];
-                        v[..w].copy_from_slice(c);
-                        stack.push(BlockId(u64::from_le_bytes(v)));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The messages of the intact file whose every block lies in `kept` (a predicate on byte
-/// ranges), with their content.
-fn surviving(intact: &Store, kept: &dyn Fn(u64, u64) -> bool) -> Vec<Content> {
-    let mut out = Vec::new();
-    intact.ndb().for_each_node(&mut |e| {
-        if e.nid.node_type() != NodeType::NORMAL_MESSAGE {
-            return;
-        }
-        let mut ranges = Vec::new();
-        node_extent(intact.ndb(), e.data, e.sub, &mut ranges);
-        if ranges.iter().all(|&(a, b)| kept(a, b)) {
-            out.push(content(&intact.message(e.nid).unwrap()));
-        }
-    });
-    out
+/// The messages of the intact file none of whose blocks the damage touched, with their
+/// content.
+fn surviving(intact: &Store, damaged: &[(u64, u64)]) -> Vec<Content> {
+    damage::surviving(intact, damaged)
+        .into_iter()
+        .map(|nid| content(&intact.message(nid).unwrap()))
+        .collect()
 }
 
 /// How many of `want` appear in `got` (as a multiset).
@@ -141,14 +96,6 @@ fn matched(want: &[Content], got: &[Content]) -> usize {
         .count()
 }
 
-/// Whether a byte range survived the damage.
-type Kept = dyn Fn(u64, u64) -> bool;
-
-fn page_range(store: &Store, root: pstkit::ndb::BlockRef) -> (usize, usize) {
-    let start = usize::try_from(root.ib).unwrap();
-    (start, start + store.header().layout.page_size())
-}
-
 #[test]
 fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
     let tmp = tempfile::tempdir().unwrap();
@@ -162,35 +109,14 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
         let everything = all_messages(&intact);
         assert!(everything.len() > 20, "{layout:?}");
 
-        let (nbt_start, nbt_end) = page_range(&intact, intact.header().nbt);
-        let header_len = 1024;
-        let cut = bytes.len() * 9 / 10;
-        let cases: Vec<(&str, Vec<u8>, Box<Kept>)> = vec![
-            (
-                "zeroed NBT root",
-                {
-                    let mut b = bytes.clone();
-                    b[nbt_start..nbt_end].fill(0);
-                    b
-                },
-                Box::new(move |a, e| e <= nbt_start as u64 || a >= nbt_end as u64),
-            ),
-            (
-                "zeroed header",
-                {
-                    let mut b = bytes.clone();
-                    b[..header_len].fill(0);
-                    b
-                },
-                Box::new(move |a, _| a >= header_len as u64),
-            ),
-            (
-                "cut at 90%",
-                bytes[..cut].to_vec(),
-                Box::new(move |_, e| e <= cut as u64),
-            ),
-        ];
-        for (what, damaged, kept) in cases {
+        let mut seen = 0;
+        for cell in damage::cells(&bytes, 7) {
+            let what = cell.what.as_str();
+            if !matches!(what, "zeroed NBT root" | "zeroed header" | "cut at 90%") {
+                continue;
+            }
+            seen += 1;
+            let damaged = cell.bytes;
             // No other reader gets anything out of these; without carving neither do we.
             let refused = Store::from_bytes_with(damaged.clone(), Carving::Off)
                 .map(|s| all_messages(&s).len())
@@ -198,7 +124,7 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
             let store = Store::from_bytes(damaged).unwrap();
             assert!(store.carving().is_some(), "{layout:?} {what}: not carved");
             let got = all_messages(&store);
-            let want = surviving(&intact, &*kept);
+            let want = surviving(&intact, &cell.damaged);
             let hit = matched(&want, &got);
             eprintln!(
                 "{layout:?} {what}: {} of {} surviving messages recovered byte-exact ({} in all; {} without carving; {} in the file)",
@@ -242,6 +168,7 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
                 want.len()
             );
         }
+        assert_eq!(seen, 3, "{layout:?}");
     }
 }
 

@@ -151,6 +151,12 @@ pub fn outcome_line(r: &InputReport) -> String {
             if parts > 0 {
                 line.push_str(&format!(", {parts} written incomplete"));
             }
+            let cut = r.bytes_cut_off();
+            if cut > 0 {
+                line.push_str(&format!(
+                    ", the file is cut short ({cut} bytes missing at its end)"
+                ));
+            }
             line
         }
     }
@@ -162,8 +168,9 @@ pub fn loss_line(reports: &[InputReport]) -> Option<String> {
     let lost: u64 = reports.iter().map(InputReport::lost_items).sum();
     let parts: u64 = reports.iter().map(InputReport::items_with_lost_parts).sum();
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
+    let cut = reports.iter().filter(|r| r.bytes_cut_off() > 0).count();
     let inputs = reports.iter().filter(|r| !r.complete).count();
-    if lost == 0 && parts == 0 && unreadable == 0 {
+    if lost == 0 && parts == 0 && unreadable == 0 && cut == 0 {
         return None;
     }
     let mut what = Vec::new();
@@ -175,6 +182,11 @@ pub fn loss_line(reports: &[InputReport]) -> Option<String> {
     }
     if unreadable > 0 {
         what.push(format!("{unreadable} inputs unreadable"));
+    }
+    if cut > 0 {
+        what.push(format!(
+            "{cut} inputs cut short (what their missing ends held is lost)"
+        ));
     }
     Some(format!(
         "LOSS: {} in {inputs} of {} inputs; each is listed under \"failures\" in that input's report.json",

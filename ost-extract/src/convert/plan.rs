@@ -138,7 +138,30 @@ pub fn plan(store: &Store, folders: &[FolderInfo], recover_deleted: bool) -> Pla
         }
     }
     account_for_carving(store, folders, &mut plan);
+    account_for_truncation(store, &mut plan);
     plan
+}
+
+/// A file shorter than its header records lost whatever its missing end held: a failure,
+/// even when every item the rest of the file lists was found (what the lost bytes held
+/// cannot be counted).
+fn account_for_truncation(store: &Store, plan: &mut Plan) {
+    let missing = store.ndb().missing_bytes();
+    if missing == 0 {
+        return;
+    }
+    plan.failures.push(Failure {
+        kind: FailureKind::FileCutShort,
+        nid: None,
+        folder: String::new(),
+        subject: None,
+        reason: format!(
+            "the file ends {missing} bytes before the size its header records ({} bytes): whatever those bytes held is lost",
+            store.header().file_eof
+        ),
+        items: 0,
+        bytes: missing,
+    });
 }
 
 /// When the store had to be carved (its B-trees were unusable), what carving recovered

@@ -95,6 +95,9 @@ pub enum FailureKind {
     /// A folder's messages could not all be listed: its contents table held more than was
     /// found.
     FolderIncomplete,
+    /// The file is shorter than its header records: what its missing end held is lost
+    /// (`bytes` says how much).
+    FileCutShort,
 }
 
 /// Something that could not be recovered: an item, part of one, or a folder's listing.
@@ -258,6 +261,15 @@ impl InputReport {
             .map(|f| f.items)
             .sum();
         self.totals().failed + unlisted
+    }
+
+    /// Bytes missing from the end of a file cut short (0 for a whole file).
+    pub fn bytes_cut_off(&self) -> u64 {
+        self.failures
+            .iter()
+            .filter(|f| f.kind == FailureKind::FileCutShort)
+            .map(|f| f.bytes)
+            .sum()
     }
 
     /// Items written without part of their content.

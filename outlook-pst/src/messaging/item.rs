@@ -21,8 +21,9 @@ pub struct Message {
     /// as human-readable reasons. The rest of the message is still here.
     pub warnings: Vec<String>,
     /// What of this message (embedded messages included) was in the file but is missing or
-    /// incomplete here: an attachment cut short or skipped, an unreadable table. Each is
-    /// also among the warnings; these are the ones that lose content.
+    /// incomplete here: a property value that cannot be read, an attachment cut short or
+    /// skipped, an unreadable table. Each is also among the warnings; these are the ones
+    /// that lose content.
     pub losses: Vec<Loss>,
 }
 

@@ -37,8 +37,9 @@ const DEFAULT_CODEPAGE: u32 = 1252;
 /// When [`Store::open_with`] rebuilds the file's indexes by carving ([`crate::ndb::carve`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Carving {
-    /// When the B-trees cannot be used: an unreadable header, an unreadable B-tree root
-    /// page, no root folder or no message store node.
+    /// When the B-trees cannot be used: an unreadable header, an unreadable B-tree page, a
+    /// folder or message whose blocks the block B-tree does not list, no root folder or no
+    /// message store node.
     #[default]
     Auto,
     /// Always: also finds deleted items whose blocks are still in free space.
@@ -253,7 +254,7 @@ impl Store {
         let usable = roots
             && find_root(&ndb).is_ok()
             && ndb.node(NodeId::MESSAGE_STORE).is_ok()
-            && (carving == Carving::Force || ndb.btrees_whole());
+            && (carving == Carving::Force || (ndb.btrees_whole() && ndb.node_blocks_listed()));
         if usable && carving == Carving::Auto {
             return Self::from_ndb(ndb, None);
         }
@@ -731,6 +732,13 @@ impl Store {
             props,
             ..Message::default()
         };
+        // A value the file holds but that cannot be read (its subnode or heap block is
+        // gone) is content lost, not merely tolerated.
+        msg.losses.extend(warnings.iter().map(|w| Loss {
+            part: "properties".into(),
+            why: w.what.clone(),
+            bytes: 0,
+        }));
 
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
             match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
@@ -941,7 +949,8 @@ impl Store {
 /// (with the subnode tree that fits them best), and the message store and named-property
 /// map when their nodes are missing. A message's subnode tree is chosen among the unclaimed
 /// ones nearest in block id (writers allocate a node's blocks together) that hold every
-/// subnode its properties refer to, and its recipient table.
+/// subnode its properties refer to, and a recipient table (or, when no such tree is left,
+/// without one: a message without recipients has none).
 ///
 /// Also returns the code page most of the messages found name, if any, and the folder
 /// property contexts found.
@@ -981,7 +990,6 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>, Vec<CarvedFolder>
                 .filter(|r| r.value & 0x1F != 0)
                 .map(|r| NodeId(r.value))
                 .collect();
-            needs.push(NID_RECIPIENT_TABLE);
             needs.sort_unstable();
             needs.dedup();
             messages.push(Candidate { data, needs });
@@ -1031,28 +1039,40 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>, Vec<CarvedFolder>
         })
         .collect();
     trees.sort_unstable_by_key(|(b, _)| b.key());
-    // Every fitting pair among the nearest trees, closest first, then taken greedily.
-    let mut pairs: Vec<(u64, usize, usize)> = Vec::new();
-    for (mi, m) in messages.iter().enumerate() {
-        let at = trees.partition_point(|(b, _)| b.key() < m.data.key());
-        let lo = at.saturating_sub(SUBTREE_CANDIDATES);
-        let hi = at.saturating_add(SUBTREE_CANDIDATES).min(trees.len());
-        for (ti, (b, nids)) in trees.iter().enumerate().take(hi).skip(lo) {
-            if m.needs.iter().all(|n| nids.binary_search(n).is_ok()) {
-                pairs.push((b.key().abs_diff(m.data.key()), mi, ti));
-            }
-        }
-    }
-    pairs.sort_unstable();
+    // Every fitting pair among the nearest trees, closest first, then taken greedily: first
+    // the trees that also hold a recipient table (most messages have one), then, for the
+    // messages still without a tree, those that hold every subnode their properties name
+    // (a message with no recipients has no recipient table).
     let mut tree_of: Vec<Option<BlockId>> = vec![None; messages.len()];
     let mut taken = vec![false; trees.len()];
-    for (_, mi, ti) in pairs {
-        let (Some(slot), Some(t)) = (tree_of.get_mut(mi), taken.get_mut(ti)) else {
-            continue;
-        };
-        if slot.is_none() && !*t {
-            *t = true;
-            *slot = trees.get(ti).map(|(b, _)| *b);
+    for with_recipients in [true, false] {
+        let mut pairs: Vec<(u64, usize, usize)> = Vec::new();
+        for (mi, m) in messages.iter().enumerate() {
+            if tree_of.get(mi).is_some_and(Option::is_some)
+                || (!with_recipients && m.needs.is_empty())
+            {
+                continue;
+            }
+            let at = trees.partition_point(|(b, _)| b.key() < m.data.key());
+            let lo = at.saturating_sub(SUBTREE_CANDIDATES);
+            let hi = at.saturating_add(SUBTREE_CANDIDATES).min(trees.len());
+            for (ti, (b, nids)) in trees.iter().enumerate().take(hi).skip(lo) {
+                let fits = m.needs.iter().all(|n| nids.binary_search(n).is_ok())
+                    && (!with_recipients || nids.binary_search(&NID_RECIPIENT_TABLE).is_ok());
+                if fits {
+                    pairs.push((b.key().abs_diff(m.data.key()), mi, ti));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        for (_, mi, ti) in pairs {
+            let (Some(slot), Some(t)) = (tree_of.get_mut(mi), taken.get_mut(ti)) else {
+                continue;
+            };
+            if slot.is_none() && !*t {
+                *t = true;
+                *slot = trees.get(ti).map(|(b, _)| *b);
+            }
         }
     }
     // Ids above any the file uses, in file order of the messages' blocks.

@@ -256,7 +256,13 @@ pub(crate) enum SubnodeBlock {
     Intermediate(Vec<BlockId>),
 }
 
-pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<SubnodeBlock> {
+/// Reads an SLBLOCK or SIBLOCK: its entries, and `(listed, held)` when its count lists more
+/// entries than the block holds (a damaged count: the entries it holds are returned).
+pub(crate) fn subnode_block(
+    b: &[u8],
+    layout: Layout,
+    at: Location,
+) -> Result<(SubnodeBlock, Option<(usize, usize)>)> {
     let h = internal_header(b, at)?;
     if h.btype != 0x02 || h.level > 1 {
         return Err(Error::corrupt(
@@ -270,38 +276,34 @@ pub(crate) fn subnode_block(b: &[u8], layout: Layout, at: Location) -> Result<Su
     let w = layout.id_size();
     // Unicode SLBLOCK/SIBLOCK headers carry 4 bytes of padding after cEnt.
     let first = if layout == Layout::Ansi { 4 } else { 8 };
-    let truncated = |i: usize| {
-        Error::corrupt(
-            at,
-            format!("subnode block lists {} entries but holds {i}", h.count),
-        )
-    };
+    let size = if h.level == 0 { 3 * w } else { 2 * w };
+    let held = h.count.min(b.len().saturating_sub(first) / size);
+    let short = (held < h.count).then_some((h.count, held));
+    let entry = |i: usize| b.bytes_at(first + i * size, size);
     if h.level == 0 {
-        let size = 3 * w;
-        let mut out = Vec::with_capacity(h.count.min(b.len() / size));
-        for i in 0..h.count {
-            let e = b
-                .bytes_at(first + i * size, size)
-                .ok_or_else(|| truncated(i))?;
-            let nid = e.u32_at(0).ok_or_else(|| truncated(i))?;
-            let data = e.uint_at(w, w).ok_or_else(|| truncated(i))?;
-            let sub = e.uint_at(2 * w, w).ok_or_else(|| truncated(i))?;
+        let mut out = Vec::with_capacity(held);
+        for i in 0..held {
+            let Some(e) = entry(i) else { break };
+            let (Some(nid), Some(data), Some(sub)) =
+                (e.u32_at(0), e.uint_at(w, w), e.uint_at(2 * w, w))
+            else {
+                break;
+            };
             out.push(SubnodeEntry {
                 nid: NodeId(nid),
                 data: BlockId(data),
                 sub: (sub != 0).then_some(BlockId(sub)),
             });
         }
-        Ok(SubnodeBlock::Leaf(out))
+        Ok((SubnodeBlock::Leaf(out), short))
     } else {
-        let size = 2 * w;
-        let mut out = Vec::with_capacity(h.count.min(b.len() / size));
-        for i in 0..h.count {
-            let bid = b
-                .uint_at(first + i * size + w, w)
-                .ok_or_else(|| truncated(i))?;
+        let mut out = Vec::with_capacity(held);
+        for i in 0..held {
+            let Some(bid) = entry(i).and_then(|e| e.uint_at(w, w)) else {
+                break;
+            };
             out.push(BlockId(bid));
         }
-        Ok(SubnodeBlock::Intermediate(out))
+        Ok((SubnodeBlock::Intermediate(out), short))
     }
 }

@@ -349,7 +349,7 @@ pub(crate) fn carve(
                     referenced.extend(children.iter().map(|c| c.key()));
                 }
             }
-            0x02 => match subnode_block(&raw, layout, at) {
+            0x02 => match subnode_block(&raw, layout, at).map(|(b, _)| b) {
                 Ok(SubnodeBlock::Leaf(entries)) => {
                     subtree_roots.push(bid);
                     for e in entries {

@@ -316,6 +316,16 @@ impl Ndb {
         self.guessed
     }
 
+    /// Bytes the file lacks at its end: how far the size its header records (`ibFileEof`)
+    /// lies past the file's length (0 for a whole or grown file, and when the header was
+    /// unreadable and guessed).
+    pub fn missing_bytes(&self) -> u64 {
+        if self.guessed {
+            return 0;
+        }
+        self.header.file_eof.saturating_sub(self.len())
+    }
+
     /// Whether both B-tree root pages the header points to can be read (their shape is sane;
     /// a bad CRC is tolerated as everywhere else).
     pub fn btrees_usable(&self) -> bool {
@@ -361,6 +371,22 @@ impl Ndb {
             &mut |_| {},
         );
         ok &= !w.iter().any(|w| w.what.contains("skipped"));
+        ok
+    }
+
+    /// Whether the block B-tree lists the data block and subnode tree of every folder and
+    /// message node: a node whose block it lacks (a flipped bit in a leaf entry, a page lost
+    /// below a readable one) is an item lost unless carving finds the block by its trailer.
+    pub fn node_blocks_listed(&self) -> bool {
+        let mut ok = true;
+        self.for_each_node(&mut |e| {
+            let t = e.nid.node_type();
+            if !ok || (t != NodeType::NORMAL_MESSAGE && t != NodeType::NORMAL_FOLDER) {
+                return;
+            }
+            ok = self.block_entry(e.data).is_ok()
+                && e.sub.map_or(true, |s| self.block_entry(s).is_ok());
+        });
         ok
     }
 
@@ -769,7 +795,18 @@ impl Ndb {
         out: &mut Vec<SubnodeEntry>,
     ) -> Result<()> {
         let raw = self.read_block(bid)?;
-        match subnode_block(&raw, self.layout(), Location::block(bid))? {
+        let (block, short) = subnode_block(&raw, self.layout(), Location::block(bid))?;
+        if let Some((listed, held)) = short {
+            // What its missing entries pointed to is reported where it is needed (a
+            // property's value, an attachment, a table that cannot be found).
+            self.note(vec![Warning {
+                at: Location::block(bid),
+                what: format!(
+                    "subnode block lists {listed} entries but holds {held}; the {held} it holds are read"
+                ),
+            }]);
+        }
+        match block {
             SubnodeBlock::Leaf(entries) => out.extend(entries),
             SubnodeBlock::Intermediate(children) => {
                 if max_level == 0 {
