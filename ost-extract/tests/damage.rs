@@ -310,7 +310,11 @@ fn truncated_corpus_files_give_every_message_in_its_folder_without_a_flag() {
     // tree (main at 11:55 on 2026-12-06, before issue 17's work, measured on these cuts);
     // without the flag it gave 0 with exit 0.
     for (name, pct, before) in [
-        ("hughbe__2003_compressable-encryption_quickbrownfox.pst", 90, 66),
+        (
+            "hughbe__2003_compressable-encryption_quickbrownfox.pst",
+            90,
+            66,
+        ),
         ("simiden__2k_outlook_qwerty1234.pst", 90, 65),
         ("aspose-email__SampleOstFile.ost", 90, 78),
         ("aspose-email__SampleOstFile.ost", 75, 64),
