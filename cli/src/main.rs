@@ -194,6 +194,22 @@ struct ConvertArgs {
     /// notes. The others are neither counted nor written.
     #[arg(long, value_name = "KINDS")]
     only: Option<ost_extract::convert::Only>,
+    /// Convert only the items from DATE on (YYYY-MM-DD, a day in UTC, or an RFC 3339 date and
+    /// time). Mail is judged by when it arrived (else was sent, else created), appointments
+    /// by when they take place (a series is kept whole when any occurrence is in the range),
+    /// tasks by their due date (else last change); contacts are not filtered. Items without
+    /// such a date are kept; the others are neither counted nor written.
+    #[arg(long, value_name = "DATE", value_parser = since_date)]
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Convert only the items up to DATE, that day included (as for --since).
+    #[arg(long, value_name = "DATE", value_parser = until_date)]
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also convert the system folders and items, left out by default and counted as skipped
+    /// in report.json: free/busy data, sync logs (Sync Issues, Conflicts, Local Failures,
+    /// Server Failures), configuration and view items, search folders, folders outside the
+    /// ones a user sees. The PST (--pst) holds them either way.
+    #[arg(long)]
+    include_system: bool,
     /// Write nothing: print, for each input, its folders with their items by kind and the
     /// files they would go to (the counts a real run reports as found).
     #[arg(long)]
@@ -241,6 +257,16 @@ enum MailArg {
     Mbox,
     /// Both.
     Both,
+}
+
+fn since_date(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use ost_extract::convert::select::{parse_bound, Bound};
+    parse_bound(s, Bound::Since).map_err(|e| e.to_string())
+}
+
+fn until_date(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use ost_extract::convert::select::{parse_bound, Bound};
+    parse_bound(s, Bound::Until).map_err(|e| e.to_string())
 }
 
 /// Parses sizes like `20GiB`, `512MiB`, `10MB`, `4096`.
@@ -520,6 +546,11 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
         folders: ost_extract::convert::FolderFilter::new(&args.folders)
             .map_err(|e| anyhow::anyhow!("--folder: {e}"))?,
+        dates: ost_extract::convert::DateRange {
+            since: args.since,
+            until: args.until,
+        },
+        include_system: args.include_system,
         guess_domain: args.domain.clone(),
         oab: match &args.oab {
             None => None,
@@ -738,14 +769,28 @@ fn print_dry_run(
             continue;
         }
         for f in &plan.folders {
-            outln!(
-                "  {}: {} -> {}",
-                f.folder,
-                counted(&f.counts),
-                f.writes.join(", ")
-            );
+            if !f.counts.is_empty() {
+                outln!(
+                    "  {}: {} -> {}",
+                    f.folder,
+                    counted(&f.counts),
+                    f.writes.join(", ")
+                );
+            }
+            if !f.skipped.is_empty() {
+                let why: Vec<String> = f
+                    .skipped
+                    .iter()
+                    .map(|(reason, n)| format!("{n} {reason}"))
+                    .collect();
+                outln!("  {}: skipped {}", f.folder, why.join(", "));
+            }
         }
         outln!("  total: {}", counted(&plan.totals()));
+        let skipped = plan.skipped();
+        if skipped > 0 {
+            outln!("  skipped: {skipped} system items (--include-system to convert them)");
+        }
     }
     outln!(
         "(dry run: nothing written; {} inputs, {size} bytes)",

@@ -12,7 +12,7 @@ use super::common::{
     write_relative_alarm, Stamp,
 };
 use super::ical::{fmt_date, fmt_local, IcsWriter};
-use super::recurrence::{EndType, ExceptionInfo, RecurrencePattern};
+use super::recurrence::{self, EndType, ExceptionInfo, RecurrencePattern};
 use super::timezone::TimeZone;
 
 const APPT: pstkit::ltp::prop::Guid = psets::PSETID_APPOINTMENT;
@@ -593,4 +593,69 @@ fn goid_instance_date(g: &[u8]) -> Option<NaiveDate> {
     let b = g.get(16..20)?;
     let year = i32::from(u16::from_be_bytes([b[0], b[1]]));
     NaiveDate::from_ymd_opt(year, u32::from(b[2]), u32::from(b[3])).filter(|_| year != 0)
+}
+
+/// Whether the appointment takes place in `[from, to)` (either end open when `None`): a single
+/// event when its span overlaps the range, a series when any occurrence does (modified
+/// occurrences where they were moved to, deleted ones not at all). `None` when the item has
+/// no start time to judge by.
+///
+/// Occurrences are local times of the series' zone; they are placed in UTC with the offset
+/// between the series' first occurrence and its stored UTC start, which can be an hour off
+/// across a daylight-saving change.
+pub(crate) fn takes_place(
+    msg: &Message,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Option<bool> {
+    let p = &msg.props;
+    let start = p
+        .lid_time(APPT, lid::APPOINTMENT_START_WHOLE)
+        .or_else(|| p.time(tag::START_DATE))
+        .or_else(|| p.lid_time(COMMON, lid::COMMON_START));
+    let end = p
+        .lid_time(APPT, lid::APPOINTMENT_END_WHOLE)
+        .or_else(|| p.time(tag::END_DATE))
+        .or_else(|| p.lid_time(COMMON, lid::COMMON_END));
+    let overlaps = |s: DateTime<Utc>, e: DateTime<Utc>| {
+        to.map_or(true, |t| s < t) && from.map_or(true, |f| e > f || s >= f)
+    };
+    let pattern = p
+        .lid_binary(APPT, lid::APPOINTMENT_RECUR)
+        .filter(|b| !b.is_empty())
+        .and_then(|b| RecurrencePattern::parse(b).ok());
+    let Some(pattern) = pattern else {
+        let start = start?;
+        return Some(overlaps(
+            start,
+            end.filter(|e| *e >= start).unwrap_or(start),
+        ));
+    };
+    // The first occurrence's local start against its UTC start gives the zone's offset.
+    let first_local = pattern
+        .start()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.checked_add_signed(Duration::minutes(i64::from(pattern.start_offset()))));
+    let offset = match (start, first_local) {
+        (Some(s), Some(l)) => s.naive_utc() - l,
+        _ => Duration::zero(),
+    };
+    // Occurrences up to the range's end (a day more for the zone), or to the series' end.
+    let horizon = match (to, pattern.end_type) {
+        (Some(t), _) => t.date_naive().succ_opt()?.succ_opt()?,
+        (None, EndType::Never) => return Some(true),
+        (None, _) => recurrence::minutes_to_datetime(pattern.end_date)?
+            .date()
+            .succ_opt()?,
+    };
+    let utc = |t: NaiveDateTime| t.checked_sub_signed(offset).map(|t| t.and_utc());
+    Some(
+        pattern
+            .occurrences(horizon, 100_000)
+            .iter()
+            .any(|o| match (utc(o.start), utc(o.end)) {
+                (Some(s), Some(e)) => overlaps(s, e.max(s)),
+                _ => false,
+            }),
+    )
 }

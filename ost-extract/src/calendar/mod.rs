@@ -25,6 +25,9 @@ pub use bytes::Truncated;
 pub use recurrence::{Occurrence, RecurrenceError, RecurrencePattern};
 pub use timezone::TimeZone;
 
+pub(crate) use event::takes_place;
+pub(crate) use task::task_date;
+
 use event::{EventSink, Method};
 use ical::IcsWriter;
 

@@ -142,3 +142,12 @@ pub(crate) fn write_todo(
     }
     w.end("VTODO");
 }
+
+/// The date a task is judged by in a date range: its due date, else when it was last
+/// changed.
+pub(crate) fn task_date(msg: &Message) -> Option<chrono::DateTime<chrono::Utc>> {
+    msg.props.lid_time(TASK, lid::TASK_DUE_DATE).or_else(|| {
+        msg.props
+            .time(pstkit::messaging::pid::LAST_MODIFICATION_TIME)
+    })
+}

@@ -147,6 +147,10 @@ pub fn outcome_line(r: &InputReport) -> String {
                     ", {unlisted} more lost with their folders' listings"
                 ));
             }
+            let skipped = r.skipped_items();
+            if skipped > 0 {
+                line.push_str(&format!(", {skipped} system items skipped"));
+            }
             let parts = r.items_with_lost_parts();
             if parts > 0 {
                 line.push_str(&format!(", {parts} written incomplete"));

@@ -11,7 +11,7 @@ use pstkit::Store;
 use serde::Serialize;
 
 use super::fs::{join, with_suffix};
-use super::{plan, Kind, MailFormat, Options};
+use super::{fate, folder_left_out, plan, Fate, Kind, MailFormat, Options};
 
 /// One folder of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +20,9 @@ pub struct DryFolder {
     pub folder: String,
     /// Items by kind.
     pub counts: BTreeMap<Kind, u64>,
+    /// Items left out on purpose, by reason (system data; what a real run reports as
+    /// `skipped`).
+    pub skipped: BTreeMap<String, u64>,
     /// The files and folders its items would go to, relative to the input's output folder.
     pub writes: Vec<String>,
 }
@@ -38,6 +41,11 @@ pub struct DryRun {
 }
 
 impl DryRun {
+    /// Items left out on purpose over all folders.
+    pub fn skipped(&self) -> u64 {
+        self.folders.iter().flat_map(|f| f.skipped.values()).sum()
+    }
+
     /// Items by kind over all folders.
     pub fn totals(&self) -> BTreeMap<Kind, u64> {
         let mut t = BTreeMap::new();
@@ -70,22 +78,45 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
     let mut plan = plan::plan(&store, &tree.folders, opts.recover_deleted);
     opts.folders.apply(&mut plan);
     let out = Path::new("");
+    // The PST is the one output that takes system items.
+    let system_sinks = opts.pst.is_some();
     for f in plan.with_items() {
         let mut counts: BTreeMap<Kind, u64> = BTreeMap::new();
-        for nid in &f.items {
-            let kind = match store.message(*nid) {
-                Ok(m) => Some(Kind::of_class(m.class())).filter(|k| opts.only.keeps(*k, m.class())),
-                Err(_) => Some(Kind::Unreadable),
-            };
-            if let Some(kind) = kind {
-                *counts.entry(kind).or_insert(0) += 1;
+        let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+        // The kinds the open formats write (not the system items only the PST takes).
+        let mut open_kinds = std::collections::BTreeSet::new();
+        if let Some(why) = folder_left_out(opts, system_sinks, f) {
+            skipped.insert(why.to_owned(), f.items.len() as u64);
+        } else {
+            for nid in &f.items {
+                let kind = match store.message(*nid) {
+                    Ok(m) => {
+                        let kind = Kind::of_class(m.class());
+                        match fate(opts, system_sinks, f, kind, &m) {
+                            Fate::All => {
+                                open_kinds.insert(kind);
+                                Some(kind)
+                            }
+                            Fate::SystemOnly => Some(kind),
+                            Fate::LeftOut(why) => {
+                                *skipped.entry(why.to_owned()).or_insert(0) += 1;
+                                None
+                            }
+                            Fate::Dropped => None,
+                        }
+                    }
+                    Err(_) => Some(Kind::Unreadable),
+                };
+                if let Some(kind) = kind {
+                    *counts.entry(kind).or_insert(0) += 1;
+                }
             }
         }
-        if counts.is_empty() {
+        if counts.is_empty() && skipped.is_empty() {
             continue;
         }
         let mut writes = Vec::new();
-        let has = |kinds: &[Kind]| kinds.iter().any(|k| counts.contains_key(k));
+        let has = |kinds: &[Kind]| kinds.iter().any(|k| open_kinds.contains(k));
         let shown = |p: std::path::PathBuf| p.display().to_string();
         if has(&[Kind::Mail]) {
             if matches!(opts.mail, MailFormat::Eml | MailFormat::Both) {
@@ -107,6 +138,7 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
         run.folders.push(DryFolder {
             folder: f.label.clone(),
             counts,
+            skipped,
             writes,
         });
     }

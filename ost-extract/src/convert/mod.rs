@@ -28,6 +28,7 @@ pub mod inputs;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod select;
 pub mod sink;
 pub mod sinks;
 
@@ -50,6 +51,7 @@ pub use report::{
     finished_report, write_report, write_run_report, Counts, Failure, FailureKind, FolderCounts,
     InputReport, ItemWarning, Kind, Skipped,
 };
+pub use select::DateRange;
 pub use sink::{FolderSink, Item, Log, Sink, StoreCtx};
 
 /// How mail is written.
@@ -77,6 +79,13 @@ pub struct Options {
     pub only: Only,
     /// The folders to convert (all when empty).
     pub folders: FolderFilter,
+    /// `--since`/`--until`: the items that took place in this range, each kind judged by its
+    /// own date ([`select`]); the others are neither counted nor written.
+    pub dates: DateRange,
+    /// Convert the system folders and items too (free/busy data, sync logs, configuration
+    /// and view items, search folders); by default they are left out, counted per folder as
+    /// skipped ([`select`]). Outputs that copy the mailbox whole take them anyway.
+    pub include_system: bool,
     /// Exchange DNs the store cannot pair with an SMTP address are written as their last
     /// `CN=` alias at this domain, reported as guesses (`--domain`; off by default).
     pub guess_domain: Option<String>,
@@ -215,6 +224,8 @@ impl Default for Options {
             recover_deleted: false,
             only: Only::ALL,
             folders: FolderFilter::default(),
+            dates: DateRange::default(),
+            include_system: false,
             guess_domain: None,
             oab: None,
             carve: false,
@@ -346,7 +357,7 @@ pub fn run_store(
     }
     let book = book.with_guess_domain(opts.guess_domain.as_deref());
     let folders: Vec<&PlannedFolder> = plan.with_items().collect();
-    let pipeline = Pipeline::new(store, &book, &sinks, opts.only);
+    let pipeline = Pipeline::new(store, &book, &sinks, opts);
     let results: Vec<Result<Log, WriteError>> = folders
         .par_iter()
         .map(|f| pipeline.folder(f, &|| progress.item(&name)))
@@ -355,10 +366,11 @@ pub fn run_store(
         let log = r?;
         report::add_counts(&mut report.counts, &log.counts);
         // A folder whose items --only left out is not listed.
-        if !log.counts.is_empty() {
+        if !log.counts.is_empty() || !log.left_out.is_empty() {
             report.folders.push(report::FolderCounts {
                 folder: log.folder().to_owned(),
                 counts: log.counts.clone(),
+                skipped: log.left_out.clone(),
             });
         }
         report.failures.extend(log.failures);
@@ -415,10 +427,59 @@ pub fn convert_file(
 /// Messages loaded and rendered at once, in parallel, per folder.
 const CHUNK: usize = 8;
 
+/// What becomes of one readable item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// Every output that takes its kind gets it.
+    All,
+    /// A system item: only the outputs that take system items get it.
+    SystemOnly,
+    /// A system item no output takes: counted as skipped, for this reason.
+    LeftOut(&'static str),
+    /// Outside `--only` or the date range: neither counted nor written.
+    Dropped,
+}
+
+/// The fate of an item of `kind` (`msg`) in `folder`, when some output takes system items
+/// (`system_sinks`) or none does. System items are told apart first, so that they are
+/// counted as skipped whatever the other filters say.
+pub(crate) fn fate(
+    opts: &Options,
+    system_sinks: bool,
+    folder: &PlannedFolder,
+    kind: Kind,
+    msg: &Message,
+) -> Fate {
+    let system = if opts.include_system {
+        None
+    } else {
+        select::system_item(folder, msg.class())
+    };
+    match system {
+        Some(why) if !system_sinks => Fate::LeftOut(why),
+        _ if !opts.only.keeps(kind, msg.class()) || !opts.dates.keeps(kind, msg) => Fate::Dropped,
+        Some(_) => Fate::SystemOnly,
+        None => Fate::All,
+    }
+}
+
+/// Why every item of `folder` is left out unread, when it is: a system folder that no
+/// output takes.
+pub(crate) fn folder_left_out(
+    opts: &Options,
+    system_sinks: bool,
+    folder: &PlannedFolder,
+) -> Option<&'static str> {
+    folder
+        .system
+        .filter(|_| !opts.include_system && !system_sinks)
+}
+
 /// A message as loaded, with the renderings its kind's sinks need.
 struct Loaded {
     nid: NodeId,
     msg: pstkit::Result<(Kind, Arc<Message>)>,
+    fate: Fate,
     rendered: Option<Rendered>,
 }
 
@@ -427,8 +488,11 @@ struct Pipeline<'a> {
     store: &'a Store,
     book: &'a AddressBook,
     sinks: &'a [Box<dyn Sink>],
-    only: Only,
-    needs: [Needs; Kind::ALL.len()],
+    opts: &'a Options,
+    /// Whether some output takes system items.
+    system_sinks: bool,
+    /// Per kind: what the outputs taking it need, and what those taking system items need.
+    needs: [(Needs, Needs); Kind::ALL.len()],
 }
 
 impl<'a> Pipeline<'a> {
@@ -436,63 +500,78 @@ impl<'a> Pipeline<'a> {
         store: &'a Store,
         book: &'a AddressBook,
         sinks: &'a [Box<dyn Sink>],
-        only: Only,
+        opts: &'a Options,
     ) -> Self {
         let needs = Kind::ALL.map(|k| {
-            sinks
-                .iter()
-                .filter(|s| s.takes(k))
-                .fold(Needs::NONE, |n, s| n | s.needs())
+            let of = |system: bool| {
+                sinks
+                    .iter()
+                    .filter(|s| s.takes(k) && (!system || s.takes_system()))
+                    .fold(Needs::NONE, |n, s| n | s.needs())
+            };
+            (of(false), of(true))
         });
         Self {
             store,
             book,
             sinks,
-            only,
+            opts,
+            system_sinks: sinks.iter().any(|s| s.takes_system()),
             needs,
         }
     }
 
-    fn needs(&self, kind: Kind) -> Needs {
-        Kind::ALL
+    fn needs(&self, kind: Kind, fate: Fate) -> Needs {
+        let (all, system) = Kind::ALL
             .iter()
             .position(|k| *k == kind)
             .and_then(|i| self.needs.get(i).copied())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        match fate {
+            Fate::All => all,
+            Fate::SystemOnly => system,
+            Fate::LeftOut(_) | Fate::Dropped => Needs::NONE,
+        }
     }
 
-    /// Loads one message and renders what its kind's sinks need (the costly part, done on
-    /// the worker threads).
-    fn load(&self, nid: NodeId) -> Loaded {
+    /// Loads one message of `folder` and renders what its kind's sinks need (the costly
+    /// part, done on the worker threads).
+    fn load(&self, folder: &PlannedFolder, nid: NodeId) -> Loaded {
         match self.store.message(nid) {
             Ok(mut m) => {
                 // Every party gets the SMTP address the store's book has for it, before any
                 // output (mail, calendar, vCard) reads the message.
                 self.book.enrich(&mut m);
                 let kind = Kind::of_class(m.class());
+                let fate = fate(self.opts, self.system_sinks, folder, kind, &m);
                 // Outputs that already hold the item (an upload resuming) need nothing.
                 let needs = if self.sinks.iter().any(|s| s.already_has(nid)) {
                     self.sinks
                         .iter()
-                        .filter(|s| s.takes(kind) && !s.already_has(nid))
+                        .filter(|s| {
+                            let wanted = match fate {
+                                Fate::All => true,
+                                Fate::SystemOnly => s.takes_system(),
+                                Fate::LeftOut(_) | Fate::Dropped => false,
+                            };
+                            wanted && s.takes(kind) && !s.already_has(nid)
+                        })
                         .fold(Needs::NONE, |n, s| n | s.needs())
                 } else {
-                    self.needs(kind)
+                    self.needs(kind, fate)
                 };
-                let rendered = if self.only.keeps(kind, m.class()) {
-                    render::render(&m, self.book, needs)
-                } else {
-                    None
-                };
+                let rendered = render::render(&m, self.book, needs);
                 Loaded {
                     nid,
                     msg: Ok((kind, Arc::new(m))),
+                    fate,
                     rendered,
                 }
             }
             Err(e) => Loaded {
                 nid,
                 msg: Err(e),
+                fate: Fate::All,
                 rendered: None,
             },
         }
@@ -501,16 +580,23 @@ impl<'a> Pipeline<'a> {
     /// Converts one folder's items through every sink.
     fn folder(&self, folder: &PlannedFolder, tick: &(dyn Fn() + Sync)) -> Result<Log, WriteError> {
         let mut log = Log::new(&folder.label, self.sinks.iter().map(|s| s.name()).collect());
+        if let Some(why) = folder_left_out(self.opts, self.system_sinks, folder) {
+            log.left_out(why, folder.items.len() as u64);
+            folder.items.iter().for_each(|_| tick());
+            return Ok(log);
+        }
         let mut outs: Vec<Box<dyn FolderSink + '_>> =
             self.sinks.iter().map(|s| s.folder(folder)).collect();
         // Hands one loaded chunk, in table order, to the sinks.
         let mut handle = |loaded: Vec<Loaded>| -> Result<(), WriteError> {
             let mut items = Vec::with_capacity(loaded.len());
+            let mut system_only = Vec::with_capacity(loaded.len());
             for l in &loaded {
-                match &l.msg {
-                    Err(e) => log.unreadable(l.nid, e.to_string()),
-                    Ok((kind, msg)) if !self.only.keeps(*kind, msg.class()) => {}
-                    Ok((kind, msg)) => {
+                match (&l.msg, l.fate) {
+                    (Err(e), _) => log.unreadable(l.nid, e.to_string()),
+                    (Ok(_), Fate::Dropped) => {}
+                    (Ok(_), Fate::LeftOut(why)) => log.left_out(why, 1),
+                    (Ok((kind, msg)), fate) => {
                         let index = log.add(l.nid, Some(*kind));
                         // What lost content is a failure; the rest of the warnings are notes.
                         log.parts_lost(msg);
@@ -531,14 +617,18 @@ impl<'a> Pipeline<'a> {
                             message: msg,
                             rendered: l.rendered.as_ref(),
                         });
+                        system_only.push(fate == Fate::SystemOnly);
                     }
                 }
             }
             for (i, (sink, out)) in self.sinks.iter().zip(outs.iter_mut()).enumerate() {
                 let mine: Vec<Item<'_>> = items
                     .iter()
-                    .filter(|it| sink.takes(it.kind))
-                    .copied()
+                    .zip(&system_only)
+                    .filter(|(it, system)| {
+                        sink.takes(it.kind) && (!**system || sink.takes_system())
+                    })
+                    .map(|(it, _)| *it)
                     .collect();
                 if mine.is_empty() {
                     continue;
@@ -562,7 +652,7 @@ impl<'a> Pipeline<'a> {
                 || {
                     chunk
                         .par_iter()
-                        .map(|&nid| self.load(nid))
+                        .map(|&nid| self.load(folder, nid))
                         .collect::<Vec<_>>()
                 },
                 || prev.map_or(Ok(()), &mut handle),

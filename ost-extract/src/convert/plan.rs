@@ -60,6 +60,10 @@ pub struct PlannedFolder {
     pub role: Option<FolderRole>,
     /// Its items, in contents-table order.
     pub items: Vec<NodeId>,
+    /// Why it holds no user content, when it does not (outside the IPM subtree, the sync
+    /// logs, a search folder): its items are left out unless system items are asked for
+    /// ([`select`](super::select)).
+    pub system: Option<&'static str>,
 }
 
 /// Every folder of a store, parents before children, and what planning noted.
@@ -134,6 +138,7 @@ pub fn plan(store: &Store, folders: &[FolderInfo], recover_deleted: bool) -> Pla
                 output,
                 role: Some(FolderRole::RecoveredItems),
                 items,
+                system: None,
             });
         }
     }
@@ -335,6 +340,10 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
     }
     let mut out_path: HashMap<NodeId, Vec<String>> = HashMap::new();
     let mut plan = Plan::default();
+    let ipm_path: Option<Vec<String>> = ipm
+        .and_then(|n| folders.iter().find(|f| f.nid == n))
+        .map(|f| f.path.clone());
+    let mut system_folders = SystemFolders::new(&roles);
     for f in folders {
         // Depth-first order: a folder's parent has been placed before it.
         let parent = f
@@ -362,6 +371,7 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
             }
         };
         out_path.insert(f.nid, rel.clone());
+        let system = system_folders.reason(f, ipm_path.as_deref(), &rel);
         let items = folder_items(store, f, &mut plan);
         // Items filed in the top folder itself go under that folder's own name.
         let output = if rel.is_empty() {
@@ -386,9 +396,75 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
             output,
             role,
             items,
+            system,
         });
     }
     plan
+}
+
+/// The sync-log folders' names, for stores that do not name them by entry id.
+const SYNC_FOLDER_NAMES: [&str; 4] = [
+    "Sync Issues",
+    "Conflicts",
+    "Local Failures",
+    "Server Failures",
+];
+
+/// Tells the system folders apart, parents before children.
+struct SystemFolders {
+    /// The sync-log folders named by the Inbox's entry ids.
+    sync: HashSet<NodeId>,
+    /// Source paths of the sync-log folders found so far (their subfolders are too).
+    sync_paths: HashSet<Vec<String>>,
+}
+
+impl SystemFolders {
+    /// The sync-log folders are those the Inbox names ([`FolderRole::SyncIssues`]).
+    fn new(roles: &HashMap<NodeId, FolderRole>) -> Self {
+        Self {
+            sync: roles
+                .iter()
+                .filter(|(_, r)| **r == FolderRole::SyncIssues)
+                .map(|(n, _)| *n)
+                .collect(),
+            sync_paths: HashSet::new(),
+        }
+    }
+
+    /// Why `f` (at `rel` below the IPM subtree at `ipm`) is a system folder, if it is.
+    fn reason(
+        &mut self,
+        f: &FolderInfo,
+        ipm: Option<&[String]>,
+        rel: &[String],
+    ) -> Option<&'static str> {
+        if f.nid.node_type() == NodeType::SEARCH_FOLDER {
+            return Some("search folder");
+        }
+        if let Some(ipm) = ipm {
+            if !f.path.starts_with(ipm) {
+                return Some(
+                    "outside the folders a user sees (free/busy data, views, search roots)",
+                );
+            }
+        }
+        let parent_is_sync = f
+            .path
+            .len()
+            .checked_sub(1)
+            .and_then(|n| f.path.get(..n))
+            .is_some_and(|p| self.sync_paths.contains(p));
+        let named = rel.len() == 1
+            && ipm.is_some()
+            && SYNC_FOLDER_NAMES
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(f.name()));
+        if parent_is_sync || named || self.sync.contains(&f.nid) {
+            self.sync_paths.insert(f.path.clone());
+            return Some("sync issues (Outlook's sync logs and conflict copies)");
+        }
+        None
+    }
 }
 
 /// The special folders named by entry ids: on the store object (outbox, sent items, deleted

@@ -177,6 +177,10 @@ pub struct FolderCounts {
     pub folder: String,
     /// Its counts by kind.
     pub counts: BTreeMap<Kind, Counts>,
+    /// Items left out on purpose, by reason (system data such as free/busy, sync logs,
+    /// configuration items; see [`select`](super::select)); not in `counts`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, u64>,
 }
 
 /// The report of one input, written as `<output>/report.json`.
@@ -270,6 +274,11 @@ impl InputReport {
             .filter(|f| f.kind == FailureKind::FileCutShort)
             .map(|f| f.bytes)
             .sum()
+    }
+
+    /// Items left out on purpose (system data), over all folders.
+    pub fn skipped_items(&self) -> u64 {
+        self.folders.iter().flat_map(|f| f.skipped.values()).sum()
     }
 
     /// Items written without part of their content.

@@ -38,6 +38,12 @@ pub trait Sink: Sync {
     fn name(&self) -> &'static str;
     /// Whether this output writes items of `kind`.
     fn takes(&self, kind: Kind) -> bool;
+    /// Whether it also takes the system folders' and items' (free/busy data, sync logs,
+    /// configuration, search folders) when the conversion leaves them out
+    /// ([`select`](super::select)): an output that copies the mailbox whole does.
+    fn takes_system(&self) -> bool {
+        false
+    }
     /// The renderings it reads from [`Item`] (none: it works from the message).
     fn needs(&self) -> Needs {
         Needs::NONE
@@ -120,6 +126,8 @@ pub struct Log {
     pub(super) failures: Vec<Failure>,
     pub(super) warnings: Vec<ItemWarning>,
     pub(super) skipped: Vec<Skipped>,
+    /// Items left out on purpose by every output, by reason (system data).
+    pub(super) left_out: std::collections::BTreeMap<String, u64>,
 }
 
 /// One item: its kind (none when unreadable) and which sinks took it, answered and failed.
@@ -142,7 +150,13 @@ impl Log {
             failures: Vec::new(),
             warnings: Vec::new(),
             skipped: Vec::new(),
+            left_out: Default::default(),
         }
+    }
+
+    /// `items` items were left out by every output, for `reason`.
+    pub(super) fn left_out(&mut self, reason: &str, items: u64) {
+        *self.left_out.entry(reason.to_owned()).or_insert(0) += items;
     }
 
     /// The folder's path as shown in reports.

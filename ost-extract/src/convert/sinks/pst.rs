@@ -240,6 +240,12 @@ impl Sink for PstFile {
         kind != Kind::Unreadable
     }
 
+    /// A full-fidelity copy of the mailbox: sync logs, free/busy data and configuration
+    /// items go in too, whatever the open formats leave out.
+    fn takes_system(&self) -> bool {
+        true
+    }
+
     fn start(&mut self, ctx: &StoreCtx<'_>) -> Result<(), WriteError> {
         let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
         state.stem = ctx
