@@ -88,8 +88,8 @@ Examples:
 Exit codes: 0 everything written, nothing lost; 1 something was lost (an item, part of one,
 a folder not listed whole, an unreadable input: each under \"failures\" in report.json; the
 rest written); 2 usage error, unwritable output, or nothing could be read; 130 interrupted
-(Ctrl-C: the inputs in progress are finished and the reports written; continue with
---resume).";
+(Ctrl-C: the folders in progress are finished and the reports written; --resume continues
+each input at the folders not yet written).";
 
 #[derive(Parser)]
 #[command(
@@ -491,7 +491,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             std::process::exit(130);
         }
         eprintln!(
-            "ost-extract: stopping once the inputs in progress are written (again to quit now)"
+            "ost-extract: stopping once the folders in progress are written (again to quit now)"
         );
     })?;
 
@@ -658,7 +658,14 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
                     return Ok(Some(done));
                 }
                 let r = convert::convert_file(input, &dir, &opts, &reporter)?;
-                display.finished(&key, &batch::outcome_line(&r));
+                if r.finished || r.error.is_some() {
+                    display.finished(&key, &batch::outcome_line(&r));
+                } else {
+                    display.finished(
+                        &key,
+                        "stopped part-way; the folders written are kept for --resume",
+                    );
+                }
                 Ok(Some(r))
             })
             .collect()
@@ -666,8 +673,11 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     display.clear();
     let mut reports = Vec::with_capacity(results.len());
     let mut not_started = 0;
+    let mut part_way = 0;
     for r in results {
         match r {
+            // Stopped part-way: left for --resume, in no run report yet.
+            Ok(Some(r)) if !r.finished => part_way += 1,
             Ok(Some(r)) => reports.push(r),
             Ok(None) => not_started += 1,
             Err(e) => {
@@ -682,7 +692,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match &mut shard_report {
         // An interrupted shard's report stays as written at its start: incomplete.
-        Some(_) if not_started > 0 => {}
+        Some(_) if not_started + part_way > 0 => {}
         Some(r) => {
             r.complete = true;
             r.elapsed_ms = elapsed_ms;
@@ -707,12 +717,12 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             convert::write_run_report(out, &run, elapsed_ms)?
         }
     }
-    if not_started > 0 {
+    if not_started + part_way > 0 {
         eprintln!(
-            "ost-extract: interrupted: {} of {} inputs written, {not_started} not started; \
-             to finish, run the same command with --resume",
+            "ost-extract: interrupted: {} of {} inputs written, {part_way} stopped part-way, \
+             {not_started} not started; to finish, run the same command with --resume",
             reports.len(),
-            reports.len() + not_started
+            reports.len() + part_way + not_started
         );
         return Ok(ExitCode::from(130));
     }

@@ -122,6 +122,10 @@ impl Progress for Reporter<'_> {
         }
     }
 
+    fn stop_requested(&self) -> bool {
+        crate::STOP.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn item(&self, input: &str) {
         if let Display::Bars { bars, overall, .. } = self.display {
             if let Ok(b) = bars.lock() {

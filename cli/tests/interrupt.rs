@@ -1,6 +1,8 @@
-//! Ctrl-C (SIGINT) at random points of a run: the inputs in progress are finished, the run
+//! Ctrl-C (SIGINT) at random points of a run: the folders in progress are finished, the run
 //! report is written, no temporary file is left, and `--resume` finishes to the tree of an
-//! uninterrupted run, converting only the inputs that were not done.
+//! uninterrupted run, converting only the inputs that were not done and, within an input
+//! stopped part-way, only the folders that were not done. A run killed outright (SIGKILL)
+//! resumes to the same tree too: the folder it was in is converted again from its start.
 #![cfg(unix)]
 
 use std::collections::BTreeMap;
@@ -135,5 +137,121 @@ fn sigint_leaves_reports_and_resume_finishes_the_same_tree() {
     assert!(
         resumed_fewer,
         "no resumed run skipped an input (seed printed above)"
+    );
+}
+
+/// The `resumed` count of a run's "done" lines: items of folders an interrupted run had
+/// finished, taken from its journal instead of converted again.
+fn resumed_items(log: &str) -> u64 {
+    log.lines()
+        .filter_map(|l| {
+            l.split_once(" (")?
+                .1
+                .split_once(" of them in folders finished")?
+                .0
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+#[test]
+fn resume_continues_an_input_at_the_folders_not_yet_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One input of several hundred messages over a dozen folders, by the writer.
+    let file = tmp.path().join("mailbox.pst");
+    let mut build = pst_fixtures::BuildOptions::new(
+        pstkit::Layout::Unicode,
+        pstkit::Client::Pst,
+        pstkit::CryptMethod::Permute,
+    );
+    build.size = Some(20_000_000);
+    let manifest = pst_fixtures::build_file(&file, &build).unwrap();
+    std::fs::remove_file(tmp.path().join("mailbox.pst.json")).unwrap();
+    let items = manifest.totals.messages as u64;
+    let convert = |out: &Path, extra: &[&str]| {
+        let mut c = bin();
+        c.args(["convert", "--jobs", "1", "--mail", "both", "-o"])
+            .arg(out)
+            .args(extra)
+            .arg(&file);
+        c
+    };
+    let full = tmp.path().join("full");
+    let started = Instant::now();
+    let status = convert(&full, &["--quiet"]).status().unwrap();
+    let run_time = started.elapsed();
+    assert_eq!(status.code(), Some(0));
+    let expected = snapshot(&full);
+
+    let mut seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("seed {seed}");
+    let mut part_way = 0;
+    for round in 0..6 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let fraction = (seed >> 33) as f64 / (1u64 << 31) as f64;
+        // Somewhere in the second half of the run, where folders are being written; every
+        // third round the process is killed outright instead.
+        let wait = run_time.mul_f64(0.5 + 0.45 * fraction);
+        let kill = round % 3 == 2;
+        let out = tmp.path().join(format!("run{round}"));
+        let child = convert(&out, &[])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(wait);
+        let _ = Command::new("kill")
+            .arg(if kill { "-KILL" } else { "-INT" })
+            .arg(child.id().to_string())
+            .status();
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        if o.status.code() == Some(0) {
+            // The run ended before the signal: nothing to check this round.
+            continue;
+        }
+        let left = snapshot(&out);
+        if !kill {
+            assert_eq!(o.status.code(), Some(130), "{err}");
+            assert!(err.contains("--resume"), "no hint to resume: {err}");
+            assert!(left.contains_key("report.json"), "no run report");
+            assert!(
+                !left.keys().any(|k| k.contains(".partial")),
+                "temporary files left behind"
+            );
+            if err.contains("1 stopped part-way") {
+                part_way += 1;
+                assert!(left.contains_key("mailbox.pst/.resume.jsonl"), "{left:?}");
+                assert!(!left.contains_key("mailbox.pst/report.json"));
+            }
+        }
+        let o = convert(&out, &["--resume"])
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        let log = String::from_utf8_lossy(&o.stderr);
+        let resumed = resumed_items(&log);
+        // Fewer items converted than a full run: those of the folders already written.
+        assert!(resumed < items, "{log}");
+        if !kill && err.contains("1 stopped part-way") {
+            assert!(resumed > 0, "round {round}: nothing resumed: {err} {log}");
+        }
+        assert_eq!(
+            snapshot(&out),
+            expected,
+            "round {round} ({}): resumed tree differs",
+            if kill { "SIGKILL" } else { "SIGINT" }
+        );
+    }
+    assert!(
+        part_way > 0,
+        "no round stopped the input part-way (seed printed above)"
     );
 }

@@ -38,11 +38,15 @@ pub fn prepare_output(out: &Path, force: bool, resume: bool) -> Result<(), Refus
 }
 
 /// Readies one input's output folder `dir`: with `resume`, a finished input's report is
-/// returned and the input is skipped; otherwise whatever `dir` holds is removed.
+/// returned and the input is skipped, and an input stopped part-way keeps the folders it
+/// finished (its [journal](super::journal)); otherwise whatever `dir` holds is removed.
 pub fn prepare_input(dir: &Path, resume: bool) -> Result<Option<InputReport>, WriteError> {
     if resume {
         if let Some(done) = finished_report(dir) {
             return Ok(Some(done));
+        }
+        if super::journal::exists(dir) {
+            return Ok(None);
         }
     }
     if dir.exists() {
@@ -145,6 +149,12 @@ pub fn outcome_line(r: &InputReport) -> String {
             if unlisted > 0 {
                 line.push_str(&format!(
                     ", {unlisted} more lost with their folders' listings"
+                ));
+            }
+            if r.resumed_items > 0 {
+                line.push_str(&format!(
+                    " ({} of them in folders finished before the interruption, not converted again)",
+                    r.resumed_items
                 ));
             }
             let skipped = r.skipped_items();

@@ -25,6 +25,7 @@ pub mod batch;
 pub mod dry_run;
 pub mod fs;
 pub mod inputs;
+pub mod journal;
 pub mod plan;
 pub mod render;
 pub mod report;
@@ -268,6 +269,11 @@ pub trait Progress: Sync {
     fn started(&self, input: &str, items: u64);
     /// One item of `input` is done (written or failed).
     fn item(&self, input: &str);
+    /// Whether the run is to stop: an input whose outputs can resume folder by folder then
+    /// starts no more folders, and is left for `--resume` ([`journal`]).
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// A progress sink that ignores everything.
@@ -301,9 +307,15 @@ pub fn convert_store_with(
     sinks: Vec<Box<dyn Sink>>,
     progress: &dyn Progress,
 ) -> Result<InputReport, WriteError> {
-    let mut report = run_store(store, input, opts, sinks, progress)?;
+    let (mut report, journal) = run_pipeline(store, input, Some(out), opts, sinks, progress)?;
     report.output = InputReport::new(input, out).output;
-    write_report(out, &report)?;
+    // Stopped part-way: no report.json; the journal says which folders are done.
+    if report.finished {
+        if let Some(j) = journal {
+            j.remove()?;
+        }
+        write_report(out, &report)?;
+    }
     Ok(report)
 }
 
@@ -313,9 +325,23 @@ pub fn run_store(
     store: &Store,
     input: &Path,
     opts: &Options,
-    mut sinks: Vec<Box<dyn Sink>>,
+    sinks: Vec<Box<dyn Sink>>,
     progress: &dyn Progress,
 ) -> Result<InputReport, WriteError> {
+    run_pipeline(store, input, None, opts, sinks, progress).map(|(report, _)| report)
+}
+
+/// [`run_store`], resumable folder by folder when the input's output folder `resume_in` is
+/// given and every sink can ([`journal`]): the report (unfinished when a stop was requested
+/// part-way) and the journal, to remove once the report is written.
+fn run_pipeline(
+    store: &Store,
+    input: &Path,
+    resume_in: Option<&Path>,
+    opts: &Options,
+    mut sinks: Vec<Box<dyn Sink>>,
+    progress: &dyn Progress,
+) -> Result<(InputReport, Option<journal::Journal>), WriteError> {
     let started = Instant::now();
     let out = Path::new("");
     let mut report = InputReport::new(input, out);
@@ -337,6 +363,23 @@ pub fn run_store(
     opts.folders.apply(&mut plan);
     report.warnings.append(&mut plan.warnings);
     report.failures.append(&mut plan.failures);
+    // Resuming inside the input: the folders an interrupted run of the same input and
+    // options finished are taken from its journal (see [`journal`]).
+    let resumable = !sinks.is_empty() && sinks.iter().all(|s| s.resumes_by_folder());
+    let (journal, finished) = match resume_in {
+        Some(dir) if resumable => {
+            let header = journal::Header::of(input, options_text(opts, &sinks));
+            let (j, finished, _) = journal::Journal::open(dir, &header)?;
+            (Some(j), finished)
+        }
+        Some(dir) if journal::exists(dir) => {
+            // Another run's partial output; this one cannot resume it.
+            std::fs::remove_dir_all(dir).map_err(fs::werr(dir))?;
+            std::fs::create_dir_all(dir).map_err(fs::werr(dir))?;
+            (None, journal::Finished::new())
+        }
+        _ => (None, journal::Finished::new()),
+    };
     let ctx = StoreCtx {
         store,
         input,
@@ -356,26 +399,59 @@ pub fn run_store(
         book.finish();
     }
     let book = book.with_guess_domain(opts.guess_domain.as_deref());
-    let folders: Vec<&PlannedFolder> = plan.with_items().collect();
-    let pipeline = Pipeline::new(store, &book, &sinks, opts);
-    let results: Vec<Result<Log, WriteError>> = folders
-        .par_iter()
-        .map(|f| pipeline.folder(f, &|| progress.item(&name)))
+    let folders: Vec<(usize, &PlannedFolder)> = plan
+        .folders
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.items.is_empty())
         .collect();
+    let pipeline = Pipeline::new(store, &book, &sinks, opts);
+    let tick = || progress.item(&name);
+    let results: Vec<Result<Option<journal::FolderOutcome>, WriteError>> = folders
+        .par_iter()
+        .map(|&(index, f)| {
+            if let Some(done) = finished.get(&index).filter(|d| d.folder == f.label) {
+                f.items.iter().for_each(|_| tick());
+                return Ok(Some(done.clone()));
+            }
+            // Stopped: the folders not started are left for --resume (only when it can
+            // take up from them; otherwise the input is finished).
+            if journal.is_some() && progress.stop_requested() {
+                return Ok(None);
+            }
+            let log = pipeline.folder(f, &tick)?;
+            let outcome = journal::FolderOutcome::of(index, f.items.len() as u64, log);
+            if let Some(j) = &journal {
+                j.record(&outcome)?;
+            }
+            Ok(Some(outcome))
+        })
+        .collect();
+    let mut stopped = false;
     for r in results {
-        let log = r?;
-        report::add_counts(&mut report.counts, &log.counts);
+        let Some(done) = r? else {
+            stopped = true;
+            continue;
+        };
+        if finished.contains_key(&done.index) {
+            report.resumed_items += done.items;
+        }
+        report::add_counts(&mut report.counts, &done.counts);
         // A folder whose items --only left out is not listed.
-        if !log.counts.is_empty() || !log.left_out.is_empty() {
+        if !done.counts.is_empty() || !done.left_out.is_empty() {
             report.folders.push(report::FolderCounts {
-                folder: log.folder().to_owned(),
-                counts: log.counts.clone(),
-                skipped: log.left_out.clone(),
+                folder: done.folder,
+                counts: done.counts,
+                skipped: done.left_out,
             });
         }
-        report.failures.extend(log.failures);
-        report.warnings.extend(log.warnings);
-        report.skipped.extend(log.skipped);
+        report.failures.extend(done.failures);
+        report.warnings.extend(done.warnings);
+        report.skipped.extend(done.skipped);
+    }
+    if stopped {
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        return Ok((report, journal));
     }
     for s in &mut sinks {
         s.finish(&mut report.warnings)?;
@@ -395,7 +471,33 @@ pub fn run_store(
     report.coverage = Some(crate::coverage::coverage(store));
     report.finish();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
-    Ok(report)
+    Ok((report, journal))
+}
+
+/// The options and outputs of a conversion as text, for the journal: a run resumes only
+/// what a run with the same text began.
+fn options_text(opts: &Options, sinks: &[Box<dyn Sink>]) -> String {
+    let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
+    format!(
+        "{:?} {:?}",
+        (
+            names,
+            opts.mail,
+            opts.vcard,
+            opts.recover_deleted,
+            opts.only,
+            &opts.folders,
+        ),
+        (
+            opts.dates,
+            opts.include_system,
+            &opts.guess_domain,
+            opts.oab.as_ref().map(|o| o.len()),
+            opts.carve,
+            opts.pst,
+            opts.open_formats,
+        )
+    )
 }
 
 /// Opens `input` and converts it into `out`; a file that cannot be opened gives a report

@@ -228,6 +228,11 @@ pub struct InputReport {
     pub upload: Option<crate::upload::UploadSummary>,
     /// Wall time in milliseconds (the only field that differs between identical runs).
     pub elapsed_ms: u64,
+    /// Items of the folders an interrupted run had finished, which this one took from its
+    /// journal instead of converting again (not in `report.json`: a resumed run's report is
+    /// an uninterrupted run's).
+    #[serde(skip)]
+    pub resumed_items: u64,
 }
 
 impl InputReport {
@@ -252,6 +257,7 @@ impl InputReport {
             coverage: None,
             upload: None,
             elapsed_ms: 0,
+            resumed_items: 0,
         }
     }
 

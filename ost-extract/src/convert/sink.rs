@@ -44,6 +44,13 @@ pub trait Sink: Sync {
     fn takes_system(&self) -> bool {
         false
     }
+    /// Whether a folder's output is complete once its [`FolderSink`] has finished and
+    /// depends on no other folder, so that an interrupted conversion can resume at the
+    /// folders not yet done ([`journal`](super::journal)). A store-wide output (one file for
+    /// the whole input) is not: with it, an input is converted again from its start.
+    fn resumes_by_folder(&self) -> bool {
+        false
+    }
     /// The renderings it reads from [`Item`] (none: it works from the message).
     fn needs(&self) -> Needs {
         Needs::NONE

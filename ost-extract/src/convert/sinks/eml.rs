@@ -36,6 +36,10 @@ impl Sink for EmlFiles {
         kind == Kind::Mail
     }
 
+    fn resumes_by_folder(&self) -> bool {
+        true
+    }
+
     fn needs(&self) -> Needs {
         Needs::EML
     }

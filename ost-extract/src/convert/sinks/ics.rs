@@ -58,6 +58,10 @@ impl Sink for IcsFiles {
         }
     }
 
+    fn resumes_by_folder(&self) -> bool {
+        true
+    }
+
     fn folder<'s>(&'s self, folder: &'s PlannedFolder) -> Box<dyn FolderSink + 's> {
         Box::new(Gathered::new(self, folder))
     }

@@ -33,6 +33,10 @@ impl Sink for MboxFiles {
         kind == Kind::Mail
     }
 
+    fn resumes_by_folder(&self) -> bool {
+        true
+    }
+
     fn needs(&self) -> Needs {
         Needs::MBOX_ENTRY
     }

@@ -37,6 +37,10 @@ impl Sink for VcardFiles {
         matches!(kind, Kind::Contact | Kind::DistributionList)
     }
 
+    fn resumes_by_folder(&self) -> bool {
+        true
+    }
+
     fn folder<'s>(&'s self, folder: &'s PlannedFolder) -> Box<dyn FolderSink + 's> {
         Box::new(Gathered::new(self, folder))
     }
