@@ -170,7 +170,8 @@ struct ConvertArgs {
     /// Threads to use (default: all cores). The output is the same whatever this is.
     #[arg(short, long)]
     jobs: Option<usize>,
-    /// Skip inputs already converted completely in OUTDIR and redo the rest.
+    /// Skip inputs already converted completely in OUTDIR; continue the others at the folders
+    /// they had not finished.
     #[arg(long)]
     resume: bool,
     /// Overwrite an output folder that is not empty.

@@ -458,7 +458,7 @@ fn system_items_are_left_out_by_default_and_counted_with_their_reason() {
         .count() as u64;
     assert_eq!(eml, r.counts[&Kind::Mail].written);
     assert!(!pst_dir.path().join("Mail/Sync Issues").exists());
-    let pst = Store::open(&pst_dir.path().join("select.pst")).unwrap();
+    let pst = Store::open(pst_dir.path().join("select.pst")).unwrap();
     let in_pst: usize = pst
         .folders()
         .folders
