@@ -9,7 +9,7 @@
 //! reaches.
 
 use chrono::{DateTime, Utc};
-use pstkit::messaging::pid;
+use pstkit::messaging::{pid, PropId};
 use pstkit::{NodeId, Store};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -56,14 +56,14 @@ fn stamp(d: DateTime<Utc>) -> String {
 }
 
 /// The date an item stands for, as [`crate::mail::message_date`] takes it.
-const DATE_IDS: [u16; 4] = [
+const DATE_IDS: [PropId; 4] = [
     pid::CLIENT_SUBMIT_TIME,
     pid::MESSAGE_DELIVERY_TIME,
     pid::CREATION_TIME,
     pid::LAST_MODIFICATION_TIME,
 ];
 
-fn wanted(id: u16) -> bool {
+fn wanted(id: PropId) -> bool {
     DATE_IDS.contains(&id) || id == pid::MESSAGE_CLASS || id == pid::MESSAGE_FLAGS
 }
 

@@ -15,12 +15,8 @@ use ost_extract::calendar::recurrence::{
     RecurrencePattern,
 };
 use ost_extract::calendar::{calendar_to_ics, tasks_to_ics, TimeZone};
-use pstkit::ltp::prop::{FileTime, Guid, PropValue};
-use pstkit::messaging::{pid, psets, Attachment, Message, NamedProp, PropertyBag};
-
-const APPT: Guid = psets::PSETID_APPOINTMENT;
-const COMMON: Guid = psets::PSETID_COMMON;
-const TASK: Guid = psets::PSETID_TASK;
+use pstkit::ltp::prop::{FileTime, PropValue};
+use pstkit::messaging::{pid, Attachment, Message, NamedProp, PropId, PropertyBag};
 
 fn s(v: &str) -> PropValue<'static> {
     PropValue::String(Cow::Owned(v.to_owned()))
@@ -56,11 +52,11 @@ impl Item {
             ..Message::default()
         })
     }
-    fn lid(mut self, set: Guid, id: u32, v: PropValue<'static>) -> Self {
-        self.0.props.insert_named(NamedProp::lid(set, id), v);
+    fn named(mut self, name: &NamedProp, v: PropValue<'static>) -> Self {
+        self.0.props.insert_named(name, v);
         self
     }
-    fn tag(mut self, id: u16, v: PropValue<'static>) -> Self {
+    fn tag(mut self, id: PropId, v: PropValue<'static>) -> Self {
         self.0.props.insert(id, v);
         self
     }
@@ -72,7 +68,7 @@ impl Item {
         g.extend_from_slice(&[0; 20]);
         g.extend_from_slice(&16u32.to_le_bytes());
         g.extend_from_slice(&[n; 16]);
-        self.lid(psets::PSETID_MEETING, 0x0003, bin(g))
+        self.named(&pid::LID_GLOBAL_OBJECT_ID, bin(g))
     }
 }
 
@@ -227,14 +223,14 @@ fn series(n: u8, subject: &str, blob: Vec<u8>, tz: Option<Vec<u8>>, all_day: boo
     let first = p.occurrences(NaiveDate::from_ymd_opt(9999, 1, 1).unwrap(), 1)[0].clone();
     let mut item = Item::new("IPM.Appointment", subject)
         .goid(n)
-        .lid(APPT, 0x8216, bin(blob))
-        .lid(APPT, 0x8223, PropValue::Boolean(true))
-        .lid(APPT, 0x8215, PropValue::Boolean(all_day))
-        .lid(APPT, 0x8205, PropValue::Integer32(2))
-        .lid(APPT, 0x820D, time(first.start))
-        .lid(APPT, 0x820E, time(first.end));
+        .named(&pid::LID_APPOINTMENT_RECUR, bin(blob))
+        .named(&pid::LID_RECURRING, PropValue::Boolean(true))
+        .named(&pid::LID_APPOINTMENT_SUB_TYPE, PropValue::Boolean(all_day))
+        .named(&pid::LID_BUSY_STATUS, PropValue::Integer32(2))
+        .named(&pid::LID_APPOINTMENT_START_WHOLE, time(first.start))
+        .named(&pid::LID_APPOINTMENT_END_WHOLE, time(first.end));
     if let Some(tz) = tz {
-        item = item.lid(APPT, 0x8260, bin(tz));
+        item = item.named(&pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR, bin(tz));
     }
     item.0
 }
@@ -294,8 +290,11 @@ fn cases() -> Vec<Case> {
         "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}",
         "Simple Recurrence with exceptions",
     )
-    .lid(APPT, 0x8228, time(dt(2007, 4, 16, 8, 0)))
-    .lid(APPT, 0x8208, s("34/4141"))
+    .named(
+        &pid::LID_EXCEPTION_REPLACE_TIME,
+        time(dt(2007, 4, 16, 8, 0)),
+    )
+    .named(&pid::LID_LOCATION, s("34/4141"))
     .tag(pid::BODY, s("Moved to eleven."));
     ex.0.recipients.clear();
     let mut att = Attachment::default();
@@ -504,13 +503,13 @@ fn cases() -> Vec<Case> {
     // Single events.
     let single = Item::new("IPM.Appointment", "Dentist, then lunch; bring \\ notes")
         .goid(20)
-        .lid(APPT, 0x820D, time(dt(2021, 7, 1, 7, 30)))
-        .lid(APPT, 0x820E, time(dt(2021, 7, 1, 8, 15)))
-        .lid(APPT, 0x825E, bin(berlin()))
-        .lid(APPT, 0x8208, s("Main St. 1"))
-        .lid(APPT, 0x8205, PropValue::Integer32(0))
-        .lid(COMMON, 0x8503, PropValue::Boolean(true))
-        .lid(COMMON, 0x8501, PropValue::Integer32(30))
+        .named(&pid::LID_APPOINTMENT_START_WHOLE, time(dt(2021, 7, 1, 7, 30)))
+        .named(&pid::LID_APPOINTMENT_END_WHOLE, time(dt(2021, 7, 1, 8, 15)))
+        .named(&pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY, bin(berlin()))
+        .named(&pid::LID_LOCATION, s("Main St. 1"))
+        .named(&pid::LID_BUSY_STATUS, PropValue::Integer32(0))
+        .named(&pid::LID_REMINDER_SET, PropValue::Boolean(true))
+        .named(&pid::LID_REMINDER_DELTA, PropValue::Integer32(30))
         .tag(pid::SENSITIVITY, PropValue::Integer32(2))
         .tag(pid::BODY, s("Line one\r\nLine two, with a very long text that needs folding because it goes on and on and on."));
     out.push(Case {
@@ -520,10 +519,19 @@ fn cases() -> Vec<Case> {
     });
     let all_day = Item::new("IPM.Appointment", "Holiday")
         .goid(21)
-        .lid(APPT, 0x820D, time(dt(2021, 12, 23, 23, 0)))
-        .lid(APPT, 0x820E, time(dt(2021, 12, 25, 23, 0)))
-        .lid(APPT, 0x8215, PropValue::Boolean(true))
-        .lid(APPT, 0x825E, bin(berlin()));
+        .named(
+            &pid::LID_APPOINTMENT_START_WHOLE,
+            time(dt(2021, 12, 23, 23, 0)),
+        )
+        .named(
+            &pid::LID_APPOINTMENT_END_WHOLE,
+            time(dt(2021, 12, 25, 23, 0)),
+        )
+        .named(&pid::LID_APPOINTMENT_SUB_TYPE, PropValue::Boolean(true))
+        .named(
+            &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
+            bin(berlin()),
+        );
     out.push(Case {
         name: "single_all_day",
         msg: all_day.0,
@@ -531,9 +539,12 @@ fn cases() -> Vec<Case> {
     });
     let mut meeting = Item::new("IPM.Appointment", "Planning")
         .goid(22)
-        .lid(APPT, 0x820D, time(dt(2021, 3, 3, 15, 0)))
-        .lid(APPT, 0x820E, time(dt(2021, 3, 3, 16, 0)))
-        .lid(APPT, 0x8217, PropValue::Integer32(1))
+        .named(
+            &pid::LID_APPOINTMENT_START_WHOLE,
+            time(dt(2021, 3, 3, 15, 0)),
+        )
+        .named(&pid::LID_APPOINTMENT_END_WHOLE, time(dt(2021, 3, 3, 16, 0)))
+        .named(&pid::LID_APPOINTMENT_STATE_FLAGS, PropValue::Integer32(1))
         .tag(pid::SENT_REPRESENTING_NAME, s("Olga Organizer"))
         .tag(pid::SENT_REPRESENTING_SMTP_ADDRESS, s("olga@example.com"));
     for (name, addr, ty, track) in [
@@ -547,7 +558,7 @@ fn cases() -> Vec<Case> {
             r.insert(pid::SMTP_ADDRESS, s(addr));
         }
         r.insert(pid::RECIPIENT_TYPE, PropValue::Integer32(ty));
-        r.insert(0x5FFF, PropValue::Integer32(track));
+        r.insert(pid::RECIPIENT_TRACK_STATUS, PropValue::Integer32(track));
         meeting.0.recipients.push(r);
     }
     out.push(Case {
@@ -673,16 +684,16 @@ fn tasks_parse_and_recurring_tasks_expand() {
         return;
     }
     let plain = Item::new("IPM.Task", "File taxes")
-        .lid(TASK, 0x8104, time(dt(2024, 4, 1, 0, 0)))
-        .lid(TASK, 0x8105, time(dt(2024, 4, 15, 0, 0)))
-        .lid(TASK, 0x8101, PropValue::Integer32(1))
-        .lid(TASK, 0x8102, PropValue::Floating64(0.25))
+        .named(&pid::LID_TASK_START_DATE, time(dt(2024, 4, 1, 0, 0)))
+        .named(&pid::LID_TASK_DUE_DATE, time(dt(2024, 4, 15, 0, 0)))
+        .named(&pid::LID_TASK_STATUS, PropValue::Integer32(1))
+        .named(&pid::LID_PERCENT_COMPLETE, PropValue::Floating64(0.25))
         .tag(pid::IMPORTANCE, PropValue::Integer32(2));
     let done = Item::new("IPM.Task", "Done thing")
-        .lid(TASK, 0x8105, time(dt(2024, 3, 1, 0, 0)))
-        .lid(TASK, 0x811C, PropValue::Boolean(true))
-        .lid(TASK, 0x810F, time(dt(2024, 2, 28, 0, 0)))
-        .lid(TASK, 0x8101, PropValue::Integer32(2));
+        .named(&pid::LID_TASK_DUE_DATE, time(dt(2024, 3, 1, 0, 0)))
+        .named(&pid::LID_TASK_COMPLETE, PropValue::Boolean(true))
+        .named(&pid::LID_TASK_DATE_COMPLETED, time(dt(2024, 2, 28, 0, 0)))
+        .named(&pid::LID_TASK_STATUS, PropValue::Integer32(2));
     let mut rp = pattern(
         Frequency::Weekly,
         PatternKind::Week { days: 1 << 1 },
@@ -693,10 +704,10 @@ fn tasks_parse_and_recurring_tasks_expand() {
     rp.appointment = None;
     let rp = ends(rp, Some(8), None);
     let recurring = Item::new("IPM.Task", "Weekly report")
-        .lid(TASK, 0x8104, time(dt(2024, 1, 1, 0, 0)))
-        .lid(TASK, 0x8105, time(dt(2024, 1, 1, 0, 0)))
-        .lid(TASK, 0x8126, PropValue::Boolean(true))
-        .lid(TASK, 0x8116, bin(build::to_blob(&rp)));
+        .named(&pid::LID_TASK_START_DATE, time(dt(2024, 1, 1, 0, 0)))
+        .named(&pid::LID_TASK_DUE_DATE, time(dt(2024, 1, 1, 0, 0)))
+        .named(&pid::LID_TASK_F_RECURRING, PropValue::Boolean(true))
+        .named(&pid::LID_TASK_RECURRENCE, bin(build::to_blob(&rp)));
     let mut warnings = Vec::new();
     let ics = tasks_to_ics(&[plain.0, done.0, recurring.0], &mut warnings);
     assert!(warnings.is_empty(), "{warnings:?}");
@@ -928,10 +939,13 @@ fn writer_built_store_round_trips() {
         let path = dir.path().join(format!("appt{i}.ics"));
         std::fs::write(&path, &ics).unwrap();
         files.push(path);
-        let blob = m.props.lid_binary(APPT, 0x8216);
+        let blob = m.props.binary(&pid::LID_APPOINTMENT_RECUR);
         expect.push(blob.map(|b| {
             let p = RecurrencePattern::parse(b).unwrap();
-            let all_day = m.props.lid_bool(APPT, 0x8215).unwrap_or(false);
+            let all_day = m
+                .props
+                .bool(&pid::LID_APPOINTMENT_SUB_TYPE)
+                .unwrap_or(false);
             expected(&p, all_day)
         }));
     }

@@ -13,21 +13,21 @@ use std::path::{Path, PathBuf};
 
 use ost_extract::convert::{convert_file, NoProgress, Options};
 use pstkit::ltp::PropValue;
-use pstkit::messaging::{pid, NamedProp, PropertyBag};
+use pstkit::messaging::{pid, NamedProp, PropId, PropertyBag};
 use pstkit::{Client, CryptMethod, Layout, Message, Store};
 
 /// A property's key: a tagged id, or a named property by set and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
-    Tag(u16),
+    Tag(PropId),
     Named(NamedProp),
 }
 
-fn props(b: &PropertyBag, skip: &[u16]) -> BTreeMap<Key, PropValue<'static>> {
+fn props(b: &PropertyBag, skip: &[PropId]) -> BTreeMap<Key, PropValue<'static>> {
     b.iter()
         .filter(|(id, _)| !skip.contains(id))
         .map(|(id, v)| {
-            let k = match (id >= 0x8000, b.name_of(id)) {
+            let k = match (id.is_named(), b.name_of(id)) {
                 (true, Some(n)) => Key::Named(n.clone()),
                 _ => Key::Tag(id),
             };
@@ -63,7 +63,7 @@ fn diff(a: &Message, b: &Message, at: &str, out: &mut Vec<String>) {
         return;
     }
     for (i, (x, y)) in a.attachments.iter().zip(&b.attachments).enumerate() {
-        let skip: &[u16] = if x.embedded.is_some() {
+        let skip: &[PropId] = if x.embedded.is_some() {
             &[pid::ATTACH_DATA_OBJECT]
         } else {
             &[]

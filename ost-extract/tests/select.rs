@@ -15,7 +15,7 @@ use ost_extract::convert::select::{parse_bound, Bound};
 use ost_extract::convert::{convert_file, DateRange, InputReport, Kind, NoProgress, Options};
 use pst_fixtures::calendar::{day_number, End, Pattern, Recurrence};
 use pstkit::ltp::PropValue;
-use pstkit::messaging::{pid, psets, Message, NamedProp};
+use pstkit::messaging::{pid, Message};
 use pstkit::write::{NdbWriter, SpecialFolder, StoreOptions, StoreWriter};
 use pstkit::{Client, CryptMethod, Layout, Store};
 
@@ -61,20 +61,20 @@ fn mail(
     m
 }
 
-const APPT: pstkit::ltp::prop::Guid = psets::PSETID_APPOINTMENT;
-
 /// An appointment from `start` to `end` (UTC), recurring as `recur` says (in UTC too).
 fn appointment(subject: &str, start: &str, end: &str, recur: Option<Recurrence>) -> Message {
     let mut a = item("IPM.Appointment", subject);
-    a.props.insert_named(NamedProp::lid(APPT, 0x820D), t(start));
-    a.props.insert_named(NamedProp::lid(APPT, 0x820E), t(end));
+    a.props
+        .insert_named(&pid::LID_APPOINTMENT_START_WHOLE, t(start));
+    a.props
+        .insert_named(&pid::LID_APPOINTMENT_END_WHOLE, t(end));
     if let Some(r) = recur {
         a.props.insert_named(
-            NamedProp::lid(APPT, 0x8216),
+            &pid::LID_APPOINTMENT_RECUR,
             PropValue::Binary(Cow::Owned(r.blob(1252))),
         );
         a.props
-            .insert_named(NamedProp::lid(APPT, 0x8223), PropValue::Boolean(true));
+            .insert_named(&pid::LID_RECURRING, PropValue::Boolean(true));
     }
     a
 }
@@ -96,8 +96,7 @@ fn series(pattern: Pattern, start: i64, end: End) -> Recurrence {
 fn task(subject: &str, due: Option<&str>, modified: Option<&str>) -> Message {
     let mut m = item("IPM.Task", subject);
     if let Some(d) = due {
-        m.props
-            .insert_named(NamedProp::lid(psets::PSETID_TASK, 0x8105), t(d));
+        m.props.insert_named(&pid::LID_TASK_DUE_DATE, t(d));
     }
     if let Some(d) = modified {
         m.props.insert(pid::LAST_MODIFICATION_TIME, t(d));

@@ -5,7 +5,7 @@
 mod vcf_common;
 
 use ost_extract::contacts::{is_contact, is_distribution_list, VcardVersion};
-use pstkit::messaging::{psets, Message};
+use pstkit::messaging::{pid, psets, Message, NamedProp};
 use vcf_common::*;
 
 /// Compares one contact card with the message's properties.
@@ -14,7 +14,11 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     let ctx = format!("{file} nid {:?}", msg.nid);
     let fname = values(card, "FN");
     assert_eq!(fname.len(), 1, "{ctx}");
-    if let Some(d) = p.str(0x3001).map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(d) = p
+        .str(pid::DISPLAY_NAME)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         assert_eq!(fname[0], as_carried(d), "{ctx}: FN");
     }
     let n = card
@@ -23,9 +27,15 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
         .unwrap_or_else(|| panic!("{ctx}: no N"));
     let comps: Vec<String> = split_unescaped(&n.2, ';');
     assert_eq!(comps.len(), 5, "{ctx}: N");
-    for (i, id) in [0x3A11u16, 0x3A06, 0x3A44, 0x3A45, 0x3A05]
-        .iter()
-        .enumerate()
+    for (i, id) in [
+        pid::SURNAME,
+        pid::GIVEN_NAME,
+        pid::MIDDLE_NAME,
+        pid::DISPLAY_NAME_PREFIX,
+        pid::GENERATION,
+    ]
+    .iter()
+    .enumerate()
     {
         assert_eq!(
             comps[i],
@@ -36,14 +46,16 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     // Every e-mail slot with an address is there, in order.
     let emails = values(card, "EMAIL");
     let mut want = Vec::new();
-    for base in [0x8080u32, 0x8090, 0x80A0] {
+    for base in pid::LID_EMAIL_SLOT_BASES {
         let addr = p
-            .lid_str(psets::PSETID_ADDRESS, base + 3)
+            .str(&NamedProp::lid(psets::PSETID_ADDRESS, base + 3))
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        let ty = p.lid_str(psets::PSETID_ADDRESS, base + 2).unwrap_or("");
+        let ty = p
+            .str(&NamedProp::lid(psets::PSETID_ADDRESS, base + 2))
+            .unwrap_or("");
         let orig = p
-            .lid_str(psets::PSETID_ADDRESS, base + 4)
+            .str(&NamedProp::lid(psets::PSETID_ADDRESS, base + 4))
             .map(str::trim)
             .filter(|s| s.contains('@') && !s.contains(' '));
         let expected = match (addr, ty.eq_ignore_ascii_case("EX")) {
@@ -59,10 +71,7 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     // Every telephone number of every kind.
     let mut tels = values(card, "TEL");
     let mut want_tels = Vec::new();
-    for id in [
-        0x3A1Au16, 0x3A08, 0x3A1B, 0x3A09, 0x3A2F, 0x3A1C, 0x3A1E, 0x3A1F, 0x3A21, 0x3A2E, 0x3A02,
-        0x3A57, 0x3A2D, 0x3A1D, 0x3A2C, 0x3A4B, 0x3A24, 0x3A25, 0x3A23,
-    ] {
+    for id in PHONE_IDS {
         if let Some(v) = p.get(id).and_then(|v| v.as_strings()) {
             want_tels.extend(
                 v.into_iter()
@@ -76,11 +85,11 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     want_tels.sort();
     assert_eq!(tels, want_tels, "{ctx}: TEL");
     for (id, prop) in [
-        (0x3A17u16, "TITLE"),
-        (0x3A4F, "NICKNAME"),
-        (0x3A46, "ROLE"),
-        (0x3A4E, "X-MS-MANAGER"),
-        (0x3A48, "X-MS-SPOUSE"),
+        (pid::TITLE, "TITLE"),
+        (pid::NICKNAME, "NICKNAME"),
+        (pid::PROFESSION, "ROLE"),
+        (pid::MANAGER_NAME, "X-MS-MANAGER"),
+        (pid::SPOUSE_NAME, "X-MS-SPOUSE"),
     ] {
         let want: Vec<String> = p
             .str(id)
@@ -92,13 +101,13 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
         assert_eq!(values(card, prop), want, "{ctx}: {prop}");
     }
     if let Some(body) = p
-        .str(0x1000)
+        .str(pid::BODY)
         .map(|s| s.trim_end_matches(['\r', '\n', '\0']))
         .filter(|s| !s.trim().is_empty())
     {
         assert_eq!(values(card, "NOTE"), [as_carried(body)], "{ctx}: NOTE");
     }
-    if let Some(t) = p.time(0x3008) {
+    if let Some(t) = p.time(pid::LAST_MODIFICATION_TIME) {
         assert_eq!(
             values(card, "REV"),
             [t.format("%Y%m%dT%H%M%SZ").to_string()],
@@ -108,7 +117,7 @@ fn check_contact_card(file: &str, msg: &Message, card: &[Line]) {
     let photo = msg
         .attachments
         .iter()
-        .find(|a| a.props.bool(0x7FFF) == Some(true))
+        .find(|a| a.props.bool(pid::ATTACHMENT_CONTACT_PHOTO) == Some(true))
         .and_then(|a| a.data());
     assert_eq!(
         values(card, "PHOTO").len(),

@@ -12,7 +12,7 @@ use std::process::Command;
 use chrono::{TimeZone, Utc};
 use ost_extract::contacts::{contacts_to_vcf, VcardVersion};
 use pstkit::ltp::prop::{FileTime, PropValue};
-use pstkit::messaging::{pid, psets, Attachment, Message, NamedProp, PropertyBag};
+use pstkit::messaging::{pid, Attachment, Message, PropertyBag};
 use pstkit::ndb::NodeId;
 use vcf_common::{convert_store, corpus_files};
 
@@ -24,58 +24,67 @@ fn s(v: &str) -> PropValue<'static> {
 /// photo; and a list that references it.
 fn hand_built() -> Vec<Message> {
     let mut p = PropertyBag::new();
-    let named = |p: &mut PropertyBag, lid: u32, v| {
-        p.insert_named(NamedProp::lid(psets::PSETID_ADDRESS, lid), v)
-    };
     p.insert(pid::MESSAGE_CLASS, s("IPM.Contact"));
-    p.insert(0x3001, s("Łukasz \"Łuki\" Żółć, Jr.; \\ 日本語の名前"));
-    p.insert(0x3A06, s("Łukasz"));
-    p.insert(0x3A11, s("Żółć"));
-    p.insert(0x3A05, s("Jr."));
-    p.insert(0x3A16, s("Ąćę; Sp. z o.o., Oddział"));
-    p.insert(0x3A18, s("R&D"));
-    p.insert(0x3A08, s("+48 22 000 00 00"));
-    p.insert(0x3A1C, s("+48 600 000 000"));
     p.insert(
-        0x3A2F,
+        pid::DISPLAY_NAME,
+        s("Łukasz \"Łuki\" Żółć, Jr.; \\ 日本語の名前"),
+    );
+    p.insert(pid::GIVEN_NAME, s("Łukasz"));
+    p.insert(pid::SURNAME, s("Żółć"));
+    p.insert(pid::GENERATION, s("Jr."));
+    p.insert(pid::COMPANY_NAME, s("Ąćę; Sp. z o.o., Oddział"));
+    p.insert(pid::DEPARTMENT_NAME, s("R&D"));
+    p.insert(pid::BUSINESS_TELEPHONE, s("+48 22 000 00 00"));
+    p.insert(pid::MOBILE_TELEPHONE, s("+48 600 000 000"));
+    p.insert(
+        pid::HOME2_TELEPHONE,
         PropValue::MultipleString(vec!["+1 1".into(), "+1 2".into()]),
     );
-    p.insert(0x3A5D, s("ul. Długa 1\r\nm. 2"));
-    p.insert(0x3A59, s("Warszawa"));
+    p.insert(pid::HOME_ADDRESS_STREET, s("ul. Długa 1\r\nm. 2"));
+    p.insert(pid::HOME_ADDRESS_CITY, s("Warszawa"));
     p.insert(
-        0x3A42,
+        pid::BIRTHDAY,
         PropValue::Time(FileTime::from_utc(
             Utc.with_ymd_and_hms(1985, 2, 28, 23, 0, 0).unwrap(),
         )),
     );
     p.insert(
-        0x3A58,
+        pid::CHILDRENS_NAMES,
         PropValue::MultipleString(vec!["Ala".into(), "Ola, the second".into()]),
     );
     p.insert(
-        0x1000,
+        pid::BODY,
         s(&"Notatka: zażółć gęślą jaźń; a,b\\c\r\n".repeat(20)),
     );
     p.insert(
-        0x3008,
+        pid::LAST_MODIFICATION_TIME,
         PropValue::Time(FileTime::from_utc(
             Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap(),
         )),
     );
-    named(&mut p, 0x8083, s("lukasz@example.pl"));
-    named(&mut p, 0x8082, s("SMTP"));
-    named(&mut p, 0x8080, s("Łukasz Żółć (lukasz@example.pl)"));
-    named(&mut p, 0x8093, s("second@example.pl"));
-    named(&mut p, 0x80A3, s("/o=Org/ou=Site/cn=Recipients/cn=lz"));
-    named(&mut p, 0x80A2, s("EX"));
-    named(&mut p, 0x801A, s("ul. Długa 1\nm. 2\n00-001 Warszawa"));
-    named(&mut p, 0x8062, s("lz@im.example"));
+    p.insert_named(&pid::LID_EMAIL1_EMAIL_ADDRESS, s("lukasz@example.pl"));
+    p.insert_named(&pid::LID_EMAIL1_ADDRESS_TYPE, s("SMTP"));
     p.insert_named(
-        NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+        &pid::LID_EMAIL1_DISPLAY_NAME,
+        s("Łukasz Żółć (lukasz@example.pl)"),
+    );
+    p.insert_named(&pid::LID_EMAIL2_EMAIL_ADDRESS, s("second@example.pl"));
+    p.insert_named(
+        &pid::LID_EMAIL3_EMAIL_ADDRESS,
+        s("/o=Org/ou=Site/cn=Recipients/cn=lz"),
+    );
+    p.insert_named(&pid::LID_EMAIL3_ADDRESS_TYPE, s("EX"));
+    p.insert_named(
+        &pid::LID_HOME_ADDRESS,
+        s("ul. Długa 1\nm. 2\n00-001 Warszawa"),
+    );
+    p.insert_named(&pid::LID_INSTANT_MESSAGING_ADDRESS, s("lz@im.example"));
+    p.insert_named(
+        &pid::NAME_KEYWORDS,
         PropValue::MultipleString(vec!["Rodzina".into(), "A, B".into()]),
     );
     let mut ap = PropertyBag::new();
-    ap.insert(0x7FFF, PropValue::Boolean(true));
+    ap.insert(pid::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
     jpeg.extend((0..3000u32).map(|i| (i % 251) as u8));
     ap.insert(pid::ATTACH_DATA_BINARY, PropValue::Binary(Cow::Owned(jpeg)));
@@ -91,7 +100,7 @@ fn hand_built() -> Vec<Message> {
 
     let mut l = PropertyBag::new();
     l.insert(pid::MESSAGE_CLASS, s("IPM.DistList"));
-    l.insert(0x3001, s("Zespół: wszyscy, razem"));
+    l.insert(pid::DISPLAY_NAME, s("Zespół: wszyscy, razem"));
     let mut wrapped = vec![0u8; 4];
     wrapped.extend_from_slice(&[
         0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA,
@@ -101,7 +110,7 @@ fn hand_built() -> Vec<Message> {
     wrapped.extend_from_slice(&[0u8; 20]);
     wrapped.extend_from_slice(&0x0020_0064u32.to_le_bytes());
     l.insert_named(
-        NamedProp::lid(psets::PSETID_ADDRESS, 0x8055),
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
         PropValue::MultipleBinary(vec![wrapped]),
     );
     let list = Message {

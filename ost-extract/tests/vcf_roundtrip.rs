@@ -8,7 +8,7 @@ use std::fs::File;
 
 use ost_extract::contacts::VcardVersion;
 use pstkit::ltp::prop::PropValue;
-use pstkit::messaging::{pid, psets, Message, NamedProp, PropertyBag};
+use pstkit::messaging::{pid, Message, PropertyBag};
 use pstkit::ndb::CryptMethod;
 use pstkit::write::NdbWriter;
 use pstkit::write::{SpecialFolder, StoreOptions, StoreWriter};
@@ -74,20 +74,19 @@ fn write_store(path: &std::path::Path, layout: Layout) -> u32 {
     let p: &mut PropertyBag = &mut list.props;
     p.insert(pid::MESSAGE_CLASS, PropValue::String("IPM.DistList".into()));
     p.insert(pid::DISPLAY_NAME, PropValue::String("Friends".into()));
-    let ad = psets::PSETID_ADDRESS;
     p.insert_named(
-        NamedProp::lid(ad, 0x8053),
+        &pid::LID_DISTRIBUTION_LIST_NAME,
         PropValue::String("Friends".into()),
     );
     p.insert_named(
-        NamedProp::lid(ad, 0x8055),
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
         PropValue::MultipleBinary(vec![
             wrapped(nid.0),
             one_off("Gail Guest", "gail@guest.example"),
         ]),
     );
     p.insert_named(
-        NamedProp::lid(ad, 0x8054),
+        &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
         PropValue::MultipleBinary(vec![
             one_off("Zoë (work)", "zoe@example.com"),
             one_off("Gail Guest", "gail@guest.example"),
@@ -98,7 +97,7 @@ fn write_store(path: &std::path::Path, layout: Layout) -> u32 {
     let mut stray = full_contact();
     stray
         .props
-        .insert(0x300B, PropValue::Binary(vec![0xCD; 16].into()));
+        .insert(pid::SEARCH_KEY, PropValue::Binary(vec![0xCD; 16].into()));
     store.add_message(inbox, &stray).unwrap();
     let (ndb, _) = store.finish().unwrap();
     ndb.finish().unwrap();

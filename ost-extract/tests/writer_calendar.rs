@@ -14,12 +14,9 @@ use std::process::Command;
 use ost_extract::calendar::recurrence::{datetime_to_minutes, EndType, RecurrencePattern};
 use ost_extract::calendar::{calendar_to_ics, TimeZone};
 use pst_fixtures::calendar::{self as cal, Appointment, When};
-use pstkit::ltp::prop::Guid;
-use pstkit::messaging::{pid, psets, Message};
+use pstkit::messaging::{pid, Message, NamedProp};
 use pstkit::ndb::CryptMethod;
 use pstkit::{Client, Layout};
-
-const APPT: Guid = psets::PSETID_APPOINTMENT;
 
 fn python_ok() -> bool {
     Command::new("python3")
@@ -52,8 +49,8 @@ fn find<'a>(msgs: &'a [Message], subject: &str) -> &'a Message {
 }
 
 /// Minutes since 1601 of a UTC `PtypTime`.
-fn utc_minutes(m: &Message, id: u32) -> i64 {
-    let t = m.props.lid_time(APPT, id).unwrap();
+fn utc_minutes(m: &Message, name: &NamedProp) -> i64 {
+    let t = m.props.time(name).unwrap();
     i64::from(datetime_to_minutes(t.naive_utc()).unwrap())
 }
 
@@ -69,13 +66,23 @@ fn check_stored(a: &Appointment, m: &Message, codepage: u32) {
         ),
     };
     // PidLidAppointmentStartWhole / EndWhole are UTC.
-    assert_eq!(utc_minutes(m, 0x820D), tz.to_utc(start), "{}", a.subject);
-    assert_eq!(utc_minutes(m, 0x820E), tz.to_utc(end), "{}", a.subject);
+    assert_eq!(
+        utc_minutes(m, &pid::LID_APPOINTMENT_START_WHOLE),
+        tz.to_utc(start),
+        "{}",
+        a.subject
+    );
+    assert_eq!(
+        utc_minutes(m, &pid::LID_APPOINTMENT_END_WHOLE),
+        tz.to_utc(end),
+        "{}",
+        a.subject
+    );
     let When::Recurring(r, _) = &a.when else {
-        assert!(m.props.lid_binary(APPT, 0x8216).is_none());
+        assert!(m.props.binary(&pid::LID_APPOINTMENT_RECUR).is_none());
         return;
     };
-    let blob = m.props.lid_binary(APPT, 0x8216).unwrap();
+    let blob = m.props.binary(&pid::LID_APPOINTMENT_RECUR).unwrap();
     // The file holds exactly the writer's blob (8-bit strings in the file's code page).
     assert_eq!(blob, &r.blob(codepage)[..], "{}", a.subject);
     let p = RecurrencePattern::parse(blob).unwrap();
@@ -143,27 +150,45 @@ fn check_stored(a: &Appointment, m: &Message, codepage: u32) {
         let att = m
             .attachments
             .iter()
-            .find(|at| at.props.time(0x7FF9).map(|t| t.naive_utc()) == cal_time(tz.to_utc(orig)))
+            .find(|at| {
+                at.props
+                    .time(pid::EXCEPTION_REPLACE_TIME)
+                    .map(|t| t.naive_utc())
+                    == cal_time(tz.to_utc(orig))
+            })
             .expect("exception attachment by PidTagExceptionReplaceTime");
         assert_eq!(att.props.i32(pid::ATTACH_METHOD), Some(5));
         assert_eq!(att.props.bool(pid::ATTACHMENT_HIDDEN), Some(true));
-        assert_eq!(att.props.i32(0x7FFD), Some(2));
+        assert_eq!(att.props.i32(pid::ATTACHMENT_FLAGS), Some(2));
         assert_eq!(
-            att.props.time(0x7FFB).map(|t| t.naive_utc()),
+            att.props
+                .time(pid::EXCEPTION_START_TIME)
+                .map(|t| t.naive_utc()),
             cal_time(md.start)
         );
         assert_eq!(
-            att.props.time(0x7FFC).map(|t| t.naive_utc()),
+            att.props
+                .time(pid::EXCEPTION_END_TIME)
+                .map(|t| t.naive_utc()),
             cal_time(md.end)
         );
         let em = att.embedded.as_deref().unwrap();
         assert_eq!(em.class(), cal::EXCEPTION_CLASS);
-        assert_eq!(utc_minutes(em, 0x8228), tz.to_utc(orig));
-        assert_eq!(utc_minutes(em, 0x820D), tz.to_utc(md.start));
-        assert_eq!(utc_minutes(em, 0x820E), tz.to_utc(md.end));
+        assert_eq!(
+            utc_minutes(em, &pid::LID_EXCEPTION_REPLACE_TIME),
+            tz.to_utc(orig)
+        );
+        assert_eq!(
+            utc_minutes(em, &pid::LID_APPOINTMENT_START_WHOLE),
+            tz.to_utc(md.start)
+        );
+        assert_eq!(
+            utc_minutes(em, &pid::LID_APPOINTMENT_END_WHOLE),
+            tz.to_utc(md.end)
+        );
         assert_eq!(em.subject(), md.subject.as_deref().unwrap_or(a.subject));
         assert_eq!(
-            em.props.lid_str(APPT, 0x8208),
+            em.props.str(&pid::LID_LOCATION),
             Some(md.location.as_deref().unwrap_or(a.location))
         );
         assert_eq!(
@@ -172,10 +197,16 @@ fn check_stored(a: &Appointment, m: &Message, codepage: u32) {
         );
     }
     // The zone in its three forms agrees, and names the registry key.
-    let def = TimeZone::from_definition(m.props.lid_binary(APPT, 0x8260).unwrap()).unwrap();
-    let desc = m.props.lid_str(APPT, 0x8234);
+    let def = TimeZone::from_definition(
+        m.props
+            .binary(&pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR)
+            .unwrap(),
+    )
+    .unwrap();
+    let desc = m.props.str(&pid::LID_TIME_ZONE_DESCRIPTION);
     assert_eq!(desc, Some(tz.display));
-    let st = TimeZone::from_struct(m.props.lid_binary(APPT, 0x8233).unwrap(), desc).unwrap();
+    let st =
+        TimeZone::from_struct(m.props.binary(&pid::LID_TIME_ZONE_STRUCT).unwrap(), desc).unwrap();
     assert_eq!(def.name.as_deref(), Some(tz.key));
     assert_eq!(def.rules.len(), tz.rules.len());
     let (cur, st_rule) = (def.rules.last().unwrap(), st.rules[0]);
@@ -193,8 +224,11 @@ fn check_stored(a: &Appointment, m: &Message, codepage: u32) {
             st_rule.daylight_date
         )
     );
-    for id in [0x825E, 0x825F] {
-        let d = TimeZone::from_definition(m.props.lid_binary(APPT, id).unwrap()).unwrap();
+    for name in [
+        &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
+        &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY,
+    ] {
+        let d = TimeZone::from_definition(m.props.binary(name).unwrap()).unwrap();
         // The same rules; only the series' own definition flags its rule as the recurring one.
         let unflag = |z: &TimeZone| {
             z.rules

@@ -1,6 +1,6 @@
 //! Lists every message of a PST or OST with its folder, subject and attachments.
 // outlook-pst/examples/list.rs: cargo run -p pstkit --example list -- mailbox.ost
-use pstkit::messaging::{pid, psets};
+use pstkit::messaging::pid;
 use pstkit::Store;
 
 fn main() -> Result<(), pstkit::Error> {
@@ -24,7 +24,7 @@ fn main() -> Result<(), pstkit::Error> {
             );
             // Any property, tagged or named:
             let _sent = msg.props.time(pid::CLIENT_SUBMIT_TIME);
-            let _recurrence = msg.props.lid_binary(psets::PSETID_APPOINTMENT, 0x8216);
+            let _recurrence = msg.props.binary(&pid::LID_APPOINTMENT_RECUR);
             for a in &msg.attachments {
                 println!(
                     "  {:?} {} bytes",

@@ -26,9 +26,9 @@ use std::path::Path;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ltp::node::LtpNode;
 use crate::ltp::pc::PropertyContext;
-use crate::ltp::prop::PropValue;
+use crate::ltp::prop::{PropId, PropValue};
 use crate::ltp::tc::TableContext;
-use crate::messaging::{Carving, Store};
+use crate::messaging::{pid, Carving, Store};
 use crate::ndb::block::{self, subnode_block, xblock_children, SubnodeBlock};
 use crate::ndb::btree::{self, BlockEntry, NodeEntry, PTYPE_BBT, PTYPE_NBT};
 use crate::ndb::bytes::ReadLe;
@@ -1271,13 +1271,13 @@ impl<'a> Checker<'a> {
         let Ok(pc) = PropertyContext::new(&node) else {
             return; // reported by the PC check above
         };
-        let stream = |id: u16| -> Option<Vec<u8>> {
+        let stream = |id: PropId| -> Option<Vec<u8>> {
             match pc.get(id, 1252) {
                 Ok(Some(PropValue::Binary(b))) => Some(b.into_owned()),
                 _ => None,
             }
         };
-        let buckets = match pc.get(0x0001, 1252) {
+        let buckets = match pc.get(pid::NAMEID_BUCKET_COUNT, 1252) {
             Ok(Some(PropValue::Integer32(n))) if n > 0 => u32::try_from(n).unwrap_or(1),
             _ => {
                 self.find(
@@ -1289,9 +1289,11 @@ impl<'a> Checker<'a> {
                 return;
             }
         };
-        let (Some(guids), Some(entries), Some(strings)) =
-            (stream(0x0002), stream(0x0003), stream(0x0004))
-        else {
+        let (Some(guids), Some(entries), Some(strings)) = (
+            stream(pid::NAMEID_STREAM_GUID),
+            stream(pid::NAMEID_STREAM_ENTRY),
+            stream(pid::NAMEID_STREAM_STRING),
+        ) else {
             self.find(
                 Severity::Error,
                 "namemap",
@@ -1314,7 +1316,7 @@ impl<'a> Checker<'a> {
         }
         let nguids = guids.len() / 16;
         for b in 0..buckets.min(0xF000) {
-            let id = 0x1000u16.saturating_add(b as u16);
+            let id = PropId(pid::NAMEID_BUCKET_BASE.0.saturating_add(b as u16));
             let Ok(Some(PropValue::Binary(data))) = pc.get(id, 1252) else {
                 continue;
             };
@@ -1446,7 +1448,11 @@ impl<'a> Checker<'a> {
         let table = |ty: NodeType| -> Option<(usize, usize)> {
             let node = LtpNode::open_node(self.ndb, nid.with_type(ty)).ok()?;
             let t = TableContext::new(&node).ok()?;
-            let flags = t.columns().iter().find(|c| c.tag.id() == 0x0E07).copied();
+            let flags = t
+                .columns()
+                .iter()
+                .find(|c| c.tag.id() == pid::MESSAGE_FLAGS)
+                .copied();
             let unread = match flags {
                 Some(col) => (0..t.len())
                     .filter(|&i| match t.cell(i, &col, 1252) {
@@ -1459,7 +1465,7 @@ impl<'a> Checker<'a> {
             Some((t.len(), unread))
         };
         if let Some((rows, unread)) = table(NodeType::CONTENTS_TABLE) {
-            if let Some(count) = props.i32(0x3602) {
+            if let Some(count) = props.i32(pid::CONTENT_COUNT) {
                 if usize::try_from(count).ok() != Some(rows) {
                     self.find(
                         Severity::Warning,
@@ -1469,7 +1475,7 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            if let Some(count) = props.i32(0x3603) {
+            if let Some(count) = props.i32(pid::CONTENT_UNREAD_COUNT) {
                 if usize::try_from(count).ok() != Some(unread) {
                     self.find(
                         Severity::Warning,
@@ -1481,7 +1487,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some((rows, _)) = table(NodeType::HIERARCHY_TABLE) {
-            if let Some(sub) = props.bool(0x360A) {
+            if let Some(sub) = props.bool(pid::SUBFOLDERS) {
                 if sub != (rows > 0) {
                     self.find(
                         Severity::Warning,

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 
 use pstkit::ltp::prop::PropValue;
-use pstkit::messaging::PropertyBag;
+use pstkit::messaging::{PropId, PropertyBag};
 
 /// The stream's first four bytes.
 const SIGNATURE: u32 = 0xBAAD_F00D;
@@ -120,7 +120,7 @@ fn row(c: &mut Cursor<'_>) -> Result<PropertyBag, String> {
         let tag = c.u32()?;
         let _reserved = c.take(4)?;
         let union = c.take(8)?;
-        let id = (tag >> 16) as u16;
+        let id = PropId((tag >> 16) as u16);
         let ty = (tag & 0xFFFF) as u16;
         if let Some(v) = value(c, ty, union)? {
             bag.insert(id, v);

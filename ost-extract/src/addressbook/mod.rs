@@ -28,7 +28,7 @@ use std::sync::Mutex;
 use std::borrow::Cow;
 
 use pstkit::ltp::prop::PropValue;
-use pstkit::messaging::{pid, psets, Message, NamedProp, PropertyBag};
+use pstkit::messaging::{pid, psets, Message, NamedProp, PropId, PropertyBag};
 use pstkit::{NodeId, Store};
 use serde::{Deserialize, Serialize};
 
@@ -80,15 +80,15 @@ impl Resolved {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PartyIds {
     /// Display name.
-    pub name: u16,
+    pub name: PropId,
     /// Address (an SMTP address, or an Exchange DN with address type `EX`).
-    pub email: u16,
+    pub email: PropId,
     /// SMTP address.
-    pub smtp: u16,
+    pub smtp: PropId,
     /// Entry id.
-    pub entry_id: u16,
+    pub entry_id: PropId,
     /// Search key (`EX:/O=…` for Exchange parties).
-    pub search_key: u16,
+    pub search_key: PropId,
 }
 
 impl PartyIds {
@@ -97,16 +97,16 @@ impl PartyIds {
         name: pid::SENDER_NAME,
         email: pid::SENDER_EMAIL_ADDRESS,
         smtp: pid::SENDER_SMTP_ADDRESS,
-        entry_id: SENDER_ENTRY_ID,
-        search_key: SENDER_SEARCH_KEY,
+        entry_id: pid::SENDER_ENTRY_ID,
+        search_key: pid::SENDER_SEARCH_KEY,
     };
     /// The author the item was sent on behalf of.
     pub const SENT_REPRESENTING: Self = Self {
         name: pid::SENT_REPRESENTING_NAME,
         email: pid::SENT_REPRESENTING_EMAIL_ADDRESS,
         smtp: pid::SENT_REPRESENTING_SMTP_ADDRESS,
-        entry_id: SENT_REPRESENTING_ENTRY_ID,
-        search_key: SENT_REPRESENTING_SEARCH_KEY,
+        entry_id: pid::SENT_REPRESENTING_ENTRY_ID,
+        search_key: pid::SENT_REPRESENTING_SEARCH_KEY,
     };
     /// A recipient row (and an autocomplete row, which has the same properties).
     pub const RECIPIENT: Self = Self {
@@ -182,21 +182,6 @@ pub struct AddressBook {
 /// Named properties of contacts read for their e-mail slots: address type, address,
 /// original display name and original entry id of Email1-3 ([MS-OXOCNTC] 2.2.1.2).
 const EMAIL_OFFSETS: [u32; 4] = [2, 3, 4, 5];
-const EMAIL_BASES: [u32; 3] = [0x8080, 0x8090, 0x80A0];
-/// `PidLidDistributionListOneOffMembers` / `PidLidDistributionListMembers`
-/// ([MS-OXOCNTC] 2.2.2.2.1, 2.2.2.2.2).
-const DL_ONE_OFF_MEMBERS: u32 = 0x8054;
-const DL_MEMBERS: u32 = 0x8055;
-/// `PidTagRoamingBinary` ([MS-OXPROPS] 2.917): the autocomplete stream.
-const ROAMING_BINARY: u16 = 0x7C09;
-/// `PidTagSenderEntryId` / `PidTagSentRepresentingEntryId` / their search keys.
-const SENDER_ENTRY_ID: u16 = 0x0C19;
-const SENDER_SEARCH_KEY: u16 = 0x0C1D;
-const SENT_REPRESENTING_ENTRY_ID: u16 = 0x0041;
-const SENT_REPRESENTING_SEARCH_KEY: u16 = 0x003B;
-/// `PidTagMailboxOwnerEntryId` / `PidTagMailboxOwnerName` (store).
-const MAILBOX_OWNER_ENTRY_ID: u16 = 0x661B;
-const MAILBOX_OWNER_NAME: u16 = 0x661C;
 
 /// The key a DN is filed under: Exchange compares DNs without case (the same DN is seen in
 /// upper and mixed case in one store). An `IMCEAEX-` address is filed under the DN it
@@ -445,13 +430,13 @@ impl AddressBook {
         let mut book = Self::new();
         let names = store.names();
         let lid = |n: u32| names.id(&NamedProp::lid(psets::PSETID_ADDRESS, n));
-        let mut contact_ids: Vec<u16> = Vec::new();
-        for base in EMAIL_BASES {
+        let mut contact_ids: Vec<PropId> = Vec::new();
+        for base in pid::LID_EMAIL_SLOT_BASES {
             for off in EMAIL_OFFSETS {
                 contact_ids.extend(lid(base + off));
             }
         }
-        let wanted = |id: u16| {
+        let wanted = |id: PropId| {
             matches!(
                 id,
                 pid::MESSAGE_CLASS
@@ -459,25 +444,25 @@ impl AddressBook {
                     | pid::SENDER_EMAIL_ADDRESS
                     | pid::SENDER_ADDRTYPE
                     | pid::SENDER_SMTP_ADDRESS
-                    | SENDER_ENTRY_ID
-                    | SENDER_SEARCH_KEY
+                    | pid::SENDER_ENTRY_ID
+                    | pid::SENDER_SEARCH_KEY
                     | pid::SENT_REPRESENTING_NAME
                     | pid::SENT_REPRESENTING_EMAIL_ADDRESS
                     | pid::SENT_REPRESENTING_ADDRTYPE
                     | pid::SENT_REPRESENTING_SMTP_ADDRESS
-                    | SENT_REPRESENTING_ENTRY_ID
-                    | SENT_REPRESENTING_SEARCH_KEY
+                    | pid::SENT_REPRESENTING_ENTRY_ID
+                    | pid::SENT_REPRESENTING_SEARCH_KEY
                     | pid::TRANSPORT_MESSAGE_HEADERS
                     | pid::DISPLAY_NAME
-                    | ROAMING_BINARY
+                    | pid::ROAMING_BINARY
             ) || contact_ids.contains(&id)
         };
         let props = store.properties();
         if let (Some(dn), name) = (
             props
-                .binary(MAILBOX_OWNER_ENTRY_ID)
+                .binary(pid::MAILBOX_OWNER_ENTRY_ID)
                 .and_then(ab_entry_id_dn),
-            props.str(MAILBOX_OWNER_NAME),
+            props.str(pid::MAILBOX_OWNER_NAME),
         ) {
             book.set_owner(&dn, name);
         }
@@ -530,7 +515,7 @@ impl AddressBook {
         }
         let class = msg.class().to_ascii_lowercase();
         if class == "ipm.configuration.autocomplete" {
-            if let Some(stream) = p.binary(ROAMING_BINARY) {
+            if let Some(stream) = p.binary(pid::ROAMING_BINARY) {
                 // A damaged stream gives the rows before the damage.
                 let rows = autocomplete::parse(stream).rows;
                 for row in &rows {
@@ -579,12 +564,12 @@ impl AddressBook {
     /// entry id) with the SMTP address in its original display name or in the slot itself.
     fn collect_contact(&mut self, msg: &Message) {
         let p = &msg.props;
-        let get = |lid: u32| p.lid_str(psets::PSETID_ADDRESS, lid);
-        for base in EMAIL_BASES {
+        let get = |lid: u32| p.str(&NamedProp::lid(psets::PSETID_ADDRESS, lid));
+        for base in pid::LID_EMAIL_SLOT_BASES {
             let addr = get(base + 3);
             let original_name = get(base + 4);
             let dn = addr.and_then(dn_key).or_else(|| {
-                p.lid_binary(psets::PSETID_ADDRESS, base + 5)
+                p.binary(&NamedProp::lid(psets::PSETID_ADDRESS, base + 5))
                     .and_then(ab_entry_id_dn)
             });
             let smtp = addr
@@ -846,9 +831,9 @@ impl AddressBook {
     /// A contact's EX e-mail slots become SMTP slots where the book knows the DN (the
     /// original display name is kept, so the card still says who it is).
     fn enrich_contact(&self, p: &mut PropertyBag) {
-        for base in EMAIL_BASES {
+        for base in pid::LID_EMAIL_SLOT_BASES {
             let get = |off: u32| {
-                p.lid_str(psets::PSETID_ADDRESS, base + off)
+                p.str(&NamedProp::lid(psets::PSETID_ADDRESS, base + off))
                     .map(str::to_owned)
             };
             let Some(addr) = get(3) else { continue };
@@ -864,7 +849,7 @@ impl AddressBook {
                 continue;
             }
             let dn = dn_key(&addr).or_else(|| {
-                p.lid_binary(psets::PSETID_ADDRESS, base + 5)
+                p.binary(&NamedProp::lid(psets::PSETID_ADDRESS, base + 5))
                     .and_then(ab_entry_id_dn)
             });
             let what = get(0).unwrap_or_default();
@@ -879,14 +864,14 @@ impl AddressBook {
             let text = |v: &str| PropValue::String(Cow::Owned(v.to_owned()));
             match (found.or(original.map(Resolved::Smtp)), encapsulated) {
                 (Some(r), _) => {
-                    p.insert_named(named(3), text(r.address()));
-                    p.insert_named(named(2), text("SMTP"));
+                    p.insert_named(&named(3), text(r.address()));
+                    p.insert_named(&named(2), text("SMTP"));
                 }
                 // Unresolved and encapsulated: the slot says what it really is (an EX DN, a
                 // Notes name), not an Internet address.
                 (None, Some(e)) => {
-                    p.insert_named(named(3), text(&e.address));
-                    p.insert_named(named(2), text(&e.kind));
+                    p.insert_named(&named(3), text(&e.address));
+                    p.insert_named(&named(2), text(&e.kind));
                 }
                 (None, None) => {}
             }
@@ -900,15 +885,15 @@ impl AddressBook {
     /// display name, which every writer of members reads first. Each such member is counted.
     fn enrich_dist_list(&self, p: &mut PropertyBag) {
         use crate::contacts::{one_off_entry_id, parse_member_entry_id, MemberKind};
-        let multi = |p: &PropertyBag, lid: u32| -> Vec<Vec<u8>> {
-            match p.lid(psets::PSETID_ADDRESS, lid) {
+        let multi = |p: &PropertyBag, name: &NamedProp| -> Vec<Vec<u8>> {
+            match p.get(name) {
                 Some(PropValue::MultipleBinary(v)) => v.clone(),
                 Some(PropValue::Binary(b)) => vec![b.to_vec()],
                 _ => Vec::new(),
             }
         };
-        let members = multi(p, DL_MEMBERS);
-        let mut one_offs = multi(p, DL_ONE_OFF_MEMBERS);
+        let members = multi(p, &pid::LID_DISTRIBUTION_LIST_MEMBERS);
+        let mut one_offs = multi(p, &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS);
         let mut changed = false;
         for i in 0..members.len().max(one_offs.len()) {
             let entry = members.get(i).and_then(|b| parse_member_entry_id(b));
@@ -966,7 +951,7 @@ impl AddressBook {
         }
         if changed {
             p.insert_named(
-                NamedProp::lid(psets::PSETID_ADDRESS, DL_ONE_OFF_MEMBERS),
+                &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
                 PropValue::MultipleBinary(one_offs),
             );
         }

@@ -3,6 +3,7 @@ use std::borrow::Cow;
 use pstkit::ltp::prop::PropValue;
 
 use super::*;
+use pstkit::messaging::pid;
 
 const DN: &str =
     "/O=CONTOSO/OU=EXCHANGE ADMINISTRATIVE GROUP (FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=JDOE";
@@ -267,7 +268,7 @@ fn autocomplete_rows_pair_dns_and_a_damaged_stream_keeps_what_it_read() {
     m.props
         .insert(pid::MESSAGE_CLASS, s("IPM.Configuration.Autocomplete"));
     m.props.insert(
-        ROAMING_BINARY,
+        pid::ROAMING_BINARY,
         PropValue::Binary(Cow::Owned(stream.clone())),
     );
     let mut book = AddressBook::new();
@@ -606,13 +607,18 @@ fn list_members_with_exchange_addresses_get_smtp_one_offs() {
     members.push(gal);
     let mut m = Message::default();
     m.props.insert(pid::MESSAGE_CLASS, s("IPM.DistList"));
-    let lid = |n| NamedProp::lid(psets::PSETID_ADDRESS, n);
-    m.props
-        .insert_named(lid(0x8054), PropValue::MultipleBinary(one_offs));
-    m.props
-        .insert_named(lid(0x8055), PropValue::MultipleBinary(members));
+    m.props.insert_named(
+        &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
+        PropValue::MultipleBinary(one_offs),
+    );
+    m.props.insert_named(
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
+        PropValue::MultipleBinary(members),
+    );
     book.enrich(&mut m);
-    let Some(PropValue::MultipleBinary(after)) = m.props.lid(psets::PSETID_ADDRESS, 0x8054) else {
+    let Some(PropValue::MultipleBinary(after)) =
+        m.props.get(&pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS)
+    else {
         panic!("one-off members gone");
     };
     let read: Vec<_> = after

@@ -3,58 +3,10 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use pstkit::ltp::prop::PropValue;
-use pstkit::messaging::{pid, psets, Message, PropertyBag};
+use pstkit::messaging::{pid, Message, PropId, PropertyBag};
 use sha2::{Digest, Sha256};
 
 use super::ical::{escape_text, fmt_date, fmt_local, fmt_utc, IcsWriter};
-
-/// Named properties (LIDs) used here, from [MS-OXPROPS]; the set is given beside each group.
-pub(crate) mod lid {
-    // PSETID_Appointment.
-    pub const APPOINTMENT_SEQUENCE: u32 = 0x8201;
-    pub const BUSY_STATUS: u32 = 0x8205;
-    pub const LOCATION: u32 = 0x8208;
-    pub const APPOINTMENT_START_WHOLE: u32 = 0x820D;
-    pub const APPOINTMENT_END_WHOLE: u32 = 0x820E;
-    pub const APPOINTMENT_SUB_TYPE: u32 = 0x8215;
-    pub const APPOINTMENT_RECUR: u32 = 0x8216;
-    pub const APPOINTMENT_STATE_FLAGS: u32 = 0x8217;
-    pub const RECURRING: u32 = 0x8223;
-    pub const EXCEPTION_REPLACE_TIME: u32 = 0x8228;
-    pub const TIME_ZONE_STRUCT: u32 = 0x8233;
-    pub const TIME_ZONE_DESCRIPTION: u32 = 0x8234;
-    pub const TZ_DEFINITION_START_DISPLAY: u32 = 0x825E;
-    pub const TZ_DEFINITION_END_DISPLAY: u32 = 0x825F;
-    pub const TZ_DEFINITION_RECUR: u32 = 0x8260;
-    // PSETID_Meeting.
-    pub const GLOBAL_OBJECT_ID: u32 = 0x0003;
-    pub const CLEAN_GLOBAL_OBJECT_ID: u32 = 0x0023;
-    // PSETID_Common.
-    pub const REMINDER_DELTA: u32 = 0x8501;
-    pub const REMINDER_TIME: u32 = 0x8502;
-    pub const REMINDER_SET: u32 = 0x8503;
-    pub const COMMON_START: u32 = 0x8516;
-    pub const COMMON_END: u32 = 0x8517;
-    pub const TASK_GLOBAL_ID: u32 = 0x8519;
-    // PSETID_Task.
-    pub const TASK_STATUS: u32 = 0x8101;
-    pub const PERCENT_COMPLETE: u32 = 0x8102;
-    pub const TASK_START_DATE: u32 = 0x8104;
-    pub const TASK_DUE_DATE: u32 = 0x8105;
-    pub const TASK_DATE_COMPLETED: u32 = 0x810F;
-    pub const TASK_RECURRENCE: u32 = 0x8116;
-    pub const TASK_COMPLETE: u32 = 0x811C;
-    pub const TASK_F_RECURRING: u32 = 0x8126;
-}
-
-/// Tagged properties not in `pstkit::messaging::pid`.
-pub(crate) mod tag {
-    pub const START_DATE: u16 = 0x0060;
-    pub const END_DATE: u16 = 0x0061;
-    pub const RECIPIENT_FLAGS: u16 = 0x5FFD;
-    pub const RECIPIENT_TRACK_STATUS: u16 = 0x5FFF;
-    pub const EXCEPTION_REPLACE_TIME: u16 = 0x7FF9;
-}
 
 /// A date or time as it is written to a property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,16 +81,13 @@ pub(crate) fn uid_from_goid(g: &[u8]) -> String {
 pub(crate) fn stable_uid(msg: &Message) -> String {
     let p = &msg.props;
     if let Some(g) = p
-        .lid_binary(psets::PSETID_MEETING, lid::CLEAN_GLOBAL_OBJECT_ID)
-        .or_else(|| p.lid_binary(psets::PSETID_MEETING, lid::GLOBAL_OBJECT_ID))
+        .binary(&pid::LID_CLEAN_GLOBAL_OBJECT_ID)
+        .or_else(|| p.binary(&pid::LID_GLOBAL_OBJECT_ID))
         .filter(|g| !g.is_empty())
     {
         return uid_from_goid(g);
     }
-    if let Some(g) = p
-        .lid_binary(psets::PSETID_COMMON, lid::TASK_GLOBAL_ID)
-        .filter(|g| !g.is_empty())
-    {
+    if let Some(g) = p.binary(&pid::LID_TASK_GLOBAL_ID).filter(|g| !g.is_empty()) {
         return hex_upper(g);
     }
     if let Some(k) = p.binary(pid::SEARCH_KEY).filter(|k| !k.is_empty()) {
@@ -150,8 +99,8 @@ pub(crate) fn stable_uid(msg: &Message) -> String {
     h.update(msg.subject().as_bytes());
     for t in [
         p.time(pid::CREATION_TIME),
-        p.lid_time(psets::PSETID_APPOINTMENT, lid::APPOINTMENT_START_WHOLE),
-        p.lid_time(psets::PSETID_TASK, lid::TASK_DUE_DATE),
+        p.time(&pid::LID_APPOINTMENT_START_WHOLE),
+        p.time(&pid::LID_TASK_DUE_DATE),
     ] {
         h.update([0]);
         if let Some(t) = t {
@@ -180,7 +129,7 @@ pub(crate) fn cal_address(smtp: Option<&str>, email: Option<&str>) -> String {
 /// organizer.
 pub(crate) fn organizer(msg: &Message) -> Option<(String, Option<String>)> {
     let p = &msg.props;
-    let pick = |name: u16, smtp: u16, email: u16| -> Option<(String, Option<String>)> {
+    let pick = |name: PropId, smtp: PropId, email: PropId| -> Option<(String, Option<String>)> {
         let n = p.str(name).map(str::to_owned);
         let s = p.str(smtp);
         let e = p.str(email);
@@ -204,7 +153,7 @@ pub(crate) fn organizer(msg: &Message) -> Option<(String, Option<String>)> {
     .or_else(|| {
         msg.recipients
             .iter()
-            .find(|r| r.i32(tag::RECIPIENT_FLAGS).unwrap_or(0) & 0x0002 != 0)
+            .find(|r| r.i32(pid::RECIPIENT_FLAGS).unwrap_or(0) & 0x0002 != 0)
             .map(|r| {
                 (
                     cal_address(r.str(pid::SMTP_ADDRESS), r.str(pid::EMAIL_ADDRESS)),
@@ -221,7 +170,7 @@ pub(crate) fn write_people(w: &mut IcsWriter, msg: &Message) {
     let attendees: Vec<&PropertyBag> = msg
         .recipients
         .iter()
-        .filter(|r| r.i32(tag::RECIPIENT_FLAGS).unwrap_or(0) & (0x0002 | 0x0020) == 0)
+        .filter(|r| r.i32(pid::RECIPIENT_FLAGS).unwrap_or(0) & (0x0002 | 0x0020) == 0)
         .collect();
     if attendees.is_empty() {
         return;
@@ -246,7 +195,7 @@ pub(crate) fn write_people(w: &mut IcsWriter, msg: &Message) {
             }
             _ => params.push(("ROLE", "REQ-PARTICIPANT".to_owned())),
         }
-        let status = match r.i32(tag::RECIPIENT_TRACK_STATUS).unwrap_or(0) {
+        let status = match r.i32(pid::RECIPIENT_TRACK_STATUS).unwrap_or(0) {
             1 | 3 => "ACCEPTED",
             2 => "TENTATIVE",
             4 => "DECLINED",
@@ -282,10 +231,7 @@ pub(crate) fn write_meta(w: &mut IcsWriter, msg: &Message) {
     if let Some(m) = modified {
         w.raw("LAST-MODIFIED", &[], &fmt_utc(m));
     }
-    let keywords = p.get_named(&pstkit::messaging::NamedProp::string(
-        psets::PS_PUBLIC_STRINGS,
-        "Keywords",
-    ));
+    let keywords = p.get(&pstkit::messaging::pid::NAME_KEYWORDS);
     if let Some(list) = keywords.and_then(PropValue::as_strings) {
         let cats: Vec<String> = list
             .iter()

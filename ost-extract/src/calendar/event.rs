@@ -5,18 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use pstkit::messaging::{psets, Message, PropertyBag};
+use pstkit::messaging::{pid, Message, NamedProp, PropertyBag};
 
 use super::common::{
-    best_body, lid, nearest_date, organizer, stable_uid, tag, write_meta, write_people,
-    write_relative_alarm, Stamp,
+    best_body, nearest_date, organizer, stable_uid, write_meta, write_people, write_relative_alarm,
+    Stamp,
 };
 use super::ical::{fmt_date, fmt_local, IcsWriter};
 use super::recurrence::{self, EndType, ExceptionInfo, RecurrencePattern};
 use super::timezone::TimeZone;
-
-const APPT: pstkit::ltp::prop::Guid = psets::PSETID_APPOINTMENT;
-const COMMON: pstkit::ltp::prop::Guid = psets::PSETID_COMMON;
 
 /// What kind of iTIP message an event is written for ([MS-OXCICAL] 2.1.3.1.1.3 METHOD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,21 +57,20 @@ impl EventSink {
 /// it agrees with PidLidTimeZoneStruct (or that is missing), else PidLidTimeZoneStruct named by
 /// PidLidTimeZoneDescription ([MS-OXOCAL] 2.2.1.41).
 fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Option<TimeZone> {
-    let def =
-        p.lid_binary(APPT, lid::TZ_DEFINITION_RECUR).and_then(
-            |b| match TimeZone::from_definition(b) {
-                Ok(z) => Some(z),
-                Err(e) => {
-                    warnings.push(format!(
-                        "{label}: recurrence time zone definition unreadable: {e}"
-                    ));
-                    None
-                }
-            },
-        );
-    let desc = p.lid_str(APPT, lid::TIME_ZONE_DESCRIPTION);
+    let def = p
+        .binary(&pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR)
+        .and_then(|b| match TimeZone::from_definition(b) {
+            Ok(z) => Some(z),
+            Err(e) => {
+                warnings.push(format!(
+                    "{label}: recurrence time zone definition unreadable: {e}"
+                ));
+                None
+            }
+        });
+    let desc = p.str(&pid::LID_TIME_ZONE_DESCRIPTION);
     let st = p
-        .lid_binary(APPT, lid::TIME_ZONE_STRUCT)
+        .binary(&pid::LID_TIME_ZONE_STRUCT)
         .and_then(|b| TimeZone::from_struct(b, desc).ok());
     match (def, st) {
         (Some(d), Some(s)) => {
@@ -110,9 +106,8 @@ fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Optio
 }
 
 /// A display time zone (start or end) from its TZDEFINITION.
-fn display_zone(p: &PropertyBag, id: u32) -> Option<TimeZone> {
-    p.lid_binary(APPT, id)
-        .and_then(|b| TimeZone::from_definition(b).ok())
+fn display_zone(p: &PropertyBag, id: &NamedProp) -> Option<TimeZone> {
+    p.binary(id).and_then(|b| TimeZone::from_definition(b).ok())
 }
 
 /// The text-like parts of one VEVENT.
@@ -204,30 +199,28 @@ pub(crate) fn write_event(
         uid = format!("{uid}-{n}");
     }
     let start_utc = p
-        .lid_time(APPT, lid::APPOINTMENT_START_WHOLE)
-        .or_else(|| p.time(tag::START_DATE))
-        .or_else(|| p.lid_time(COMMON, lid::COMMON_START));
+        .time(&pid::LID_APPOINTMENT_START_WHOLE)
+        .or_else(|| p.time(pid::START_DATE))
+        .or_else(|| p.time(&pid::LID_COMMON_START));
     let end_utc = p
-        .lid_time(APPT, lid::APPOINTMENT_END_WHOLE)
-        .or_else(|| p.time(tag::END_DATE))
-        .or_else(|| p.lid_time(COMMON, lid::COMMON_END));
-    let all_day = p.lid_bool(APPT, lid::APPOINTMENT_SUB_TYPE).unwrap_or(false);
-    let reminder = if p.lid_bool(COMMON, lid::REMINDER_SET).unwrap_or(false) {
-        Some(i64::from(
-            p.lid_i32(COMMON, lid::REMINDER_DELTA).unwrap_or(15),
-        ))
+        .time(&pid::LID_APPOINTMENT_END_WHOLE)
+        .or_else(|| p.time(pid::END_DATE))
+        .or_else(|| p.time(&pid::LID_COMMON_END));
+    let all_day = p.bool(&pid::LID_APPOINTMENT_SUB_TYPE).unwrap_or(false);
+    let reminder = if p.bool(&pid::LID_REMINDER_SET).unwrap_or(false) {
+        Some(i64::from(p.i32(&pid::LID_REMINDER_DELTA).unwrap_or(15)))
     } else {
         None
     };
     let text = EventText {
         summary: subject.clone(),
-        location: p.lid_str(APPT, lid::LOCATION).map(str::to_owned),
+        location: p.str(&pid::LID_LOCATION).map(str::to_owned),
         description: best_body(p),
-        busy: p.lid_i32(APPT, lid::BUSY_STATUS),
+        busy: p.i32(&pid::LID_BUSY_STATUS),
         reminder,
         people: msg,
     };
-    let state = p.lid_i32(APPT, lid::APPOINTMENT_STATE_FLAGS).unwrap_or(0);
+    let state = p.i32(&pid::LID_APPOINTMENT_STATE_FLAGS).unwrap_or(0);
     let status = if state & 0x0004 != 0 || method == Method::Cancel {
         Some("CANCELLED")
     } else if state & 0x0001 != 0 || method == Method::Request {
@@ -235,10 +228,10 @@ pub(crate) fn write_event(
     } else {
         None
     };
-    let sequence = p.lid_i32(APPT, lid::APPOINTMENT_SEQUENCE);
+    let sequence = p.i32(&pid::LID_APPOINTMENT_SEQUENCE);
 
     let blob = p
-        .lid_binary(APPT, lid::APPOINTMENT_RECUR)
+        .binary(&pid::LID_APPOINTMENT_RECUR)
         .filter(|b| !b.is_empty());
     if let Some(blob) = blob {
         match RecurrencePattern::parse(blob) {
@@ -267,7 +260,7 @@ pub(crate) fn write_event(
                 "{label}: recurrence pattern unreadable, written as a single event: {e}"
             )),
         }
-    } else if p.lid_bool(APPT, lid::RECURRING).unwrap_or(false) {
+    } else if p.bool(&pid::LID_RECURRING).unwrap_or(false) {
         warnings.push(format!(
             "{label}: marked recurring but has no recurrence pattern; written as a single event"
         ));
@@ -279,9 +272,10 @@ pub(crate) fn write_event(
         return false;
     };
     let end = end_utc.filter(|e| *e >= start).unwrap_or(start);
-    let start_tz = display_zone(p, lid::TZ_DEFINITION_START_DISPLAY)
+    let start_tz = display_zone(p, &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY)
         .or_else(|| recur_zone(p, &mut Vec::new(), &label));
-    let end_tz = display_zone(p, lid::TZ_DEFINITION_END_DISPLAY).or_else(|| start_tz.clone());
+    let end_tz = display_zone(p, &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY)
+        .or_else(|| start_tz.clone());
     let w = &mut sink.events;
     let mut zones_used = Vec::new();
     w.begin("VEVENT");
@@ -316,10 +310,10 @@ pub(crate) fn write_event(
     // Without PidLidExceptionReplaceTime, the instance date in the Global Object ID with the
     // meeting's start time of day stands for the original start.
     if method != Method::Publish {
-        if let Some(r) = p.lid_time(APPT, lid::EXCEPTION_REPLACE_TIME) {
+        if let Some(r) = p.time(&pid::LID_EXCEPTION_REPLACE_TIME) {
             Stamp::Utc(r.naive_utc()).write(w, "RECURRENCE-ID");
         } else if let Some(date) = p
-            .lid_binary(psets::PSETID_MEETING, lid::GLOBAL_OBJECT_ID)
+            .binary(&pid::LID_GLOBAL_OBJECT_ID)
             .and_then(goid_instance_date)
         {
             let local_start = start_tz
@@ -476,7 +470,7 @@ fn write_series(
         let ap = att.map(|m| &m.props);
         let ex_all_day = e
             .subtype
-            .or_else(|| ap.and_then(|p| p.lid_bool(APPT, lid::APPOINTMENT_SUB_TYPE)))
+            .or_else(|| ap.and_then(|p| p.bool(&pid::LID_APPOINTMENT_SUB_TYPE)))
             .unwrap_or(all_day);
         let summary = e
             .subject
@@ -490,7 +484,7 @@ fn write_series(
             .location
             .clone()
             .or_else(|| {
-                ap.and_then(|p| p.lid_str(APPT, lid::LOCATION))
+                ap.and_then(|p| p.str(&pid::LID_LOCATION))
                     .map(str::to_owned)
             })
             .or_else(|| text.location.clone());
@@ -498,7 +492,7 @@ fn write_series(
         let busy = e
             .busy_status
             .and_then(|b| i32::try_from(b).ok())
-            .or_else(|| ap.and_then(|p| p.lid_i32(APPT, lid::BUSY_STATUS)))
+            .or_else(|| ap.and_then(|p| p.i32(&pid::LID_BUSY_STATUS)))
             .or(text.busy);
         let reminder_on = e.reminder_set.unwrap_or(text.reminder.is_some());
         let reminder = if reminder_on {
@@ -570,15 +564,15 @@ fn exception_message<'a>(
     for (att, m) in embedded {
         let replace = m
             .props
-            .lid_time(APPT, lid::EXCEPTION_REPLACE_TIME)
-            .or_else(|| att.props.time(tag::EXCEPTION_REPLACE_TIME));
+            .time(&pid::LID_EXCEPTION_REPLACE_TIME)
+            .or_else(|| att.props.time(pid::EXCEPTION_REPLACE_TIME));
         if let Some(r) = replace {
             if near(r, to_utc(orig)) {
                 return Some(m);
             }
             continue;
         }
-        if let Some(s) = m.props.lid_time(APPT, lid::APPOINTMENT_START_WHOLE) {
+        if let Some(s) = m.props.time(&pid::LID_APPOINTMENT_START_WHOLE) {
             if near(s, to_utc(start)) && by_start.is_none() {
                 by_start = Some(m);
             }
@@ -610,18 +604,18 @@ pub(crate) fn takes_place(
 ) -> Option<bool> {
     let p = &msg.props;
     let start = p
-        .lid_time(APPT, lid::APPOINTMENT_START_WHOLE)
-        .or_else(|| p.time(tag::START_DATE))
-        .or_else(|| p.lid_time(COMMON, lid::COMMON_START));
+        .time(&pid::LID_APPOINTMENT_START_WHOLE)
+        .or_else(|| p.time(pid::START_DATE))
+        .or_else(|| p.time(&pid::LID_COMMON_START));
     let end = p
-        .lid_time(APPT, lid::APPOINTMENT_END_WHOLE)
-        .or_else(|| p.time(tag::END_DATE))
-        .or_else(|| p.lid_time(COMMON, lid::COMMON_END));
+        .time(&pid::LID_APPOINTMENT_END_WHOLE)
+        .or_else(|| p.time(pid::END_DATE))
+        .or_else(|| p.time(&pid::LID_COMMON_END));
     let overlaps = |s: DateTime<Utc>, e: DateTime<Utc>| {
         to.map_or(true, |t| s < t) && from.map_or(true, |f| e > f || s >= f)
     };
     let pattern = p
-        .lid_binary(APPT, lid::APPOINTMENT_RECUR)
+        .binary(&pid::LID_APPOINTMENT_RECUR)
         .filter(|b| !b.is_empty())
         .and_then(|b| RecurrencePattern::parse(b).ok());
     let Some(pattern) = pattern else {

@@ -3,16 +3,11 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use pstkit::messaging::{psets, Message};
+use pstkit::messaging::{pid, Message};
 
-use super::common::{
-    best_body, lid, nearest_date, stable_uid, write_absolute_alarm, write_meta, Stamp,
-};
+use super::common::{best_body, nearest_date, stable_uid, write_absolute_alarm, write_meta, Stamp};
 use super::ical::{fmt_date, fmt_utc, IcsWriter};
 use super::recurrence::{EndType, RecurrencePattern};
-
-const TASK: pstkit::ltp::prop::Guid = psets::PSETID_TASK;
-const COMMON: pstkit::ltp::prop::Guid = psets::PSETID_COMMON;
 
 /// Writes one task as a VTODO. Task dates (start, due) are dates, stored as local midnight.
 pub(crate) fn write_todo(
@@ -39,14 +34,14 @@ pub(crate) fn write_todo(
         ));
         uid = format!("{uid}-{n}");
     }
-    let mut start = p.lid_time(TASK, lid::TASK_START_DATE).map(nearest_date);
-    let due = p.lid_time(TASK, lid::TASK_DUE_DATE).map(nearest_date);
-    let pattern = if p.lid_bool(TASK, lid::TASK_F_RECURRING).unwrap_or(false)
-        || p.lid_binary(TASK, lid::TASK_RECURRENCE)
+    let mut start = p.time(&pid::LID_TASK_START_DATE).map(nearest_date);
+    let due = p.time(&pid::LID_TASK_DUE_DATE).map(nearest_date);
+    let pattern = if p.bool(&pid::LID_TASK_F_RECURRING).unwrap_or(false)
+        || p.binary(&pid::LID_TASK_RECURRENCE)
             .is_some_and(|b| !b.is_empty())
     {
         match p
-            .lid_binary(TASK, lid::TASK_RECURRENCE)
+            .binary(&pid::LID_TASK_RECURRENCE)
             .map(RecurrencePattern::parse)
         {
             Some(Ok(pat)) => {
@@ -108,9 +103,9 @@ pub(crate) fn write_todo(
     if let Some(b) = best_body(p) {
         w.text("DESCRIPTION", &[], &b);
     }
-    let complete = p.lid_bool(TASK, lid::TASK_COMPLETE).unwrap_or(false);
+    let complete = p.bool(&pid::LID_TASK_COMPLETE).unwrap_or(false);
     let status_code = p
-        .lid_i32(TASK, lid::TASK_STATUS)
+        .i32(&pid::LID_TASK_STATUS)
         .unwrap_or(if complete { 2 } else { 0 });
     let status = match status_code {
         1 => "IN-PROCESS",
@@ -120,7 +115,7 @@ pub(crate) fn write_todo(
     };
     w.raw("STATUS", &[], status);
     let percent = p
-        .lid(TASK, lid::PERCENT_COMPLETE)
+        .get(&pid::LID_PERCENT_COMPLETE)
         .and_then(|v| v.as_f64())
         .map(|f| (f * 100.0).round().clamp(0.0, 100.0) as u32)
         .or(if status == "COMPLETED" {
@@ -131,12 +126,12 @@ pub(crate) fn write_todo(
     if let Some(pc) = percent {
         w.raw("PERCENT-COMPLETE", &[], &pc.to_string());
     }
-    if let Some(c) = p.lid_time(TASK, lid::TASK_DATE_COMPLETED) {
+    if let Some(c) = p.time(&pid::LID_TASK_DATE_COMPLETED) {
         w.raw("COMPLETED", &[], &fmt_utc(c));
     }
     write_meta(w, msg);
-    if p.lid_bool(COMMON, lid::REMINDER_SET).unwrap_or(false) {
-        if let Some(at) = p.lid_time(COMMON, lid::REMINDER_TIME) {
+    if p.bool(&pid::LID_REMINDER_SET).unwrap_or(false) {
+        if let Some(at) = p.time(&pid::LID_REMINDER_TIME) {
             write_absolute_alarm(w, at, &subject);
         }
     }
@@ -146,7 +141,7 @@ pub(crate) fn write_todo(
 /// The date a task is judged by in a date range: its due date, else when it was last
 /// changed.
 pub(crate) fn task_date(msg: &Message) -> Option<chrono::DateTime<chrono::Utc>> {
-    msg.props.lid_time(TASK, lid::TASK_DUE_DATE).or_else(|| {
+    msg.props.time(&pid::LID_TASK_DUE_DATE).or_else(|| {
         msg.props
             .time(pstkit::messaging::pid::LAST_MODIFICATION_TIME)
     })

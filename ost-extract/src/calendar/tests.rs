@@ -3,17 +3,13 @@
 use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use pstkit::ltp::prop::{FileTime, Guid, PropValue};
-use pstkit::messaging::{pid, psets, Message, NamedProp, PropertyBag};
+use pstkit::ltp::prop::{FileTime, PropValue};
+use pstkit::messaging::{pid, Message, NamedProp, PropertyBag};
 
 use super::recurrence::{
     build, datetime_to_minutes, AppointmentPart, EndType, Frequency, PatternKind, RecurrencePattern,
 };
 use super::*;
-
-const APPT: Guid = psets::PSETID_APPOINTMENT;
-const COMMON: Guid = psets::PSETID_COMMON;
-const TASK: Guid = psets::PSETID_TASK;
 
 fn s(v: &str) -> PropValue<'static> {
     PropValue::String(Cow::Owned(v.to_owned()))
@@ -43,8 +39,8 @@ fn item(class: &str, subject: &str) -> Message {
     }
 }
 
-fn set(m: &mut Message, set: Guid, id: u32, v: PropValue<'static>) {
-    m.props.insert_named(NamedProp::lid(set, id), v);
+fn set(m: &mut Message, name: &NamedProp, v: PropValue<'static>) {
+    m.props.insert_named(name, v);
 }
 
 /// The lines of one component (unfolded), from BEGIN to END.
@@ -82,15 +78,23 @@ fn classes() {
 #[test]
 fn single_utc_event_with_reminder_categories_and_class() {
     let mut m = item("IPM.Appointment", "Review");
-    set(&mut m, APPT, 0x820D, time(dt(2022, 3, 1, 9, 0)));
-    set(&mut m, APPT, 0x820E, time(dt(2022, 3, 1, 9, 45)));
-    set(&mut m, APPT, 0x8205, PropValue::Integer32(3));
-    set(&mut m, COMMON, 0x8503, PropValue::Boolean(true));
-    set(&mut m, COMMON, 0x8501, PropValue::Integer32(10));
+    set(
+        &mut m,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 3, 1, 9, 0)),
+    );
+    set(
+        &mut m,
+        &pid::LID_APPOINTMENT_END_WHOLE,
+        time(dt(2022, 3, 1, 9, 45)),
+    );
+    set(&mut m, &pid::LID_BUSY_STATUS, PropValue::Integer32(3));
+    set(&mut m, &pid::LID_REMINDER_SET, PropValue::Boolean(true));
+    set(&mut m, &pid::LID_REMINDER_DELTA, PropValue::Integer32(10));
     m.props.insert(pid::SENSITIVITY, PropValue::Integer32(3));
     m.props.insert(pid::IMPORTANCE, PropValue::Integer32(2));
     m.props.insert_named(
-        NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+        &pid::NAME_KEYWORDS,
         PropValue::MultipleString(vec!["Work".into(), "A, B".into()]),
     );
     m.props.insert(
@@ -162,21 +166,18 @@ fn recurring_series_in_a_struct_zone_with_deleted_occurrence() {
     let mut m = item("IPM.Appointment", "Board");
     set(
         &mut m,
-        APPT,
-        0x8216,
+        &pid::LID_APPOINTMENT_RECUR,
         PropValue::Binary(Cow::Owned(build::to_blob(&p))),
     );
-    set(&mut m, APPT, 0x8223, PropValue::Boolean(true));
+    set(&mut m, &pid::LID_RECURRING, PropValue::Boolean(true));
     set(
         &mut m,
-        APPT,
-        0x8233,
+        &pid::LID_TIME_ZONE_STRUCT,
         PropValue::Binary(Cow::Owned(super::timezone::tests::us_eastern_struct())),
     );
     set(
         &mut m,
-        APPT,
-        0x8234,
+        &pid::LID_TIME_ZONE_DESCRIPTION,
         s("(UTC-05:00) Eastern Time (US & Canada)"),
     );
     let mut warnings = Vec::new();
@@ -200,8 +201,7 @@ fn recurring_series_in_a_struct_zone_with_deleted_occurrence() {
     p.end_type = EndType::AfterDate;
     set(
         &mut m,
-        APPT,
-        0x8216,
+        &pid::LID_APPOINTMENT_RECUR,
         PropValue::Binary(Cow::Owned(build::to_blob(&p))),
     );
     let ics = calendar_to_ics(&[m.clone()], &mut warnings);
@@ -213,12 +213,19 @@ fn recurring_series_in_a_struct_zone_with_deleted_occurrence() {
     // A damaged blob: one single event from the start and end times, and a warning.
     set(
         &mut m,
-        APPT,
-        0x8216,
+        &pid::LID_APPOINTMENT_RECUR,
         PropValue::Binary(Cow::Owned(vec![0x04, 0x30, 0x04])),
     );
-    set(&mut m, APPT, 0x820D, time(dt(2022, 1, 11, 19, 0)));
-    set(&mut m, APPT, 0x820E, time(dt(2022, 1, 11, 20, 30)));
+    set(
+        &mut m,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 1, 11, 19, 0)),
+    );
+    set(
+        &mut m,
+        &pid::LID_APPOINTMENT_END_WHOLE,
+        time(dt(2022, 1, 11, 20, 30)),
+    );
     let ics = calendar_to_ics(&[m], &mut warnings);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("recurrence pattern unreadable"));
@@ -250,8 +257,16 @@ fn items_without_start_and_other_classes_are_reported() {
 #[test]
 fn meeting_messages_get_a_method() {
     let mut req = item("IPM.Schedule.Meeting.Request", "Kickoff");
-    set(&mut req, APPT, 0x820D, time(dt(2022, 5, 5, 12, 0)));
-    set(&mut req, APPT, 0x820E, time(dt(2022, 5, 5, 13, 0)));
+    set(
+        &mut req,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 5, 5, 12, 0)),
+    );
+    set(
+        &mut req,
+        &pid::LID_APPOINTMENT_END_WHOLE,
+        time(dt(2022, 5, 5, 13, 0)),
+    );
     req.props.insert(pid::SENT_REPRESENTING_NAME, s("Olga"));
     req.props
         .insert(pid::SENT_REPRESENTING_SMTP_ADDRESS, s("olga@example.com"));
@@ -279,7 +294,11 @@ fn meeting_messages_get_a_method() {
 
     // A reply: the responder (sender) is the attendee, the addressee the organizer.
     let mut reply = item("IPM.Schedule.Meeting.Resp.Tent", "Tentative: Kickoff");
-    set(&mut reply, APPT, 0x820D, time(dt(2022, 5, 5, 12, 0)));
+    set(
+        &mut reply,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 5, 5, 12, 0)),
+    );
     reply.props.insert(pid::SENDER_NAME, s("Ann"));
     reply
         .props
@@ -305,12 +324,24 @@ fn meeting_messages_get_a_method() {
 fn tasks_become_vtodos() {
     let mut t = item("IPM.Task", "Write report");
     // Stored as the UTC instant of local midnight (UTC+1): still 10 and 20 June.
-    set(&mut t, TASK, 0x8104, time(dt(2022, 6, 9, 23, 0)));
-    set(&mut t, TASK, 0x8105, time(dt(2022, 6, 19, 23, 0)));
-    set(&mut t, TASK, 0x8101, PropValue::Integer32(1));
-    set(&mut t, TASK, 0x8102, PropValue::Floating64(0.5));
-    set(&mut t, COMMON, 0x8503, PropValue::Boolean(true));
-    set(&mut t, COMMON, 0x8502, time(dt(2022, 6, 19, 7, 0)));
+    set(
+        &mut t,
+        &pid::LID_TASK_START_DATE,
+        time(dt(2022, 6, 9, 23, 0)),
+    );
+    set(
+        &mut t,
+        &pid::LID_TASK_DUE_DATE,
+        time(dt(2022, 6, 19, 23, 0)),
+    );
+    set(&mut t, &pid::LID_TASK_STATUS, PropValue::Integer32(1));
+    set(
+        &mut t,
+        &pid::LID_PERCENT_COMPLETE,
+        PropValue::Floating64(0.5),
+    );
+    set(&mut t, &pid::LID_REMINDER_SET, PropValue::Boolean(true));
+    set(&mut t, &pid::LID_REMINDER_TIME, time(dt(2022, 6, 19, 7, 0)));
     t.props.insert(pid::BODY, s("Draft first"));
     let mut warnings = Vec::new();
     let ics = tasks_to_ics(&[t], &mut warnings);
@@ -338,8 +369,12 @@ fn tasks_become_vtodos() {
     );
 
     let mut done = item("IPM.Task", "Old");
-    set(&mut done, TASK, 0x811C, PropValue::Boolean(true));
-    set(&mut done, TASK, 0x810F, time(dt(2021, 1, 2, 0, 0)));
+    set(&mut done, &pid::LID_TASK_COMPLETE, PropValue::Boolean(true));
+    set(
+        &mut done,
+        &pid::LID_TASK_DATE_COMPLETED,
+        time(dt(2021, 1, 2, 0, 0)),
+    );
     let mut rp = RecurrencePattern::parse(&build::to_blob(&RecurrencePattern {
         frequency: Frequency::Daily,
         kind: PatternKind::Day,
@@ -361,8 +396,7 @@ fn tasks_become_vtodos() {
     rp.warnings.clear();
     set(
         &mut done,
-        TASK,
-        0x8116,
+        &pid::LID_TASK_RECURRENCE,
         PropValue::Binary(Cow::Owned(build::to_blob(&rp))),
     );
     let ics = tasks_to_ics(&[done], &mut warnings);
@@ -399,9 +433,21 @@ fn mutated_blobs_never_panic() {
                 t[i] = v;
             }
             let mut m = item("IPM.Appointment", "x");
-            set(&mut m, APPT, 0x8216, PropValue::Binary(Cow::Owned(b)));
-            set(&mut m, APPT, 0x8260, PropValue::Binary(Cow::Owned(t)));
-            set(&mut m, APPT, 0x820D, time(dt(2007, 3, 26, 8, 0)));
+            set(
+                &mut m,
+                &pid::LID_APPOINTMENT_RECUR,
+                PropValue::Binary(Cow::Owned(b)),
+            );
+            set(
+                &mut m,
+                &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR,
+                PropValue::Binary(Cow::Owned(t)),
+            );
+            set(
+                &mut m,
+                &pid::LID_APPOINTMENT_START_WHOLE,
+                time(dt(2007, 3, 26, 8, 0)),
+            );
             let ics = calendar_to_ics(&[m], &mut warnings);
             assert!(ics.ends_with("END:VCALENDAR\r\n"));
         }
@@ -421,7 +467,11 @@ fn mutated_blobs_never_panic() {
     if let Ok(p) = RecurrencePattern::parse(&b) {
         let _ = p.occurrences(far, 50);
         let mut m = item("IPM.Appointment", "y");
-        set(&mut m, APPT, 0x8216, PropValue::Binary(Cow::Owned(b)));
+        set(
+            &mut m,
+            &pid::LID_APPOINTMENT_RECUR,
+            PropValue::Binary(Cow::Owned(b)),
+        );
         let _ = calendar_to_ics(&[m], &mut warnings);
     }
 }
@@ -429,7 +479,11 @@ fn mutated_blobs_never_panic() {
 #[test]
 fn rtf_only_body_becomes_description() {
     let mut m = item("IPM.Appointment", "Call");
-    set(&mut m, APPT, 0x820D, time(dt(2022, 3, 1, 9, 0)));
+    set(
+        &mut m,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 3, 1, 9, 0)),
+    );
     let rtf = br"{\rtf1\ansi\ansicpg1252\fromtext \deff0{\fonttbl{\f0\fswiss Arial;}}\f0 Dial in: 555\par Code 12\par}";
     m.props.insert(
         pid::RTF_COMPRESSED,
@@ -449,11 +503,14 @@ fn rtf_only_body_becomes_description() {
 #[test]
 fn meeting_request_for_one_occurrence_names_it() {
     let mut req = item("IPM.Schedule.Meeting.Request", "Moved once");
-    set(&mut req, APPT, 0x820D, time(dt(2022, 5, 5, 14, 0)));
     set(
         &mut req,
-        APPT,
-        0x825E,
+        &pid::LID_APPOINTMENT_START_WHOLE,
+        time(dt(2022, 5, 5, 14, 0)),
+    );
+    set(
+        &mut req,
+        &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY,
         PropValue::Binary(Cow::Owned(super::timezone::tests::w_europe_definition())),
     );
     let mut g = vec![
@@ -466,8 +523,7 @@ fn meeting_request_for_one_occurrence_names_it() {
     g.extend_from_slice(&[1, 2, 3, 4]);
     set(
         &mut req,
-        psets::PSETID_MEETING,
-        0x0003,
+        &pid::LID_GLOBAL_OBJECT_ID,
         PropValue::Binary(Cow::Owned(g)),
     );
     let ics = meeting_ics(&req).unwrap();
@@ -482,7 +538,11 @@ fn meeting_request_for_one_occurrence_names_it() {
         "{ev:?}"
     );
     // With PidLidExceptionReplaceTime, that is the original start.
-    set(&mut req, APPT, 0x8228, time(dt(2022, 5, 4, 12, 0)));
+    set(
+        &mut req,
+        &pid::LID_EXCEPTION_REPLACE_TIME,
+        time(dt(2022, 5, 4, 12, 0)),
+    );
     let ev = component(&meeting_ics(&req).unwrap(), "VEVENT");
     assert!(
         ev.contains(&"RECURRENCE-ID:20220504T120000Z".to_owned()),

@@ -19,7 +19,7 @@ use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use pstkit::messaging::{psets, Attachment, Message, PropertyBag};
+use pstkit::messaging::{pid, psets, Attachment, Message, NamedProp, PropId, PropertyBag};
 use sha2::{Digest, Sha256};
 
 use crate::class::{ClassKind, MessageClass};
@@ -115,7 +115,7 @@ impl Index {
 /// (hashed unless already 16 bytes), else a hash of what the item says about itself.
 fn uid_bytes(msg: &Message) -> [u8; 16] {
     let p = &msg.props;
-    let key = [ids::SEARCH_KEY, ids::RECORD_KEY, ids::ENTRY_ID]
+    let key = [pid::SEARCH_KEY, pid::RECORD_KEY, pid::ENTRY_ID]
         .iter()
         .find_map(|&id| p.binary(id).filter(|b| !b.is_empty()));
     if let Some(k) = key {
@@ -127,23 +127,26 @@ fn uid_bytes(msg: &Message) -> [u8; 16] {
     let mut h = Sha256::new();
     h.update(msg.class().as_bytes());
     for id in [
-        ids::DISPLAY_NAME,
-        ids::GIVEN_NAME,
-        ids::SURNAME,
-        ids::COMPANY_NAME,
+        pid::DISPLAY_NAME,
+        pid::GIVEN_NAME,
+        pid::SURNAME,
+        pid::COMPANY_NAME,
     ] {
         h.update([0]);
         h.update(p.str(id).unwrap_or("").as_bytes());
     }
-    for base in ids::LID_EMAIL_BASES {
+    for base in pid::LID_EMAIL_SLOT_BASES {
         h.update([0]);
         h.update(
-            p.lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS)
-                .unwrap_or("")
-                .as_bytes(),
+            p.str(&NamedProp::lid(
+                psets::PSETID_ADDRESS,
+                base + ids::EMAIL_ADDRESS,
+            ))
+            .unwrap_or("")
+            .as_bytes(),
         );
     }
-    for id in [ids::CREATION_TIME, ids::LAST_MODIFICATION_TIME] {
+    for id in [pid::CREATION_TIME, pid::LAST_MODIFICATION_TIME] {
         h.update(p.time(id).map_or(0, |t| t.timestamp()).to_le_bytes());
     }
     first16(&h.finalize())
@@ -189,9 +192,9 @@ struct Email {
 /// E-mail slot `n` (0-2). For Exchange (`EX`) addresses the original display name often
 /// holds the SMTP address, which is what an address book can use.
 fn email_slot(p: &PropertyBag, n: usize) -> Option<Email> {
-    let base = *ids::LID_EMAIL_BASES.get(n)?;
+    let base = *pid::LID_EMAIL_SLOT_BASES.get(n)?;
     let get = |off: u32| {
-        p.lid_str(psets::PSETID_ADDRESS, base + off)
+        p.str(&NamedProp::lid(psets::PSETID_ADDRESS, base + off))
             .map(str::trim)
             .filter(|s| !s.is_empty())
     };
@@ -226,10 +229,8 @@ fn looks_like_smtp(s: &str) -> bool {
 /// The date an Outlook date property stands for: `*Local` properties hold local midnight
 /// as-is; the UTC ones hold local midnight converted to UTC (or 11:59 UTC), so the nearest
 /// midnight is the date meant ([MS-OXOCNTC] 2.2.1.5).
-fn event_date(p: &PropertyBag, tagged: u16, local_lid: u32) -> Option<NaiveDate> {
-    let t = p
-        .lid_time(psets::PSETID_ADDRESS, local_lid)
-        .or_else(|| p.time(tagged))?;
+fn event_date(p: &PropertyBag, tagged: PropId, local: &NamedProp) -> Option<NaiveDate> {
+    let t = p.time(local).or_else(|| p.time(tagged))?;
     nearest_date(t)
 }
 
@@ -251,7 +252,7 @@ fn timestamp_value(t: DateTime<Utc>) -> String {
 /// A telephone property and its `TYPE` values in 3.0 and in 4.0 (RFC 2426 3.3.1, RFC 6350
 /// 6.4.1); `x-` values name the Outlook kinds neither version has.
 struct PhoneKind {
-    id: u16,
+    id: PropId,
     v3: &'static str,
     v4: &'static str,
     pref: bool,
@@ -259,115 +260,115 @@ struct PhoneKind {
 
 const PHONES: &[PhoneKind] = &[
     PhoneKind {
-        id: ids::PRIMARY_TELEPHONE,
+        id: pid::PRIMARY_TELEPHONE,
         v3: "voice",
         v4: "voice",
         pref: true,
     },
     PhoneKind {
-        id: ids::BUSINESS_TELEPHONE,
+        id: pid::BUSINESS_TELEPHONE,
         v3: "work,voice",
         v4: "work,voice",
         pref: false,
     },
     PhoneKind {
-        id: ids::BUSINESS2_TELEPHONE,
+        id: pid::BUSINESS2_TELEPHONE,
         v3: "work,voice",
         v4: "work,voice",
         pref: false,
     },
     PhoneKind {
-        id: ids::HOME_TELEPHONE,
+        id: pid::HOME_TELEPHONE,
         v3: "home,voice",
         v4: "home,voice",
         pref: false,
     },
     PhoneKind {
-        id: ids::HOME2_TELEPHONE,
+        id: pid::HOME2_TELEPHONE,
         v3: "home,voice",
         v4: "home,voice",
         pref: false,
     },
     PhoneKind {
-        id: ids::MOBILE_TELEPHONE,
+        id: pid::MOBILE_TELEPHONE,
         v3: "cell,voice",
         v4: "cell,voice",
         pref: false,
     },
     PhoneKind {
-        id: ids::CAR_TELEPHONE,
+        id: pid::CAR_TELEPHONE,
         v3: "car,voice",
         v4: "voice,x-car",
         pref: false,
     },
     PhoneKind {
-        id: ids::OTHER_TELEPHONE,
+        id: pid::OTHER_TELEPHONE,
         v3: "voice,x-other",
         v4: "voice,x-other",
         pref: false,
     },
     PhoneKind {
-        id: ids::PAGER_TELEPHONE,
+        id: pid::PAGER_TELEPHONE,
         v3: "pager",
         v4: "pager",
         pref: false,
     },
     PhoneKind {
-        id: ids::ASSISTANT_TELEPHONE,
+        id: pid::ASSISTANT_TELEPHONE,
         v3: "voice,x-assistant",
         v4: "voice,x-assistant",
         pref: false,
     },
     PhoneKind {
-        id: ids::CALLBACK_TELEPHONE,
+        id: pid::CALLBACK_TELEPHONE,
         v3: "voice,x-callback",
         v4: "voice,x-callback",
         pref: false,
     },
     PhoneKind {
-        id: ids::COMPANY_MAIN_TELEPHONE,
+        id: pid::COMPANY_MAIN_TELEPHONE,
         v3: "work,voice,x-company-main",
         v4: "work,voice,x-company-main",
         pref: false,
     },
     PhoneKind {
-        id: ids::ISDN_NUMBER,
+        id: pid::ISDN_NUMBER,
         v3: "isdn",
         v4: "voice,x-isdn",
         pref: false,
     },
     PhoneKind {
-        id: ids::RADIO_TELEPHONE,
+        id: pid::RADIO_TELEPHONE,
         v3: "voice,x-radio",
         v4: "voice,x-radio",
         pref: false,
     },
     PhoneKind {
-        id: ids::TELEX_NUMBER,
+        id: pid::TELEX_NUMBER,
         v3: "x-telex",
         v4: "x-telex",
         pref: false,
     },
     PhoneKind {
-        id: ids::TTY_TDD_PHONE,
+        id: pid::TTY_TDD_PHONE,
         v3: "x-tty-tdd",
         v4: "textphone",
         pref: false,
     },
     PhoneKind {
-        id: ids::BUSINESS_FAX,
+        id: pid::BUSINESS_FAX,
         v3: "work,fax",
         v4: "work,fax",
         pref: false,
     },
     PhoneKind {
-        id: ids::HOME_FAX,
+        id: pid::HOME_FAX,
         v3: "home,fax",
         v4: "home,fax",
         pref: false,
     },
     PhoneKind {
-        id: ids::PRIMARY_FAX,
+        id: pid::PRIMARY_FAX,
         v3: "fax",
         v4: "fax",
         pref: false,
@@ -375,21 +376,21 @@ const PHONES: &[PhoneKind] = &[
 ];
 
 /// Text fields with no vCard property: (property, extension name).
-const EXTRA_TEXT: &[(u16, &str)] = &[
-    (ids::INITIALS, "X-OUTLOOK-INITIALS"),
-    (ids::OFFICE_LOCATION, "X-OUTLOOK-OFFICE-LOCATION"),
-    (ids::HOBBIES, "X-OUTLOOK-HOBBIES"),
-    (ids::ACCOUNT, "X-OUTLOOK-ACCOUNT"),
-    (ids::CUSTOMER_ID, "X-OUTLOOK-CUSTOMER-ID"),
-    (ids::GOVERNMENT_ID_NUMBER, "X-OUTLOOK-GOVERNMENT-ID"),
-    (ids::ORGANIZATIONAL_ID_NUMBER, "X-OUTLOOK-ORGANIZATIONAL-ID"),
-    (ids::LANGUAGE, "X-OUTLOOK-LANGUAGE"),
-    (ids::LOCATION, "X-OUTLOOK-LOCATION"),
+const EXTRA_TEXT: &[(PropId, &str)] = &[
+    (pid::INITIALS, "X-OUTLOOK-INITIALS"),
+    (pid::OFFICE_LOCATION, "X-OUTLOOK-OFFICE-LOCATION"),
+    (pid::HOBBIES, "X-OUTLOOK-HOBBIES"),
+    (pid::ACCOUNT, "X-OUTLOOK-ACCOUNT"),
+    (pid::CUSTOMER_ID, "X-OUTLOOK-CUSTOMER-ID"),
+    (pid::GOVERNMENT_ID_NUMBER, "X-OUTLOOK-GOVERNMENT-ID"),
+    (pid::ORGANIZATIONAL_ID_NUMBER, "X-OUTLOOK-ORGANIZATIONAL-ID"),
+    (pid::LANGUAGE, "X-OUTLOOK-LANGUAGE"),
+    (pid::LOCATION, "X-OUTLOOK-LOCATION"),
     (
-        ids::COMPUTER_NETWORK_NAME,
+        pid::COMPUTER_NETWORK_NAME,
         "X-OUTLOOK-COMPUTER-NETWORK-NAME",
     ),
-    (ids::REFERRED_BY_NAME, "X-OUTLOOK-REFERRED-BY"),
+    (pid::REFERRED_BY_NAME, "X-OUTLOOK-REFERRED-BY"),
 ];
 
 /// One postal address: components in `ids` order (street, city, state, postal code, country,
@@ -414,32 +415,28 @@ impl Address {
     }
 }
 
-fn tagged_address(p: &PropertyBag, ids6: &[u16; 6], label_lid: u32) -> Address {
+fn tagged_address(p: &PropertyBag, ids6: &[PropId; 6], label: Option<&NamedProp>) -> Address {
     let mut a = Address::default();
     for (slot, id) in a.parts.iter_mut().zip(ids6) {
         *slot = p.str(*id).map(str::to_owned);
     }
-    a.label = p
-        .lid_str(psets::PSETID_ADDRESS, label_lid)
-        .map(str::to_owned);
+    a.label = label.and_then(|l| p.str(l)).map(str::to_owned);
     a
 }
 
 /// The three postal addresses. The business one is in named properties; when a writer left
 /// them out, the mailing-address properties stand in for it unless they copy home or other.
 fn addresses(p: &PropertyBag) -> [(&'static str, Address); 3] {
-    let home = tagged_address(p, &ids::HOME_ADDRESS, ids::LID_HOME_ADDRESS_LABEL);
-    let other = tagged_address(p, &ids::OTHER_ADDRESS, ids::LID_OTHER_ADDRESS_LABEL);
+    let home = tagged_address(p, &ids::HOME_ADDRESS, Some(&pid::LID_HOME_ADDRESS));
+    let other = tagged_address(p, &ids::OTHER_ADDRESS, Some(&pid::LID_OTHER_ADDRESS));
     let mut work = Address::default();
-    for (slot, lid) in work.parts.iter_mut().zip(ids::LID_WORK_ADDRESS) {
-        *slot = p.lid_str(psets::PSETID_ADDRESS, lid).map(str::to_owned);
+    for (slot, name) in work.parts.iter_mut().zip(&ids::LID_WORK_ADDRESS) {
+        *slot = p.str(name).map(str::to_owned);
     }
-    work.label = p
-        .lid_str(psets::PSETID_ADDRESS, ids::LID_WORK_ADDRESS_LABEL)
-        .map(str::to_owned);
+    work.label = p.str(&pid::LID_WORK_ADDRESS).map(str::to_owned);
     if !work.has_parts() {
-        let mailing = tagged_address(p, &ids::MAILING_ADDRESS, 0);
-        let selected = p.lid_i32(psets::PSETID_ADDRESS, ids::LID_POSTAL_ADDRESS_ID);
+        let mailing = tagged_address(p, &ids::MAILING_ADDRESS, None);
+        let selected = p.i32(&pid::LID_POSTAL_ADDRESS_ID);
         if mailing.has_parts() && !matches!(selected, Some(1) | Some(3)) {
             work.parts = mailing.parts;
         }
@@ -453,15 +450,11 @@ fn photo(msg: &Message) -> Option<(&[u8], &'static str)> {
     let marked = msg
         .attachments
         .iter()
-        .find(|a| a.props.bool(ids::ATTACHMENT_CONTACT_PHOTO) == Some(true));
+        .find(|a| a.props.bool(pid::ATTACHMENT_CONTACT_PHOTO) == Some(true));
     let att = marked.or_else(|| {
         // Some writers set PidLidHasPicture but not the attachment flag; Outlook names the
         // file ContactPicture.jpg.
-        if msg
-            .props
-            .lid_bool(psets::PSETID_ADDRESS, ids::LID_HAS_PICTURE)
-            != Some(true)
-        {
+        if msg.props.bool(&pid::LID_HAS_PICTURE) != Some(true) {
             return None;
         }
         msg.attachments.iter().find(|a| {
@@ -515,18 +508,18 @@ fn image_type(att: &Attachment, data: &[u8]) -> &'static str {
 fn formatted_name(msg: &Message) -> String {
     let p = &msg.props;
     if let Some(n) = p
-        .str(ids::DISPLAY_NAME)
+        .str(pid::DISPLAY_NAME)
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
         return n.to_owned();
     }
     let parts: Vec<&str> = [
-        ids::DISPLAY_NAME_PREFIX,
-        ids::GIVEN_NAME,
-        ids::MIDDLE_NAME,
-        ids::SURNAME,
-        ids::GENERATION,
+        pid::DISPLAY_NAME_PREFIX,
+        pid::GIVEN_NAME,
+        pid::MIDDLE_NAME,
+        pid::SURNAME,
+        pid::GENERATION,
     ]
     .iter()
     .filter_map(|&id| p.str(id).map(str::trim).filter(|s| !s.is_empty()))
@@ -534,8 +527,8 @@ fn formatted_name(msg: &Message) -> String {
     if !parts.is_empty() {
         return parts.join(" ");
     }
-    p.lid_str(psets::PSETID_ADDRESS, ids::LID_FILE_UNDER)
-        .or_else(|| p.str(ids::COMPANY_NAME))
+    p.str(&pid::LID_FILE_UNDER)
+        .or_else(|| p.str(pid::COMPANY_NAME))
         .map(str::to_owned)
         .or_else(|| email_slot(p, 0).map(|e| e.address))
         .or_else(|| Some(msg.subject().trim().to_owned()).filter(|s| !s.is_empty()))
@@ -543,7 +536,7 @@ fn formatted_name(msg: &Message) -> String {
 }
 
 /// A string or multi-valued string property as its non-empty strings.
-fn strings(p: &PropertyBag, id: u16) -> Vec<String> {
+fn strings(p: &PropertyBag, id: PropId) -> Vec<String> {
     p.get(id)
         .and_then(|v| v.as_strings())
         .map(|v| {
@@ -558,8 +551,8 @@ fn strings(p: &PropertyBag, id: u16) -> Vec<String> {
 
 /// Categories: PidNameKeywords ([MS-OXCMSG] 2.2.1.17).
 fn categories(p: &PropertyBag) -> Vec<String> {
-    let name = pstkit::messaging::NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords");
-    p.get_named(&name)
+    let name = pstkit::messaging::pid::NAME_KEYWORDS;
+    p.get(&name)
         .and_then(|v| v.as_strings())
         .map(|v| {
             v.into_iter()
@@ -650,58 +643,55 @@ fn contact_card(
     w.line("PRODID", &[], &text(PRODID));
     w.line("UID", &[], &uid_value(uid, version));
     w.text("FN", &[], &fname);
-    let n = |id: u16| p.str(id).map(str::trim).unwrap_or("");
+    let n = |id: PropId| p.str(id).map(str::trim).unwrap_or("");
     w.line(
         "N",
         &[],
         &compound(&[
-            n(ids::SURNAME),
-            n(ids::GIVEN_NAME),
-            n(ids::MIDDLE_NAME),
-            n(ids::DISPLAY_NAME_PREFIX),
-            n(ids::GENERATION),
+            n(pid::SURNAME),
+            n(pid::GIVEN_NAME),
+            n(pid::MIDDLE_NAME),
+            n(pid::DISPLAY_NAME_PREFIX),
+            n(pid::GENERATION),
         ]),
     );
-    w.text("NICKNAME", &[], n(ids::NICKNAME));
+    w.text("NICKNAME", &[], n(pid::NICKNAME));
     w.text(
         "X-PHONETIC-FIRST-NAME",
         &[],
-        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_FIRST_NAME)
-            .unwrap_or(""),
+        p.str(&pid::LID_YOMI_FIRST_NAME).unwrap_or(""),
     );
     w.text(
         "X-PHONETIC-LAST-NAME",
         &[],
-        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_LAST_NAME)
-            .unwrap_or(""),
+        p.str(&pid::LID_YOMI_LAST_NAME).unwrap_or(""),
     );
     w.text(
         "X-PHONETIC-ORG",
         &[],
-        p.lid_str(psets::PSETID_ADDRESS, ids::LID_YOMI_COMPANY_NAME)
-            .unwrap_or(""),
+        p.str(&pid::LID_YOMI_COMPANY_NAME).unwrap_or(""),
     );
-    if let Some(f) = p.lid_str(psets::PSETID_ADDRESS, ids::LID_FILE_UNDER) {
+    if let Some(f) = p.str(&pid::LID_FILE_UNDER) {
         let name = match version {
             VcardVersion::V3 => "SORT-STRING",
             VcardVersion::V4 => "X-SORT-STRING",
         };
         w.text(name, &[], f);
     }
-    match (p.get(ids::GENDER).and_then(|v| v.as_i64()), version) {
+    match (p.get(pid::GENDER).and_then(|v| v.as_i64()), version) {
         (Some(1), VcardVersion::V4) => w.line("GENDER", &[], "F"),
         (Some(2), VcardVersion::V4) => w.line("GENDER", &[], "M"),
         (Some(1), VcardVersion::V3) => w.line("X-GENDER", &[], "Female"),
         (Some(2), VcardVersion::V3) => w.line("X-GENDER", &[], "Male"),
         _ => {}
     }
-    if let Some(d) = event_date(p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL) {
+    if let Some(d) = event_date(p, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL) {
         w.line("BDAY", &[], &date_value(d, version));
     }
     if let Some(d) = event_date(
         p,
-        ids::WEDDING_ANNIVERSARY,
-        ids::LID_WEDDING_ANNIVERSARY_LOCAL,
+        pid::WEDDING_ANNIVERSARY,
+        &pid::LID_WEDDING_ANNIVERSARY_LOCAL,
     ) {
         let v = date_value(d, version);
         match version {
@@ -712,44 +702,44 @@ fn contact_card(
     }
 
     // Organisation.
-    if !n(ids::COMPANY_NAME).is_empty() || !n(ids::DEPARTMENT_NAME).is_empty() {
-        let org = if n(ids::DEPARTMENT_NAME).is_empty() {
-            text(n(ids::COMPANY_NAME))
+    if !n(pid::COMPANY_NAME).is_empty() || !n(pid::DEPARTMENT_NAME).is_empty() {
+        let org = if n(pid::DEPARTMENT_NAME).is_empty() {
+            text(n(pid::COMPANY_NAME))
         } else {
-            compound(&[n(ids::COMPANY_NAME), n(ids::DEPARTMENT_NAME)])
+            compound(&[n(pid::COMPANY_NAME), n(pid::DEPARTMENT_NAME)])
         };
         w.line("ORG", &[], &org);
     }
-    w.text("TITLE", &[], n(ids::TITLE));
-    w.text("ROLE", &[], n(ids::PROFESSION));
+    w.text("TITLE", &[], n(pid::TITLE));
+    w.text("ROLE", &[], n(pid::PROFESSION));
     related(
         &mut w,
-        n(ids::MANAGER_NAME),
+        n(pid::MANAGER_NAME),
         "X-MS-MANAGER",
         "_$!<Manager>!$_",
         "co-worker",
     );
     related(
         &mut w,
-        n(ids::ASSISTANT),
+        n(pid::ASSISTANT),
         "X-MS-ASSISTANT",
         "_$!<Assistant>!$_",
         "agent",
     );
     related(
         &mut w,
-        n(ids::SPOUSE_NAME),
+        n(pid::SPOUSE_NAME),
         "X-MS-SPOUSE",
         "_$!<Spouse>!$_",
         "spouse",
     );
-    for child in strings(p, ids::CHILDRENS_NAMES) {
+    for child in strings(p, pid::CHILDRENS_NAMES) {
         related(&mut w, &child, "X-MS-CHILD", "_$!<Child>!$_", "child");
     }
 
     // E-mail: the three slots, in order, the first preferred.
     let mut first = true;
-    for slot in 0..ids::LID_EMAIL_BASES.len() {
+    for slot in 0..pid::LID_EMAIL_SLOT_BASES.len() {
         let Some(e) = email_slot(p, slot) else {
             continue;
         };
@@ -797,7 +787,7 @@ fn contact_card(
     }
 
     // Postal addresses; the one PidLidPostalAddressId selects is preferred.
-    let selected = p.lid_i32(psets::PSETID_ADDRESS, ids::LID_POSTAL_ADDRESS_ID);
+    let selected = p.i32(&pid::LID_POSTAL_ADDRESS_ID);
     for (i, (kind, a)) in addresses(p).iter().enumerate() {
         if a.is_empty() {
             continue;
@@ -824,29 +814,23 @@ fn contact_card(
     }
 
     // Web, IM, free/busy.
-    let personal = n(ids::PERSONAL_HOME_PAGE);
-    let business = n(ids::BUSINESS_HOME_PAGE);
+    let personal = n(pid::PERSONAL_HOME_PAGE);
+    let business = n(pid::BUSINESS_HOME_PAGE);
     w.text("URL", &[("TYPE", "home")], personal);
     w.text("URL", &[("TYPE", "work")], business);
-    if let Some(h) = p
-        .lid_str(psets::PSETID_ADDRESS, ids::LID_HTML)
-        .map(str::trim)
-    {
+    if let Some(h) = p.str(&pid::LID_HTML).map(str::trim) {
         if h != business && h != personal {
             w.text("URL", &[("TYPE", "work")], h);
         }
     }
-    w.text("URL", &[("TYPE", "x-ftp")], n(ids::FTP_SITE));
-    if let Some(im) = p
-        .lid_str(psets::PSETID_ADDRESS, ids::LID_INSTANT_MESSAGING_ADDRESS)
-        .map(str::trim)
-    {
+    w.text("URL", &[("TYPE", "x-ftp")], n(pid::FTP_SITE));
+    if let Some(im) = p.str(&pid::LID_INSTANT_MESSAGING_ADDRESS).map(str::trim) {
         if !im.is_empty() {
             w.line("IMPP", &[], &text(&im_uri(im)));
             w.text("X-MS-IMADDRESS", &[], im);
         }
     }
-    if let Some(fb) = p.lid_str(psets::PSETID_ADDRESS, ids::LID_FREE_BUSY_LOCATION) {
+    if let Some(fb) = p.str(&pid::LID_FREE_BUSY_LOCATION) {
         w.text("FBURL", &[], fb);
     }
 
@@ -854,15 +838,15 @@ fn contact_card(
     for (id, name) in EXTRA_TEXT {
         w.text(name, &[], n(*id));
     }
-    for (i, lid) in ids::LID_USER_FIELDS.iter().enumerate() {
-        if let Some(v) = p.lid_str(psets::PSETID_ADDRESS, *lid) {
+    for (i, name) in ids::LID_USER_FIELDS.iter().enumerate() {
+        if let Some(v) = p.str(name) {
             w.text(&format!("X-OUTLOOK-USER-FIELD{}", i + 1), &[], v);
         }
     }
-    if let Some(v) = p.lid_str(psets::PSETID_COMMON, ids::LID_COMMON_BILLING) {
+    if let Some(v) = p.str(&pid::LID_BILLING) {
         w.text("X-OUTLOOK-BILLING", &[], v);
     }
-    if let Some(v) = p.lid_str(psets::PSETID_COMMON, ids::LID_COMMON_MILEAGE) {
+    if let Some(v) = p.str(&pid::LID_MILEAGE) {
         w.text("X-OUTLOOK-MILEAGE", &[], v);
     }
     common_tail(&mut w, msg, &fname, version, warnings);
@@ -884,12 +868,12 @@ fn contact_card(
             ),
         },
         None => {
-            if p.lid_bool(psets::PSETID_ADDRESS, ids::LID_HAS_PICTURE) == Some(true) {
+            if p.bool(&pid::LID_HAS_PICTURE) == Some(true) {
                 warnings.push(format!("contact '{fname}': marked as having a photo, but no photo attachment was readable"));
             }
         }
     }
-    if let Some(t) = p.time(ids::LAST_MODIFICATION_TIME) {
+    if let Some(t) = p.time(pid::LAST_MODIFICATION_TIME) {
         w.line("REV", &[], &timestamp_value(t));
     }
     w.end()
@@ -911,7 +895,7 @@ fn common_tail(
     if let Some(body) = notes(msg, label, warnings) {
         w.text("NOTE", &[], &body);
     }
-    let class = match p.i32(ids::SENSITIVITY) {
+    let class = match p.i32(pid::SENSITIVITY) {
         Some(1) | Some(2) => Some("PRIVATE"),
         Some(3) => Some("CONFIDENTIAL"),
         _ => None,
@@ -945,18 +929,18 @@ fn dl_members(
     warnings: &mut Vec<String>,
 ) -> Vec<Member> {
     let p = &msg.props;
-    let multi = |lid: u32| -> Vec<Vec<u8>> {
-        match p.lid(psets::PSETID_ADDRESS, lid) {
+    let multi = |name: &NamedProp| -> Vec<Vec<u8>> {
+        match p.get(name) {
             Some(pstkit::ltp::prop::PropValue::MultipleBinary(v)) => v.clone(),
             Some(pstkit::ltp::prop::PropValue::Binary(b)) => vec![b.to_vec()],
             _ => Vec::new(),
         }
     };
-    let members = multi(ids::LID_DL_MEMBERS);
-    let one_offs = multi(ids::LID_DL_ONE_OFF_MEMBERS);
+    let members = multi(&pid::LID_DISTRIBUTION_LIST_MEMBERS);
+    let one_offs = multi(&pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS);
     if members.is_empty()
         && one_offs.is_empty()
-        && p.lid(psets::PSETID_ADDRESS, ids::LID_DL_STREAM).is_some()
+        && p.get(&pid::LID_DISTRIBUTION_LIST_STREAM).is_some()
     {
         warnings.push(format!(
             "distribution list '{label}': members are only in PidLidDistributionListStream, which is not decoded"
@@ -1026,14 +1010,20 @@ fn fill_from_contact(m: &mut Member, c: &Message, kind: MemberKind) {
                 m.address = Some(e.address);
                 m.addr_type = e.addr_type.or_else(|| Some("SMTP".to_owned()));
             }
-        } else if let Some(base) = ids::LID_FAX_BASES.get(slot) {
+        } else if let Some(base) = pid::LID_FAX_SLOT_BASES.get(slot) {
             m.address = c
                 .props
-                .lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDRESS)
+                .str(&NamedProp::lid(
+                    psets::PSETID_ADDRESS,
+                    base + ids::EMAIL_ADDRESS,
+                ))
                 .map(str::to_owned);
             m.addr_type = c
                 .props
-                .lid_str(psets::PSETID_ADDRESS, base + ids::EMAIL_ADDR_TYPE)
+                .str(&NamedProp::lid(
+                    psets::PSETID_ADDRESS,
+                    base + ids::EMAIL_ADDR_TYPE,
+                ))
                 .map(str::to_owned);
         }
     }
@@ -1058,8 +1048,8 @@ fn dist_list_card(
 ) -> String {
     let p = &msg.props;
     let name = p
-        .lid_str(psets::PSETID_ADDRESS, ids::LID_DL_NAME)
-        .or_else(|| p.str(ids::DISPLAY_NAME))
+        .str(&pid::LID_DISTRIBUTION_LIST_NAME)
+        .or_else(|| p.str(pid::DISPLAY_NAME))
         .map(str::to_owned)
         .or_else(|| Some(msg.subject().to_owned()).filter(|s| !s.trim().is_empty()))
         .unwrap_or_else(|| "(unnamed list)".to_owned());
@@ -1116,7 +1106,7 @@ fn dist_list_card(
         }
     }
     common_tail(&mut w, msg, &name, version, warnings);
-    if let Some(t) = p.time(ids::LAST_MODIFICATION_TIME) {
+    if let Some(t) = p.time(pid::LAST_MODIFICATION_TIME) {
         w.line("REV", &[], &timestamp_value(t));
     }
     w.end()

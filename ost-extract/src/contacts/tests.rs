@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use chrono::{TimeZone, Utc};
 use pstkit::ltp::prop::{FileTime, PropValue};
-use pstkit::messaging::{psets, Attachment, Message, NamedProp, PropertyBag};
+use pstkit::messaging::{pid, psets, Attachment, Message, NamedProp, PropertyBag};
 use pstkit::ndb::NodeId;
 
 use super::entryid::{one_off_bytes, wrapped_contact_bytes};
@@ -18,8 +18,8 @@ fn time(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> PropValue<'static> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap(),
     ))
 }
-fn addr(bag: &mut PropertyBag, lid: u32, v: PropValue<'static>) {
-    bag.insert_named(NamedProp::lid(psets::PSETID_ADDRESS, lid), v);
+fn addr(bag: &mut PropertyBag, name: &NamedProp, v: PropValue<'static>) {
+    bag.insert_named(name, v);
 }
 
 /// One content line: name with group, parameters, raw value.
@@ -84,18 +84,26 @@ pub(crate) fn unescape(v: &str) -> String {
 fn small_contact() -> Message {
     let mut p = PropertyBag::new();
     p.insert(pstkit::messaging::pid::MESSAGE_CLASS, s("IPM.Contact"));
-    p.insert(ids::DISPLAY_NAME, s("Jane Doe"));
-    p.insert(ids::GIVEN_NAME, s("Jane"));
-    p.insert(ids::SURNAME, s("Doe"));
-    p.insert(ids::BUSINESS_TELEPHONE, s("+1 555 0100"));
+    p.insert(pid::DISPLAY_NAME, s("Jane Doe"));
+    p.insert(pid::GIVEN_NAME, s("Jane"));
+    p.insert(pid::SURNAME, s("Doe"));
+    p.insert(pid::BUSINESS_TELEPHONE, s("+1 555 0100"));
     p.insert(
-        ids::SEARCH_KEY,
+        pid::SEARCH_KEY,
         PropValue::Binary(Cow::Owned((0u8..16).collect())),
     );
-    p.insert(ids::LAST_MODIFICATION_TIME, time(2010, 6, 15, 12, 30));
-    addr(&mut p, 0x8083, s("jane@example.com"));
-    addr(&mut p, 0x8082, s("SMTP"));
-    addr(&mut p, 0x8080, s("Jane Doe (jane@example.com)"));
+    p.insert(pid::LAST_MODIFICATION_TIME, time(2010, 6, 15, 12, 30));
+    addr(
+        &mut p,
+        &pid::LID_EMAIL1_EMAIL_ADDRESS,
+        s("jane@example.com"),
+    );
+    addr(&mut p, &pid::LID_EMAIL1_ADDRESS_TYPE, s("SMTP"));
+    addr(
+        &mut p,
+        &pid::LID_EMAIL1_DISPLAY_NAME,
+        s("Jane Doe (jane@example.com)"),
+    );
     Message {
         nid: Some(NodeId(0x0020_0064)),
         props: p,
@@ -160,13 +168,13 @@ fn other_classes_are_ignored_and_classes_match_by_prefix() {
 fn escaping_and_folding_in_cards() {
     let mut m = small_contact();
     m.props
-        .insert(ids::DISPLAY_NAME, s("Doe, Jane; \\ the \"first\""));
+        .insert(pid::DISPLAY_NAME, s("Doe, Jane; \\ the \"first\""));
     m.props.insert(
         pstkit::messaging::pid::BODY,
         s("Line one\r\nLine two, with; specials\\\r\n"),
     );
     m.props.insert(
-        ids::COMPANY_NAME,
+        pid::COMPANY_NAME,
         s("Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé Ünïcødé"),
     );
     let out = contacts_to_vcf(&[m], VcardVersion::V3, &mut Vec::new());
@@ -197,18 +205,18 @@ fn escaping_and_folding_in_cards() {
 pub(crate) fn full_contact() -> Message {
     let mut p = PropertyBag::new();
     p.insert(pstkit::messaging::pid::MESSAGE_CLASS, s("IPM.Contact"));
-    p.insert(ids::DISPLAY_NAME, s("Dr. Alice B. Example Jr."));
-    p.insert(ids::GIVEN_NAME, s("Alice"));
-    p.insert(ids::SURNAME, s("Example"));
-    p.insert(ids::MIDDLE_NAME, s("B."));
-    p.insert(ids::DISPLAY_NAME_PREFIX, s("Dr."));
-    p.insert(ids::GENERATION, s("Jr."));
-    p.insert(ids::INITIALS, s("A.B.E."));
-    p.insert(ids::NICKNAME, s("Ali"));
-    addr(&mut p, ids::LID_FILE_UNDER, s("Example, Alice"));
-    addr(&mut p, ids::LID_YOMI_FIRST_NAME, s("ARISU"));
-    addr(&mut p, ids::LID_YOMI_LAST_NAME, s("EGUZANPURU"));
-    addr(&mut p, ids::LID_YOMI_COMPANY_NAME, s("AKUMI"));
+    p.insert(pid::DISPLAY_NAME, s("Dr. Alice B. Example Jr."));
+    p.insert(pid::GIVEN_NAME, s("Alice"));
+    p.insert(pid::SURNAME, s("Example"));
+    p.insert(pid::MIDDLE_NAME, s("B."));
+    p.insert(pid::DISPLAY_NAME_PREFIX, s("Dr."));
+    p.insert(pid::GENERATION, s("Jr."));
+    p.insert(pid::INITIALS, s("A.B.E."));
+    p.insert(pid::NICKNAME, s("Ali"));
+    addr(&mut p, &pid::LID_FILE_UNDER, s("Example, Alice"));
+    addr(&mut p, &pid::LID_YOMI_FIRST_NAME, s("ARISU"));
+    addr(&mut p, &pid::LID_YOMI_LAST_NAME, s("EGUZANPURU"));
+    addr(&mut p, &pid::LID_YOMI_COMPANY_NAME, s("AKUMI"));
     let emails = [
         ("alice@example.com", "SMTP", "Alice (work)"),
         ("alice@home.example", "SMTP", "Alice (home)"),
@@ -219,12 +227,17 @@ pub(crate) fn full_contact() -> Message {
         ),
     ];
     for (i, (a, t, d)) in emails.iter().enumerate() {
-        let base = ids::LID_EMAIL_BASES[i];
-        addr(&mut p, base + 3, s(a));
-        addr(&mut p, base + 2, s(t));
-        addr(&mut p, base, s(d));
+        let base = pid::LID_EMAIL_SLOT_BASES[i];
+        let slot = |off: u32| NamedProp::lid(psets::PSETID_ADDRESS, base + off);
+        addr(&mut p, &slot(ids::EMAIL_ADDRESS), s(a));
+        addr(&mut p, &slot(ids::EMAIL_ADDR_TYPE), s(t));
+        addr(&mut p, &slot(ids::EMAIL_DISPLAY_NAME), s(d));
     }
-    addr(&mut p, 0x80A4, s("alice.ex@corp.example"));
+    addr(
+        &mut p,
+        &pid::LID_EMAIL3_ORIGINAL_DISPLAY_NAME,
+        s("alice.ex@corp.example"),
+    );
     for (k, n) in PHONES.iter().zip(1..) {
         p.insert(k.id, s(&format!("+1 555 01{n:02}")));
     }
@@ -235,80 +248,74 @@ pub(crate) fn full_contact() -> Message {
         p.insert(*id, s(&format!("other{i}")));
     }
     for (i, lid) in ids::LID_WORK_ADDRESS.iter().enumerate() {
-        addr(&mut p, *lid, s(&format!("work{i}")));
+        addr(&mut p, lid, s(&format!("work{i}")));
     }
     addr(
         &mut p,
-        ids::LID_WORK_ADDRESS_LABEL,
+        &pid::LID_WORK_ADDRESS,
         s("work0\nwork1, work2 work3\nwork4"),
     );
-    addr(&mut p, ids::LID_POSTAL_ADDRESS_ID, PropValue::Integer32(2));
-    p.insert(ids::COMPANY_NAME, s("Example Corp"));
-    p.insert(ids::DEPARTMENT_NAME, s("Research"));
-    p.insert(ids::TITLE, s("Chief Scientist"));
-    p.insert(ids::PROFESSION, s("Physicist"));
-    p.insert(ids::MANAGER_NAME, s("Bob Boss"));
-    p.insert(ids::ASSISTANT, s("Carol Helper"));
-    p.insert(ids::SPOUSE_NAME, s("Dave Example"));
+    addr(&mut p, &pid::LID_POSTAL_ADDRESS_ID, PropValue::Integer32(2));
+    p.insert(pid::COMPANY_NAME, s("Example Corp"));
+    p.insert(pid::DEPARTMENT_NAME, s("Research"));
+    p.insert(pid::TITLE, s("Chief Scientist"));
+    p.insert(pid::PROFESSION, s("Physicist"));
+    p.insert(pid::MANAGER_NAME, s("Bob Boss"));
+    p.insert(pid::ASSISTANT, s("Carol Helper"));
+    p.insert(pid::SPOUSE_NAME, s("Dave Example"));
     p.insert(
-        ids::CHILDRENS_NAMES,
+        pid::CHILDRENS_NAMES,
         PropValue::MultipleString(vec!["Eve".into(), "Frank".into()]),
     );
     // Birthday 1980-05-17 entered in UTC+2: local midnight is 22:00 UTC the day before.
-    p.insert(ids::BIRTHDAY, time(1980, 5, 16, 22, 0));
-    p.insert(ids::WEDDING_ANNIVERSARY, time(2005, 9, 10, 4, 0));
+    p.insert(pid::BIRTHDAY, time(1980, 5, 16, 22, 0));
+    p.insert(pid::WEDDING_ANNIVERSARY, time(2005, 9, 10, 4, 0));
     addr(
         &mut p,
-        ids::LID_WEDDING_ANNIVERSARY_LOCAL,
+        &pid::LID_WEDDING_ANNIVERSARY_LOCAL,
         time(2005, 9, 10, 0, 0),
     );
-    p.insert(ids::GENDER, PropValue::Integer16(1));
-    p.insert(ids::PERSONAL_HOME_PAGE, s("https://alice.example/"));
-    p.insert(ids::BUSINESS_HOME_PAGE, s("https://corp.example/alice"));
-    addr(&mut p, ids::LID_HTML, s("https://corp.example/team"));
-    p.insert(ids::FTP_SITE, s("ftp://files.example/"));
+    p.insert(pid::GENDER, PropValue::Integer16(1));
+    p.insert(pid::PERSONAL_HOME_PAGE, s("https://alice.example/"));
+    p.insert(pid::BUSINESS_HOME_PAGE, s("https://corp.example/alice"));
+    addr(&mut p, &pid::LID_HTML, s("https://corp.example/team"));
+    p.insert(pid::FTP_SITE, s("ftp://files.example/"));
     addr(
         &mut p,
-        ids::LID_INSTANT_MESSAGING_ADDRESS,
+        &pid::LID_INSTANT_MESSAGING_ADDRESS,
         s("alice@im.example"),
     );
     addr(
         &mut p,
-        ids::LID_FREE_BUSY_LOCATION,
+        &pid::LID_FREE_BUSY_LOCATION,
         s("https://corp.example/fb/alice.vfb"),
     );
     for (id, _) in EXTRA_TEXT {
         p.insert(*id, s(&format!("extra {id:04X}")));
     }
     for (i, lid) in ids::LID_USER_FIELDS.iter().enumerate() {
-        addr(&mut p, *lid, s(&format!("user {i}")));
+        addr(&mut p, lid, s(&format!("user {i}")));
     }
+    p.insert_named(&pid::LID_BILLING, s("Billing info"));
+    p.insert_named(&pid::LID_MILEAGE, s("42 km"));
     p.insert_named(
-        NamedProp::lid(psets::PSETID_COMMON, ids::LID_COMMON_BILLING),
-        s("Billing info"),
-    );
-    p.insert_named(
-        NamedProp::lid(psets::PSETID_COMMON, ids::LID_COMMON_MILEAGE),
-        s("42 km"),
-    );
-    p.insert_named(
-        NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+        &pid::NAME_KEYWORDS,
         PropValue::MultipleString(vec!["VIP".into(), "Friends, old".into()]),
     );
     p.insert(
         pstkit::messaging::pid::BODY,
         s("Met at the conference.\r\nLikes tea."),
     );
-    p.insert(ids::SENSITIVITY, PropValue::Integer32(2));
+    p.insert(pid::SENSITIVITY, PropValue::Integer32(2));
     p.insert(
-        ids::SEARCH_KEY,
+        pid::SEARCH_KEY,
         PropValue::Binary(Cow::Owned(vec![0xAB; 16])),
     );
-    p.insert(ids::LAST_MODIFICATION_TIME, time(2011, 1, 2, 3, 4));
-    addr(&mut p, ids::LID_HAS_PICTURE, PropValue::Boolean(true));
+    p.insert(pid::LAST_MODIFICATION_TIME, time(2011, 1, 2, 3, 4));
+    addr(&mut p, &pid::LID_HAS_PICTURE, PropValue::Boolean(true));
 
     let mut ap = PropertyBag::new();
-    ap.insert(ids::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
+    ap.insert(pid::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
     ap.insert(
         pstkit::messaging::pid::ATTACH_METHOD,
         PropValue::Integer32(1),
@@ -547,35 +554,38 @@ fn full_contact_v4_uses_standard_properties() {
 fn birthday_rounds_to_the_nearest_date_and_prefers_local() {
     let mut p = PropertyBag::new();
     // UTC-5: local midnight of 1990-03-04 is 05:00 UTC the same day.
-    p.insert(ids::BIRTHDAY, time(1990, 3, 4, 5, 0));
+    p.insert(pid::BIRTHDAY, time(1990, 3, 4, 5, 0));
     assert_eq!(
-        event_date(&p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL),
+        event_date(&p, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL),
         NaiveDate::from_ymd_opt(1990, 3, 4)
     );
     // 11:59 UTC, as [MS-OXOCNTC] describes the property.
-    p.insert(ids::BIRTHDAY, time(1990, 3, 4, 11, 59));
+    p.insert(pid::BIRTHDAY, time(1990, 3, 4, 11, 59));
     assert_eq!(
-        event_date(&p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL),
+        event_date(&p, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL),
         NaiveDate::from_ymd_opt(1990, 3, 4)
     );
     // UTC+9: 15:00 UTC the day before.
-    p.insert(ids::BIRTHDAY, time(1990, 3, 3, 15, 0));
+    p.insert(pid::BIRTHDAY, time(1990, 3, 3, 15, 0));
     assert_eq!(
-        event_date(&p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL),
+        event_date(&p, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL),
         NaiveDate::from_ymd_opt(1990, 3, 4)
     );
-    addr(&mut p, ids::LID_BIRTHDAY_LOCAL, time(1990, 3, 5, 0, 0));
+    addr(&mut p, &pid::LID_BIRTHDAY_LOCAL, time(1990, 3, 5, 0, 0));
     assert_eq!(
-        event_date(&p, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL),
+        event_date(&p, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL),
         NaiveDate::from_ymd_opt(1990, 3, 5)
     );
     // Outlook's "none" (4501-01-01) is no date.
     let mut q = PropertyBag::new();
     q.insert(
-        ids::BIRTHDAY,
+        pid::BIRTHDAY,
         PropValue::Time(FileTime(0x0CB3_4557_A3DD_4000)),
     );
-    assert_eq!(event_date(&q, ids::BIRTHDAY, ids::LID_BIRTHDAY_LOCAL), None);
+    assert_eq!(
+        event_date(&q, pid::BIRTHDAY, &pid::LID_BIRTHDAY_LOCAL),
+        None
+    );
 }
 
 #[test]
@@ -587,7 +597,7 @@ fn uids_are_stable_and_distinct_for_copies() {
     c.props = PropertyBag::new();
     c.props
         .insert(pstkit::messaging::pid::MESSAGE_CLASS, s("IPM.Contact"));
-    c.props.insert(ids::DISPLAY_NAME, s("No Key"));
+    c.props.insert(pid::DISPLAY_NAME, s("No Key"));
     let items = [a, b, c];
     let run1 = contacts_to_vcf(&items, VcardVersion::V3, &mut Vec::new());
     let run2 = contacts_to_vcf(&items, VcardVersion::V3, &mut Vec::new());
@@ -605,8 +615,8 @@ fn uids_are_stable_and_distinct_for_copies() {
 fn dist_list(target_nid: u32) -> Message {
     let mut p = PropertyBag::new();
     p.insert(pstkit::messaging::pid::MESSAGE_CLASS, s("IPM.DistList"));
-    p.insert(ids::DISPLAY_NAME, s("Team; all"));
-    addr(&mut p, ids::LID_DL_NAME, s("Team; all"));
+    p.insert(pid::DISPLAY_NAME, s("Team; all"));
+    addr(&mut p, &pid::LID_DISTRIBUTION_LIST_NAME, s("Team; all"));
     let members = vec![
         one_off_bytes("Member One", "SMTP", "one@example.com"),
         wrapped_contact_bytes(4, target_nid),
@@ -619,16 +629,16 @@ fn dist_list(target_nid: u32) -> Message {
     ];
     addr(
         &mut p,
-        ids::LID_DL_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
         PropValue::MultipleBinary(members),
     );
     addr(
         &mut p,
-        ids::LID_DL_ONE_OFF_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
         PropValue::MultipleBinary(one_offs),
     );
     p.insert(
-        ids::SEARCH_KEY,
+        pid::SEARCH_KEY,
         PropValue::Binary(Cow::Owned(vec![0x11; 16])),
     );
     Message {
@@ -705,12 +715,12 @@ fn list_member_outside_the_export_without_one_off_is_reported() {
     let mut dl = dist_list(0x0099_0004);
     addr(
         &mut dl.props,
-        ids::LID_DL_ONE_OFF_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
         PropValue::MultipleBinary(vec![]),
     );
     addr(
         &mut dl.props,
-        ids::LID_DL_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
         PropValue::MultipleBinary(vec![wrapped_contact_bytes(4, 0x0099_0004), vec![1, 2, 3]]),
     );
     let mut warnings = Vec::new();
@@ -724,10 +734,14 @@ fn list_member_outside_the_export_without_one_off_is_reported() {
 #[test]
 fn exchange_address_without_smtp_stays_and_photo_type_from_magic() {
     let mut m = small_contact();
-    addr(&mut m.props, 0x8083, s("/o=Org/cn=jane"));
-    addr(&mut m.props, 0x8082, s("EX"));
+    addr(
+        &mut m.props,
+        &pid::LID_EMAIL1_EMAIL_ADDRESS,
+        s("/o=Org/cn=jane"),
+    );
+    addr(&mut m.props, &pid::LID_EMAIL1_ADDRESS_TYPE, s("EX"));
     let mut ap = PropertyBag::new();
-    ap.insert(ids::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
+    ap.insert(pid::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
     ap.insert(
         pstkit::messaging::pid::ATTACH_DATA_BINARY,
         PropValue::Binary(Cow::Owned(b"\x89PNG\r\n\x1a\nrest".to_vec())),
@@ -749,12 +763,12 @@ fn wrapped_member_without_one_off_takes_name_and_address_from_the_contact() {
     let mut dl = dist_list(0x0020_0064);
     addr(
         &mut dl.props,
-        ids::LID_DL_ONE_OFF_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS,
         PropValue::MultipleBinary(vec![]),
     );
     addr(
         &mut dl.props,
-        ids::LID_DL_MEMBERS,
+        &pid::LID_DISTRIBUTION_LIST_MEMBERS,
         PropValue::MultipleBinary(vec![wrapped_contact_bytes(4, 0x0020_0064)]),
     );
     let mut warnings = Vec::new();
@@ -777,10 +791,10 @@ fn wrapped_member_without_one_off_takes_name_and_address_from_the_contact() {
 fn list_stream_only_is_reported() {
     let mut p = PropertyBag::new();
     p.insert(pstkit::messaging::pid::MESSAGE_CLASS, s("IPM.DistList"));
-    p.insert(ids::DISPLAY_NAME, s("Big list"));
+    p.insert(pid::DISPLAY_NAME, s("Big list"));
     addr(
         &mut p,
-        ids::LID_DL_STREAM,
+        &pid::LID_DISTRIBUTION_LIST_STREAM,
         PropValue::Binary(Cow::Owned(vec![0; 8])),
     );
     let mut warnings = Vec::new();

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use pstkit::messaging::{pid, TableListing};
+use pstkit::messaging::{pid, PropId, TableListing};
 use pstkit::ndb::NodeType;
 use pstkit::{FolderInfo, NodeId, Store};
 
@@ -296,7 +296,7 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
     let roles = roles(store, folders);
     // The IPM subtree: named by the store; Outlook 2013+ OSTs omit that entry id, so fall back
     // to the parent of Deleted Items (whose id they keep), then to a folder named IPM_SUBTREE.
-    let folder_of = |id: u16| {
+    let folder_of = |id: PropId| {
         store
             .properties()
             .binary(id)
@@ -471,12 +471,12 @@ impl SystemFolders {
 /// items) and on the root folder (drafts, calendar, contacts, tasks, notes, journal). The
 /// Inbox is the folder that holds those same ids besides the root ([MS-OXOSFLD] 2.2.3).
 fn roles(store: &Store, folders: &[FolderInfo]) -> HashMap<NodeId, FolderRole> {
-    const ON_STORE: [(u16, FolderRole); 3] = [
+    const ON_STORE: [(PropId, FolderRole); 3] = [
         (pid::IPM_OUTBOX_ENTRY_ID, FolderRole::Outbox),
         (pid::IPM_SENTMAIL_ENTRY_ID, FolderRole::SentItems),
         (pid::IPM_WASTEBASKET_ENTRY_ID, FolderRole::DeletedItems),
     ];
-    const ON_ROOT: [(u16, FolderRole); 6] = [
+    const ON_ROOT: [(PropId, FolderRole); 6] = [
         (pid::IPM_DRAFTS_ENTRY_ID, FolderRole::Drafts),
         (pid::IPM_APPOINTMENT_ENTRY_ID, FolderRole::Calendar),
         (pid::IPM_CONTACT_ENTRY_ID, FolderRole::Contacts),
@@ -524,7 +524,7 @@ fn roles(store: &Store, folders: &[FolderInfo]) -> HashMap<NodeId, FolderRole> {
         .map(|(n, _)| *n);
     let ren = inbox
         .and_then(|n| store.folder_properties(n).ok())
-        .and_then(|p| match p.get(ADDITIONAL_REN_ENTRY_IDS) {
+        .and_then(|p| match p.get(pid::ADDITIONAL_REN_ENTRY_IDS) {
             Some(pstkit::ltp::PropValue::MultipleBinary(ids)) => Some(ids.clone()),
             _ => None,
         });
@@ -540,7 +540,3 @@ fn roles(store: &Store, folders: &[FolderInfo]) -> HashMap<NodeId, FolderRole> {
     }
     roles
 }
-
-/// `PidTagAdditionalRenEntryIds` ([MS-OXPROPS] 2.509): on the Inbox, the entry ids of
-/// Conflicts, Sync Issues, Local Failures, Server Failures and Junk E-mail, in that order.
-const ADDITIONAL_REN_ENTRY_IDS: u16 = 0x36D8;

@@ -28,10 +28,6 @@ const MSGFLAG_READ: i32 = 0x1;
 const MSGFLAG_UNSENT: i32 = 0x8;
 /// `PidTagAttachFlags`: `attRenderedInBody` / `ATT_MHTML_REF` ([MS-OXCMSG] 2.2.2.18).
 const ATT_MHTML_REF: i32 = 0x4;
-/// `PidTagRecipientDisplayName` ([MS-OXPROPS] 2.902).
-const RECIPIENT_DISPLAY_NAME: u16 = 0x5FF6;
-/// `PidTagConversationTopic` ([MS-OXPROPS] 2.651).
-const CONVERSATION_TOPIC: u16 = 0x0070;
 
 /// Builds the RFC 5322 message (bytes, CRLF) for one Message, recursively for embedded
 /// ones. Never fails: what cannot be rendered is noted in `warnings` and the rest is written.
@@ -209,7 +205,7 @@ fn synthesised(msg: &Message, book: &AddressBook) -> Vec<Field> {
     {
         out.push(Field::new("References", v));
     }
-    if let Some(t) = p.str(CONVERSATION_TOPIC) {
+    if let Some(t) = p.str(pid::CONVERSATION_TOPIC) {
         if t != msg.subject() {
             out.push(Field::new("Thread-Topic", headers::unstructured(t)));
         }
@@ -265,7 +261,7 @@ fn state_fields(msg: &Message, stored: &[Field]) -> Vec<Field> {
 /// address, else a placeholder ([MS-OXCMAIL] 2.2.3.2.4).
 fn recipient_addr(r: &PropertyBag, book: &AddressBook) -> Option<(Option<String>, String)> {
     let (name, addr) = resolve_addr(r, &RECIPIENT, book)?;
-    let name = name.or_else(|| r.str(RECIPIENT_DISPLAY_NAME).map(str::to_owned));
+    let name = name.or_else(|| r.str(pid::RECIPIENT_DISPLAY_NAME).map(str::to_owned));
     Some((name, addr))
 }
 

@@ -16,7 +16,7 @@ pub mod names;
 mod tests;
 
 use chrono::{DateTime, Utc};
-use pstkit::messaging::{pid, Message, PropertyBag};
+use pstkit::messaging::{pid, Message, PropId, PropertyBag};
 
 use crate::addressbook::AddressBook;
 use crate::class::{ClassKind, MessageClass};
@@ -49,12 +49,12 @@ pub fn message_date(msg: &Message) -> Option<DateTime<Utc>> {
 /// representing) or a recipient row ([MS-OXOMSG] 2.2.1, [MS-OXCMAIL] 2.2.3.2.4).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Party {
-    pub name: u16,
-    pub email: u16,
-    pub addrtype: u16,
-    pub smtp: u16,
-    pub entry_id: u16,
-    pub search_key: u16,
+    pub name: PropId,
+    pub email: PropId,
+    pub addrtype: PropId,
+    pub smtp: PropId,
+    pub entry_id: PropId,
+    pub search_key: PropId,
 }
 
 /// The sender ([MS-OXOMSG] 2.2.1.48-2.2.1.52).
@@ -63,8 +63,8 @@ pub(crate) const SENDER: Party = Party {
     email: pid::SENDER_EMAIL_ADDRESS,
     addrtype: pid::SENDER_ADDRTYPE,
     smtp: pid::SENDER_SMTP_ADDRESS,
-    entry_id: 0x0C19,
-    search_key: 0x0C1D,
+    entry_id: pid::SENDER_ENTRY_ID,
+    search_key: pid::SENDER_SEARCH_KEY,
 };
 /// The author the message was sent on behalf of ([MS-OXOMSG] 2.2.1.53-2.2.1.58).
 pub(crate) const SENT_REPRESENTING: Party = Party {
@@ -72,8 +72,8 @@ pub(crate) const SENT_REPRESENTING: Party = Party {
     email: pid::SENT_REPRESENTING_EMAIL_ADDRESS,
     addrtype: pid::SENT_REPRESENTING_ADDRTYPE,
     smtp: pid::SENT_REPRESENTING_SMTP_ADDRESS,
-    entry_id: 0x0041,
-    search_key: 0x003B,
+    entry_id: pid::SENT_REPRESENTING_ENTRY_ID,
+    search_key: pid::SENT_REPRESENTING_SEARCH_KEY,
 };
 /// A recipient row ([MS-OXCMSG] 2.2.3).
 pub(crate) const RECIPIENT: Party = Party {

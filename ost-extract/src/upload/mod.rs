@@ -726,10 +726,6 @@ impl ServerLayout {
 /// `PidTagMessageFlags` bits ([MS-OXCMSG] 2.2.1.6).
 const MSGFLAG_READ: i32 = 0x1;
 const MSGFLAG_UNSENT: i32 = 0x8;
-/// `PidTagFlagStatus` ([MS-OXOFLAG] 2.2.1.1): 2 is flagged for follow-up.
-const FLAG_STATUS: u16 = 0x1090;
-/// `PidTagLastVerbExecuted` ([MS-OXOMSG] 2.2.1.29): 102 reply, 103 reply all, 104 forward.
-const LAST_VERB_EXECUTED: u16 = 0x1081;
 
 /// The IMAP flags of a message ([MS-OXCMSG], [MS-OXOFLAG], [MS-OXOMSG]): `\Seen` when read,
 /// `\Flagged` when flagged for follow-up, `\Answered` after a reply, `$Forwarded` after a
@@ -741,10 +737,10 @@ pub fn message_flags(msg: &Message, in_drafts: bool) -> Vec<&'static str> {
     if mf & MSGFLAG_READ != 0 {
         flags.push("\\Seen");
     }
-    if p.i32(FLAG_STATUS) == Some(2) {
+    if p.i32(pid::FLAG_STATUS) == Some(2) {
         flags.push("\\Flagged");
     }
-    match p.i32(LAST_VERB_EXECUTED) {
+    match p.i32(pid::LAST_VERB_EXECUTED) {
         Some(102 | 103) => flags.push("\\Answered"),
         Some(104) => flags.push("$Forwarded"),
         _ => {}

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use ost_extract::contacts::{contacts_to_vcf, is_contact, is_distribution_list, VcardVersion};
-use pstkit::messaging::{FolderInfo, Message, Store};
+use pstkit::messaging::{pid, FolderInfo, Message, NamedProp, PropId, Store};
 
 /// The shared corpus, when this machine has it.
 pub fn corpus_dir() -> Option<PathBuf> {
@@ -144,9 +144,26 @@ fn s(v: &str) -> pstkit::ltp::prop::PropValue<'static> {
 }
 
 /// Telephone properties of a contact ([MS-OXOCNTC] 2.2.1.4), in the order cards list them.
-pub const PHONE_IDS: [u16; 19] = [
-    0x3A1A, 0x3A08, 0x3A1B, 0x3A09, 0x3A2F, 0x3A1C, 0x3A1E, 0x3A1F, 0x3A21, 0x3A2E, 0x3A02, 0x3A57,
-    0x3A2D, 0x3A1D, 0x3A2C, 0x3A4B, 0x3A24, 0x3A25, 0x3A23,
+pub const PHONE_IDS: [PropId; 19] = [
+    pid::PRIMARY_TELEPHONE,
+    pid::BUSINESS_TELEPHONE,
+    pid::BUSINESS2_TELEPHONE,
+    pid::HOME_TELEPHONE,
+    pid::HOME2_TELEPHONE,
+    pid::MOBILE_TELEPHONE,
+    pid::CAR_TELEPHONE,
+    pid::OTHER_TELEPHONE,
+    pid::PAGER_TELEPHONE,
+    pid::ASSISTANT_TELEPHONE,
+    pid::CALLBACK_TELEPHONE,
+    pid::COMPANY_MAIN_TELEPHONE,
+    pid::ISDN_NUMBER,
+    pid::RADIO_TELEPHONE,
+    pid::TELEX_NUMBER,
+    pid::TTY_TDD_PHONE,
+    pid::BUSINESS_FAX,
+    pid::HOME_FAX,
+    pid::PRIMARY_FAX,
 ];
 
 /// The photo of [`full_contact`]: a JPEG header and some bytes.
@@ -159,8 +176,7 @@ pub fn photo_bytes() -> Vec<u8> {
 /// A contact with every field the converter maps, and a photo attachment.
 pub fn full_contact() -> Message {
     use pstkit::ltp::prop::{FileTime, PropValue};
-    use pstkit::messaging::{pid, psets, Attachment, NamedProp, PropertyBag};
-    let ad = psets::PSETID_ADDRESS;
+    use pstkit::messaging::{Attachment, PropertyBag};
     let time = |y, mo, d, h| {
         PropValue::Time(FileTime::from_utc(
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, mo, d, h, 0, 0).unwrap(),
@@ -170,119 +186,146 @@ pub fn full_contact() -> Message {
     p.insert(pid::MESSAGE_CLASS, s("IPM.Contact"));
     p.insert(pid::SUBJECT, s("Dr. Zoë Ünal-Example Jr."));
     for (id, v) in [
-        (0x3001u16, "Dr. Zoë Ünal-Example Jr."),
-        (0x3A06, "Zoë"),
-        (0x3A11, "Ünal-Example"),
-        (0x3A44, "Maria"),
-        (0x3A45, "Dr."),
-        (0x3A05, "Jr."),
-        (0x3A0A, "Z.M.Ü."),
-        (0x3A4F, "Zo"),
-        (0x3A16, "Example; Corp, Ltd"),
-        (0x3A18, "Research & Development"),
-        (0x3A17, "Chief Scientist"),
-        (0x3A46, "Physicist"),
-        (0x3A4E, "Bob Boss"),
-        (0x3A30, "Carol Helper"),
-        (0x3A19, "Building 7"),
-        (0x3A48, "Dave Example"),
-        (0x3A50, "https://zoe.example/"),
-        (0x3A51, "https://corp.example/zoe"),
-        (0x3A4C, "ftp://files.example/"),
-        (0x3A43, "Climbing"),
-        (0x3A00, "ACC-1"),
-        (0x3A4A, "CUST-2"),
-        (0x3A07, "GOV-3"),
-        (0x3A10, "ORG-4"),
-        (0x3A0C, "Turkish"),
-        (0x3A0D, "Desk 12"),
-        (0x3A49, "ZOE-PC"),
-        (0x3A47, "Referrer"),
+        (pid::DISPLAY_NAME, "Dr. Zoë Ünal-Example Jr."),
+        (pid::GIVEN_NAME, "Zoë"),
+        (pid::SURNAME, "Ünal-Example"),
+        (pid::MIDDLE_NAME, "Maria"),
+        (pid::DISPLAY_NAME_PREFIX, "Dr."),
+        (pid::GENERATION, "Jr."),
+        (pid::INITIALS, "Z.M.Ü."),
+        (pid::NICKNAME, "Zo"),
+        (pid::COMPANY_NAME, "Example; Corp, Ltd"),
+        (pid::DEPARTMENT_NAME, "Research & Development"),
+        (pid::TITLE, "Chief Scientist"),
+        (pid::PROFESSION, "Physicist"),
+        (pid::MANAGER_NAME, "Bob Boss"),
+        (pid::ASSISTANT, "Carol Helper"),
+        (pid::OFFICE_LOCATION, "Building 7"),
+        (pid::SPOUSE_NAME, "Dave Example"),
+        (pid::PERSONAL_HOME_PAGE, "https://zoe.example/"),
+        (pid::BUSINESS_HOME_PAGE, "https://corp.example/zoe"),
+        (pid::FTP_SITE, "ftp://files.example/"),
+        (pid::HOBBIES, "Climbing"),
+        (pid::ACCOUNT, "ACC-1"),
+        (pid::CUSTOMER_ID, "CUST-2"),
+        (pid::GOVERNMENT_ID_NUMBER, "GOV-3"),
+        (pid::ORGANIZATIONAL_ID_NUMBER, "ORG-4"),
+        (pid::LANGUAGE, "Turkish"),
+        (pid::LOCATION, "Desk 12"),
+        (pid::COMPUTER_NETWORK_NAME, "ZOE-PC"),
+        (pid::REFERRED_BY_NAME, "Referrer"),
         (
-            0x1000,
+            pid::BODY,
             "Met at the conference.\r\nLikes tea; and, biscuits \\ cake.",
         ),
     ] {
         p.insert(id, s(v));
     }
     p.insert(
-        0x3A58,
+        pid::CHILDRENS_NAMES,
         PropValue::MultipleString(vec!["Eve".into(), "Frank".into()]),
     );
     for (n, id) in PHONE_IDS.iter().enumerate() {
         p.insert(*id, s(&format!("+1 555 01{n:02}")));
     }
-    for (i, id) in [0x3A5Du16, 0x3A59, 0x3A5C, 0x3A5B, 0x3A5A, 0x3A5E]
-        .iter()
-        .enumerate()
+    for (i, id) in [
+        pid::HOME_ADDRESS_STREET,
+        pid::HOME_ADDRESS_CITY,
+        pid::HOME_ADDRESS_STATE_OR_PROVINCE,
+        pid::HOME_ADDRESS_POSTAL_CODE,
+        pid::HOME_ADDRESS_COUNTRY,
+        pid::HOME_ADDRESS_POST_OFFICE_BOX,
+    ]
+    .iter()
+    .enumerate()
     {
         p.insert(*id, s(&format!("home{i}")));
     }
-    for (i, id) in [0x3A63u16, 0x3A5F, 0x3A62, 0x3A61, 0x3A60, 0x3A64]
-        .iter()
-        .enumerate()
+    for (i, id) in [
+        pid::OTHER_ADDRESS_STREET,
+        pid::OTHER_ADDRESS_CITY,
+        pid::OTHER_ADDRESS_STATE_OR_PROVINCE,
+        pid::OTHER_ADDRESS_POSTAL_CODE,
+        pid::OTHER_ADDRESS_COUNTRY,
+        pid::OTHER_ADDRESS_POST_OFFICE_BOX,
+    ]
+    .iter()
+    .enumerate()
     {
         p.insert(*id, s(&format!("other{i}")));
     }
-    for (i, lid) in [0x8045u32, 0x8046, 0x8047, 0x8048, 0x8049, 0x804A]
-        .iter()
-        .enumerate()
+    for (i, lid) in [
+        pid::LID_WORK_ADDRESS_STREET,
+        pid::LID_WORK_ADDRESS_CITY,
+        pid::LID_WORK_ADDRESS_STATE,
+        pid::LID_WORK_ADDRESS_POSTAL_CODE,
+        pid::LID_WORK_ADDRESS_COUNTRY,
+        pid::LID_WORK_ADDRESS_POST_OFFICE_BOX,
+    ]
+    .iter()
+    .enumerate()
     {
-        p.insert_named(NamedProp::lid(ad, *lid), s(&format!("work{i}")));
+        p.insert_named(lid, s(&format!("work{i}")));
     }
     // Birthday 1980-05-17 entered in UTC+2: local midnight is 22:00 UTC the day before.
-    p.insert(0x3A42, time(1980, 5, 16, 22));
-    p.insert(0x3A41, time(2005, 9, 10, 4));
-    p.insert(0x3A4D, PropValue::Integer16(1));
-    p.insert(0x0036, PropValue::Integer32(2));
+    p.insert(pid::BIRTHDAY, time(1980, 5, 16, 22));
+    p.insert(pid::WEDDING_ANNIVERSARY, time(2005, 9, 10, 4));
+    p.insert(pid::GENDER, PropValue::Integer16(1));
+    p.insert(pid::SENSITIVITY, PropValue::Integer32(2));
     p.insert(
-        0x300B,
+        pid::SEARCH_KEY,
         PropValue::Binary(std::borrow::Cow::Owned(vec![0xAB; 16])),
     );
-    p.insert(0x3008, time(2011, 1, 2, 3));
-    let named: [(u32, PropValue<'static>); 27] = [
-        (0x8005, s("Ünal-Example, Zoë")),
-        (0x802C, s("ZOE")),
-        (0x802D, s("UNARU")),
-        (0x802E, s("KOOPU")),
-        (0x8080, s("Zoë (work)")),
-        (0x8082, s("SMTP")),
-        (0x8083, s("zoe@example.com")),
-        (0x8090, s("Zoë (home)")),
-        (0x8092, s("SMTP")),
-        (0x8093, s("zoe@home.example")),
-        (0x80A0, s("Zoë (Exchange)")),
-        (0x80A2, s("EX")),
-        (0x80A3, s("/o=Org/ou=Site/cn=Recipients/cn=zoe")),
-        (0x80A4, s("zoe.ex@corp.example")),
-        (0x801A, s("home0\nhome1 home3")),
-        (0x801B, s("work0\nwork1 work3")),
-        (0x801C, s("other0\nother1 other3")),
-        (0x8022, PropValue::Integer32(2)),
-        (0x802B, s("https://corp.example/team")),
-        (0x8062, s("zoe@im.example")),
-        (0x80D8, s("https://corp.example/fb/zoe.vfb")),
-        (0x80DF, time(2005, 9, 10, 0)),
-        (0x804F, s("user 1")),
-        (0x8050, s("user 2")),
-        (0x8051, s("user 3")),
-        (0x8052, s("user 4")),
-        (0x8015, PropValue::Boolean(true)),
+    p.insert(pid::LAST_MODIFICATION_TIME, time(2011, 1, 2, 3));
+    let named: [(NamedProp, PropValue<'static>); 27] = [
+        (pid::LID_FILE_UNDER, s("Ünal-Example, Zoë")),
+        (pid::LID_YOMI_FIRST_NAME, s("ZOE")),
+        (pid::LID_YOMI_LAST_NAME, s("UNARU")),
+        (pid::LID_YOMI_COMPANY_NAME, s("KOOPU")),
+        (pid::LID_EMAIL1_DISPLAY_NAME, s("Zoë (work)")),
+        (pid::LID_EMAIL1_ADDRESS_TYPE, s("SMTP")),
+        (pid::LID_EMAIL1_EMAIL_ADDRESS, s("zoe@example.com")),
+        (pid::LID_EMAIL2_DISPLAY_NAME, s("Zoë (home)")),
+        (pid::LID_EMAIL2_ADDRESS_TYPE, s("SMTP")),
+        (pid::LID_EMAIL2_EMAIL_ADDRESS, s("zoe@home.example")),
+        (pid::LID_EMAIL3_DISPLAY_NAME, s("Zoë (Exchange)")),
+        (pid::LID_EMAIL3_ADDRESS_TYPE, s("EX")),
+        (
+            pid::LID_EMAIL3_EMAIL_ADDRESS,
+            s("/o=Org/ou=Site/cn=Recipients/cn=zoe"),
+        ),
+        (
+            pid::LID_EMAIL3_ORIGINAL_DISPLAY_NAME,
+            s("zoe.ex@corp.example"),
+        ),
+        (pid::LID_HOME_ADDRESS, s("home0\nhome1 home3")),
+        (pid::LID_WORK_ADDRESS, s("work0\nwork1 work3")),
+        (pid::LID_OTHER_ADDRESS, s("other0\nother1 other3")),
+        (pid::LID_POSTAL_ADDRESS_ID, PropValue::Integer32(2)),
+        (pid::LID_HTML, s("https://corp.example/team")),
+        (pid::LID_INSTANT_MESSAGING_ADDRESS, s("zoe@im.example")),
+        (
+            pid::LID_FREE_BUSY_LOCATION,
+            s("https://corp.example/fb/zoe.vfb"),
+        ),
+        (pid::LID_WEDDING_ANNIVERSARY_LOCAL, time(2005, 9, 10, 0)),
+        (pid::LID_CONTACT_USER_FIELD1, s("user 1")),
+        (pid::LID_CONTACT_USER_FIELD2, s("user 2")),
+        (pid::LID_CONTACT_USER_FIELD3, s("user 3")),
+        (pid::LID_CONTACT_USER_FIELD4, s("user 4")),
+        (pid::LID_HAS_PICTURE, PropValue::Boolean(true)),
     ];
-    for (lid, v) in named {
-        p.insert_named(NamedProp::lid(ad, lid), v);
+    for (name, v) in named {
+        p.insert_named(&name, v);
     }
+    p.insert_named(&pid::LID_BILLING, s("Billing info"));
+    p.insert_named(&pid::LID_MILEAGE, s("42 km"));
     p.insert_named(
-        NamedProp::lid(psets::PSETID_COMMON, 0x8535),
-        s("Billing info"),
-    );
-    p.insert_named(NamedProp::lid(psets::PSETID_COMMON, 0x8534), s("42 km"));
-    p.insert_named(
-        NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+        &pid::NAME_KEYWORDS,
         PropValue::MultipleString(vec!["VIP".into(), "Friends, old".into()]),
     );
     let mut ap = PropertyBag::new();
-    ap.insert(0x7FFF, PropValue::Boolean(true));
+    ap.insert(pid::ATTACHMENT_CONTACT_PHOTO, PropValue::Boolean(true));
     ap.insert(pid::ATTACH_METHOD, PropValue::Integer32(1));
     ap.insert(pid::ATTACH_LONG_FILENAME, s("ContactPicture.jpg"));
     ap.insert(pid::ATTACH_EXTENSION, s(".jpg"));

@@ -12,5 +12,5 @@ pub mod value;
 pub use heap::{BTreeOnHeap, ClientSig, Heap, HeapId};
 pub use node::LtpNode;
 pub use pc::PropertyContext;
-pub use prop::{FileTime, Guid, ObjectRef, PropTag, PropType, PropValue};
+pub use prop::{FileTime, Guid, ObjectRef, PropId, PropTag, PropType, PropValue};
 pub use tc::{Column, TableContext};

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ltp::heap::{BTreeOnHeap, ClientSig};
 use crate::ltp::node::LtpNode;
-use crate::ltp::prop::{PropTag, PropType, PropValue};
+use crate::ltp::prop::{PropId, PropTag, PropType, PropValue};
 use crate::ltp::value::decode_value;
 use crate::ndb::bytes::ReadLe;
 
@@ -51,7 +51,7 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
             let id = k.u16_at(0)?;
             let ty = v.u16_at(0)?;
             Some(PcRecord {
-                tag: PropTag::new(id, PropType(ty)),
+                tag: PropTag::new(PropId(id), PropType(ty)),
                 value: v.u32_at(2)?,
             })
         }));
@@ -64,7 +64,7 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
     }
 
     /// The record for property `id`, whatever its type.
-    pub fn record(&self, id: u16) -> Option<PcRecord> {
+    pub fn record(&self, id: PropId) -> Option<PcRecord> {
         self.records
             .binary_search_by_key(&id, |r| r.tag.id())
             .ok()
@@ -89,7 +89,7 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
     }
 
     /// Property `id`, decoded (`None` when absent).
-    pub fn get(&self, id: u16, codepage: u32) -> Result<Option<PropValue<'_>>> {
+    pub fn get(&self, id: PropId, codepage: u32) -> Result<Option<PropValue<'_>>> {
         match self.record(id) {
             Some(r) => self.value(r, codepage).map(Some),
             None => Ok(None),
@@ -102,7 +102,7 @@ impl<'n, 'a> PropertyContext<'n, 'a> {
         &self,
         codepage: u32,
         warnings: &mut Vec<Warning>,
-    ) -> Vec<(u16, PropValue<'static>)> {
+    ) -> Vec<(PropId, PropValue<'static>)> {
         let mut out = Vec::with_capacity(self.records.len());
         for rec in &self.records {
             match self.value(*rec, codepage) {

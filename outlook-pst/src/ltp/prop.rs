@@ -80,18 +80,58 @@ impl PropType {
     }
 }
 
+/// A property identifier (`wPropId`, [MS-OXCDATA] 2.9): the high 16 bits of a tag, the key
+/// of a property context's records and a table's columns.
+///
+/// Ids below 0x8000 are tagged properties, the same in every store; the spec's well-known ones
+/// are constants in `pstkit::messaging::pid`. Ids from 0x8000 up stand for named properties
+/// and differ between stores: ask for those by name (`messaging::NamedProp`, also constants in
+/// `pid`) and let the store's name map find the id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct PropId(pub u16);
+
+impl PropId {
+    /// The first id that stands for a named property.
+    pub const FIRST_NAMED: Self = Self(0x8000);
+
+    /// Whether this id stands for a named property in its store (0x8000 and up).
+    pub const fn is_named(self) -> bool {
+        self.0 >= Self::FIRST_NAMED.0
+    }
+}
+
+impl fmt::Debug for PropId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PropId({:#06X})", self.0)
+    }
+}
+
+/// Formats the number, as `{:04X}` does a `u16` (e.g. in messages naming a property).
+impl fmt::UpperHex for PropId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::UpperHex::fmt(&self.0, f)
+    }
+}
+
+/// Formats the number, as `{:04x}` does a `u16`.
+impl fmt::LowerHex for PropId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::LowerHex::fmt(&self.0, f)
+    }
+}
+
 /// A property tag: identifier in the high 16 bits, type in the low 16 bits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PropTag(pub u32);
 
 impl PropTag {
     /// Builds a tag from an identifier and a type.
-    pub fn new(id: u16, ty: PropType) -> Self {
-        Self((u32::from(id) << 16) | u32::from(ty.0))
+    pub fn new(id: PropId, ty: PropType) -> Self {
+        Self((u32::from(id.0) << 16) | u32::from(ty.0))
     }
     /// The property identifier (`wPropId`).
-    pub fn id(self) -> u16 {
-        (self.0 >> 16) as u16
+    pub fn id(self) -> PropId {
+        PropId((self.0 >> 16) as u16)
     }
     /// The property type (`wPropType`).
     pub fn ty(self) -> PropType {
@@ -406,9 +446,12 @@ mod tests {
     #[test]
     fn tag_parts() {
         let t = PropTag(0x0037_001F);
-        assert_eq!(t.id(), 0x0037);
+        assert_eq!(t.id(), PropId(0x0037));
         assert_eq!(t.ty(), PropType::STRING);
-        assert_eq!(PropTag::new(0x0E07, PropType::INTEGER32).0, 0x0E07_0003);
+        assert_eq!(
+            PropTag::new(PropId(0x0E07), PropType::INTEGER32).0,
+            0x0E07_0003
+        );
         assert!(PropType(0x101F).is_multi());
         assert_eq!(PropType(0x101F).base(), PropType::STRING);
     }

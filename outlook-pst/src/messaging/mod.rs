@@ -7,8 +7,9 @@ pub mod props;
 pub mod rtf;
 pub mod store;
 
+pub use crate::ltp::prop::PropId;
 pub use item::{Attachment, Loss, Message};
-pub use props::{psets, NameMap, NamedProp, PropName, PropertyBag};
+pub use props::{psets, NameMap, NamedProp, PropKey, PropName, PropertyBag};
 pub use store::{
     CarveSummary, CarvedFolder, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store,
     TableListing,

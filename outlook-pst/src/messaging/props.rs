@@ -1,12 +1,13 @@
 //! Property bags: every property of one object (message, recipient, attachment, folder),
 //! detached from the file, with named properties resolved ([MS-PST] 2.4.7).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::ltp::prop::{Guid, PropValue};
+use crate::ltp::prop::{Guid, PropId, PropValue};
 
 /// Well-known property sets ([MS-OXPROPS] 1.3.2).
 pub mod psets {
@@ -49,11 +50,14 @@ pub mod psets {
 pub enum PropName {
     /// A numeric name (`dwPropertyId`), e.g. 0x8216 for `PidLidAppointmentRecur`.
     Id(u32),
-    /// A string name, e.g. `"Keywords"` in `PS_PUBLIC_STRINGS`.
-    String(String),
+    /// A string name, e.g. `"Keywords"` in `PS_PUBLIC_STRINGS`: borrowed for the constants in
+    /// `pid`, owned for names read from a file.
+    String(Cow<'static, str>),
 }
 
-/// A named property: its property set and its name.
+/// A named property: its property set and its name. The ones the workspace reads or writes
+/// are constants in `pid` (`pid::LID_APPOINTMENT_RECUR`, `pid::NAME_KEYWORDS`), so a caller
+/// never passes a set and a number separately.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NamedProp {
     /// The property set (`PSETID_*`).
@@ -64,17 +68,24 @@ pub struct NamedProp {
 
 impl NamedProp {
     /// A numerically named property (`PidLid*`).
-    pub fn lid(set: Guid, id: u32) -> Self {
+    pub const fn lid(set: Guid, id: u32) -> Self {
         Self {
             set,
             name: PropName::Id(id),
         }
     }
-    /// A string-named property (`PidName*`).
-    pub fn string(set: Guid, name: &str) -> Self {
+    /// A string-named property (`PidName*`) with a name known at compile time.
+    pub const fn string(set: Guid, name: &'static str) -> Self {
         Self {
             set,
-            name: PropName::String(name.to_owned()),
+            name: PropName::String(Cow::Borrowed(name)),
+        }
+    }
+    /// A string-named property with a name read at run time (e.g. from a file).
+    pub fn owned_string(set: Guid, name: String) -> Self {
+        Self {
+            set,
+            name: PropName::String(Cow::Owned(name)),
         }
     }
 }
@@ -82,22 +93,22 @@ impl NamedProp {
 /// The two-way map between property ids (0x8000 and up) and named properties of one store.
 #[derive(Debug, Clone, Default)]
 pub struct NameMap {
-    by_id: HashMap<u16, NamedProp>,
-    by_name: HashMap<NamedProp, u16>,
+    by_id: HashMap<PropId, NamedProp>,
+    by_name: HashMap<NamedProp, PropId>,
 }
 
 impl NameMap {
     /// Records that `id` stands for `name` in this store.
-    pub fn insert(&mut self, id: u16, name: NamedProp) {
+    pub fn insert(&mut self, id: PropId, name: NamedProp) {
         self.by_name.insert(name.clone(), id);
         self.by_id.insert(id, name);
     }
     /// The named property behind `id`.
-    pub fn name(&self, id: u16) -> Option<&NamedProp> {
+    pub fn name(&self, id: PropId) -> Option<&NamedProp> {
         self.by_id.get(&id)
     }
     /// The property id this store uses for `name`.
-    pub fn id(&self, name: &NamedProp) -> Option<u16> {
+    pub fn id(&self, name: &NamedProp) -> Option<PropId> {
         self.by_name.get(name).copied()
     }
     /// Number of named properties mapped.
@@ -110,13 +121,32 @@ impl NameMap {
     }
 }
 
+/// What a property can be asked for by: its id (`PropId`, for tagged properties) or its name
+/// (`&NamedProp`, resolved through the store's name map).
+pub trait PropKey {
+    /// The id this key stands for in a store with name map `names`.
+    fn id_in(self, names: &NameMap) -> Option<PropId>;
+}
+
+impl PropKey for PropId {
+    fn id_in(self, _: &NameMap) -> Option<PropId> {
+        Some(self)
+    }
+}
+
+impl PropKey for &NamedProp {
+    fn id_in(self, names: &NameMap) -> Option<PropId> {
+        names.id(self)
+    }
+}
+
 /// All properties of one object, keyed by property id, with the store's name map so that
 /// named properties can be asked for by name.
 #[derive(Debug, Clone, Default)]
 pub struct PropertyBag {
     /// Sorted by id, each id once. A property context's records arrive in id order, so a
     /// bag is built by pushing; lookups are binary searches.
-    props: Vec<(u16, PropValue<'static>)>,
+    props: Vec<(PropId, PropValue<'static>)>,
     names: Arc<NameMap>,
 }
 
@@ -136,7 +166,7 @@ impl PropertyBag {
 
     /// A bag of `values` (in any order; of two values with one id, the later is kept) that
     /// resolves named properties through `names`.
-    pub fn from_values(names: Arc<NameMap>, mut values: Vec<(u16, PropValue<'static>)>) -> Self {
+    pub fn from_values(names: Arc<NameMap>, mut values: Vec<(PropId, PropValue<'static>)>) -> Self {
         if !values.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             // Stable, so that equal ids stay in order and the last of each run is the later.
             values.sort_by_key(|v| v.0);
@@ -151,7 +181,7 @@ impl PropertyBag {
     }
 
     /// Sets property `id`.
-    pub fn insert(&mut self, id: u16, value: PropValue<'static>) {
+    pub fn insert(&mut self, id: PropId, value: PropValue<'static>) {
         match self.position(id) {
             Ok(i) => {
                 if let Some(slot) = self.props.get_mut(i) {
@@ -163,7 +193,7 @@ impl PropertyBag {
     }
 
     /// Where `id` is (`Ok`), or where it would go (`Err`).
-    fn position(&self, id: u16) -> Result<usize, usize> {
+    fn position(&self, id: PropId) -> Result<usize, usize> {
         // Pushing in id order is the common case: check the end first.
         match self.props.last() {
             Some(&(last, _)) if last < id => Err(self.props.len()),
@@ -173,44 +203,36 @@ impl PropertyBag {
     }
 
     /// Sets a named property, giving it an id in this bag's name map if it has none.
-    pub fn insert_named(&mut self, name: NamedProp, value: PropValue<'static>) {
-        let id = match self.names.id(&name) {
+    pub fn insert_named(&mut self, name: &NamedProp, value: PropValue<'static>) {
+        let id = match self.names.id(name) {
             Some(id) => id,
             None => {
                 let map = Arc::make_mut(&mut self.names);
                 let id = (0x8000u16..=0xFFFE)
+                    .map(PropId)
                     .find(|i| map.name(*i).is_none())
-                    .unwrap_or(0xFFFF);
-                map.insert(id, name);
+                    .unwrap_or(PropId(0xFFFF));
+                map.insert(id, name.clone());
                 id
             }
         };
         self.insert(id, value);
     }
 
-    /// Property `id`, whatever its type.
-    pub fn get(&self, id: u16) -> Option<&PropValue<'static>> {
-        let i = self.position(id).ok()?;
+    /// A property, whatever its type: by id (`pid::SUBJECT`) or by name
+    /// (`&pid::LID_LOCATION`).
+    pub fn get(&self, key: impl PropKey) -> Option<&PropValue<'static>> {
+        let i = self.position(key.id_in(&self.names)?).ok()?;
         self.props.get(i).map(|v| &v.1)
     }
 
-    /// A named property.
-    pub fn get_named(&self, name: &NamedProp) -> Option<&PropValue<'static>> {
-        self.get(self.names.id(name)?)
-    }
-
-    /// A numerically named property (`PidLid*`) of property set `set`.
-    pub fn lid(&self, set: Guid, id: u32) -> Option<&PropValue<'static>> {
-        self.get_named(&NamedProp::lid(set, id))
-    }
-
     /// Every property, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (u16, &PropValue<'static>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (PropId, &PropValue<'static>)> {
         self.props.iter().map(|(k, v)| (*k, v))
     }
 
     /// The named property behind an id of this bag, if it is one.
-    pub fn name_of(&self, id: u16) -> Option<&NamedProp> {
+    pub fn name_of(&self, id: PropId) -> Option<&NamedProp> {
         self.names.name(id)
     }
 
@@ -230,105 +252,88 @@ impl PropertyBag {
     }
 
     /// A string property (empty strings count as absent).
-    pub fn str(&self, id: u16) -> Option<&str> {
-        self.get(id)
+    pub fn str(&self, key: impl PropKey) -> Option<&str> {
+        self.get(key)
             .and_then(PropValue::as_str)
             .filter(|s| !s.is_empty())
     }
     /// A binary property.
-    pub fn binary(&self, id: u16) -> Option<&[u8]> {
-        self.get(id).and_then(PropValue::as_binary)
+    pub fn binary(&self, key: impl PropKey) -> Option<&[u8]> {
+        self.get(key).and_then(PropValue::as_binary)
     }
     /// An integer property as `i32`.
-    pub fn i32(&self, id: u16) -> Option<i32> {
-        self.get(id).and_then(PropValue::as_i32)
+    pub fn i32(&self, key: impl PropKey) -> Option<i32> {
+        self.get(key).and_then(PropValue::as_i32)
     }
     /// A boolean property.
-    pub fn bool(&self, id: u16) -> Option<bool> {
-        self.get(id).and_then(PropValue::as_bool)
+    pub fn bool(&self, key: impl PropKey) -> Option<bool> {
+        self.get(key).and_then(PropValue::as_bool)
     }
     /// A time property as UTC.
-    pub fn time(&self, id: u16) -> Option<DateTime<Utc>> {
-        self.get(id).and_then(PropValue::as_time)
-    }
-    /// A string named property (empty strings count as absent).
-    pub fn lid_str(&self, set: Guid, id: u32) -> Option<&str> {
-        self.lid(set, id)
-            .and_then(PropValue::as_str)
-            .filter(|s| !s.is_empty())
-    }
-    /// An integer named property.
-    pub fn lid_i32(&self, set: Guid, id: u32) -> Option<i32> {
-        self.lid(set, id).and_then(PropValue::as_i32)
-    }
-    /// A boolean named property.
-    pub fn lid_bool(&self, set: Guid, id: u32) -> Option<bool> {
-        self.lid(set, id).and_then(PropValue::as_bool)
-    }
-    /// A time named property.
-    pub fn lid_time(&self, set: Guid, id: u32) -> Option<DateTime<Utc>> {
-        self.lid(set, id).and_then(PropValue::as_time)
-    }
-    /// A binary named property.
-    pub fn lid_binary(&self, set: Guid, id: u32) -> Option<&[u8]> {
-        self.lid(set, id).and_then(PropValue::as_binary)
+    pub fn time(&self, key: impl PropKey) -> Option<DateTime<Utc>> {
+        self.get(key).and_then(PropValue::as_time)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messaging::pid;
     use std::borrow::Cow;
 
     #[test]
     fn bag_keeps_one_value_per_id_in_id_order() {
         let int = PropValue::Integer32;
+        let id = PropId;
         let bag = PropertyBag::from_values(
             Arc::default(),
             vec![
-                (0x3001, int(1)),
-                (0x0037, int(2)),
-                (0x3001, int(3)),
-                (0x0001, int(4)),
+                (id(0x3001), int(1)),
+                (id(0x0037), int(2)),
+                (id(0x3001), int(3)),
+                (id(0x0001), int(4)),
             ],
         );
         // The later of two values with one id wins, as with insert.
         let ids: Vec<(u16, i32)> = bag
             .iter()
-            .map(|(id, v)| (id, v.as_i32().unwrap_or(-1)))
+            .map(|(id, v)| (id.0, v.as_i32().unwrap_or(-1)))
             .collect();
         assert_eq!(ids, [(0x0001, 4), (0x0037, 2), (0x3001, 3)]);
 
         let mut bag = bag;
-        bag.insert(0x0037, int(5));
-        bag.insert(0x0002, int(6));
-        bag.insert(0xFFFF, int(7));
-        let ids: Vec<u16> = bag.iter().map(|(id, _)| id).collect();
+        bag.insert(id(0x0037), int(5));
+        bag.insert(id(0x0002), int(6));
+        bag.insert(id(0xFFFF), int(7));
+        let ids: Vec<u16> = bag.iter().map(|(id, _)| id.0).collect();
         assert_eq!(ids, [0x0001, 0x0002, 0x0037, 0x3001, 0xFFFF]);
-        assert_eq!(bag.i32(0x0037), Some(5));
-        assert_eq!(bag.i32(0x0003), None);
+        assert_eq!(bag.i32(id(0x0037)), Some(5));
+        assert_eq!(bag.i32(id(0x0003)), None);
         assert_eq!(bag.len(), 5);
     }
 
     #[test]
     fn named_lookup_goes_through_the_map() {
         let mut names = NameMap::default();
-        names.insert(0x8003, NamedProp::lid(psets::PSETID_APPOINTMENT, 0x8216));
+        names.insert(PropId(0x8003), pid::LID_APPOINTMENT_RECUR);
         let mut bag = PropertyBag::with_names(Arc::new(names));
-        bag.insert(0x8003, PropValue::Binary(Cow::Owned(vec![1, 2, 3])));
-        bag.insert(0x0037, PropValue::String(Cow::Borrowed("Hello")));
+        bag.insert(PropId(0x8003), PropValue::Binary(Cow::Owned(vec![1, 2, 3])));
+        bag.insert(pid::SUBJECT, PropValue::String(Cow::Borrowed("Hello")));
         assert_eq!(
-            bag.lid_binary(psets::PSETID_APPOINTMENT, 0x8216),
+            bag.binary(&pid::LID_APPOINTMENT_RECUR),
             Some(&[1u8, 2, 3][..])
         );
-        assert_eq!(bag.lid_binary(psets::PSETID_TASK, 0x8216), None);
-        assert_eq!(bag.str(0x0037), Some("Hello"));
+        assert_eq!(
+            bag.binary(&NamedProp::lid(psets::PSETID_TASK, 0x8216)),
+            None
+        );
+        assert_eq!(bag.str(pid::SUBJECT), Some("Hello"));
 
         bag.insert_named(
-            NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+            &pid::NAME_KEYWORDS,
             PropValue::MultipleString(vec!["a".into()]),
         );
-        let kw = bag.get_named(&NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"));
+        let kw = bag.get(&pid::NAME_KEYWORDS);
         assert_eq!(kw.and_then(PropValue::as_strings), Some(vec!["a"]));
     }
 }

@@ -5,11 +5,10 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Location, Result, Warning};
-use crate::ltp::{LtpNode, PropValue, PropertyContext, TableContext};
+use crate::ltp::{LtpNode, PropId, PropValue, PropertyContext, TableContext};
 use crate::messaging::item::{Attachment, Loss, Message};
-use crate::messaging::pid;
 use crate::messaging::props::{NameMap, NamedProp, PropName, PropertyBag};
-use crate::messaging::psets;
+use crate::messaging::{pid, psets};
 use crate::ndb::bytes::ReadLe;
 use crate::ndb::{BlockId, Header, Ndb, NodeEntry, NodeId, NodeOrigin, NodeType};
 
@@ -177,14 +176,14 @@ pub struct Envelope {
     /// The properties asked for and the recipients (no attachments).
     pub message: Message,
     /// The ids of every property the message holds, asked for or not, sorted.
-    pub present: Vec<u16>,
+    pub present: Vec<PropId>,
     /// The rows of its attachment table.
     pub attachments: usize,
 }
 
 impl Envelope {
     /// Whether the message holds property `id` (read or not).
-    pub fn has(&self, id: u16) -> bool {
+    pub fn has(&self, id: PropId) -> bool {
         self.present.binary_search(&id).is_ok()
     }
 }
@@ -653,7 +652,11 @@ impl Store {
     /// its attachments (whose count is in [`Envelope::attachments`]): what an index of the
     /// whole store (an address book, a coverage count) needs, at a fraction of the cost of
     /// [`Store::message`]. Unread properties are not decoded at all.
-    pub fn message_envelope(&self, nid: NodeId, wanted: &dyn Fn(u16) -> bool) -> Result<Envelope> {
+    pub fn message_envelope(
+        &self,
+        nid: NodeId,
+        wanted: &dyn Fn(PropId) -> bool,
+    ) -> Result<Envelope> {
         let node = LtpNode::open_node(&self.ndb, nid)?;
         let pc = PropertyContext::new(&node).map_err(|e| e.in_node(nid))?;
         let cp = self.item_codepage(&pc);
@@ -713,7 +716,7 @@ impl Store {
         })
     }
 
-    fn bag(&self, values: Vec<(u16, PropValue<'static>)>) -> PropertyBag {
+    fn bag(&self, values: Vec<(PropId, PropValue<'static>)>) -> PropertyBag {
         PropertyBag::from_values(self.names.clone(), values)
     }
 
@@ -973,7 +976,7 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>, Vec<CarvedFolder>
         let Ok(pc) = PropertyContext::new(&node) else {
             continue;
         };
-        let has = |id: u16| pc.record(id).is_some();
+        let has = |id: PropId| pc.record(id).is_some();
         if has(pid::MESSAGE_CLASS) {
             if let Some(cp) = [pid::MESSAGE_CODEPAGE, pid::INTERNET_CODEPAGE]
                 .iter()
@@ -1010,7 +1013,7 @@ fn find_lost_nodes(ndb: &Ndb) -> (Vec<NodeEntry>, Option<u32>, Vec<CarvedFolder>
                 name,
                 content_count,
             });
-        } else if !names_found && has(0x0002) && has(0x0003) {
+        } else if !names_found && has(pid::NAMEID_STREAM_GUID) && has(pid::NAMEID_STREAM_ENTRY) {
             names_found = true;
             found.push(NodeEntry {
                 nid: NodeId::NAME_TO_ID_MAP,
@@ -1141,15 +1144,15 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
             return map;
         }
     };
-    let stream = |id: u16| -> Vec<u8> {
+    let stream = |id: PropId| -> Vec<u8> {
         match pc.get(id, DEFAULT_CODEPAGE) {
             Ok(Some(PropValue::Binary(b))) => b.into_owned(),
             _ => Vec::new(),
         }
     };
-    let guids = stream(0x0002);
-    let entries = stream(0x0003);
-    let strings = stream(0x0004);
+    let guids = stream(pid::NAMEID_STREAM_GUID);
+    let entries = stream(pid::NAMEID_STREAM_ENTRY);
+    let strings = stream(pid::NAMEID_STREAM_STRING);
     for e in entries.chunks_exact(8) {
         let (Some(value), Some(wguid), Some(idx)) = (e.u32_at(0), e.u16_at(4), e.u16_at(6)) else {
             continue;
@@ -1173,7 +1176,7 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
                 continue;
             };
             match strings.bytes_at(off + 4, len as usize) {
-                Some(b) => PropName::String(crate::ltp::codepage::decode_utf16(b)),
+                Some(b) => PropName::String(crate::ltp::codepage::decode_utf16(b).into()),
                 None => continue,
             }
         } else {
@@ -1182,7 +1185,7 @@ fn read_name_map(ndb: &Ndb, warnings: &mut Vec<Warning>) -> NameMap {
         let Some(id) = 0x8000u16.checked_add(idx) else {
             continue;
         };
-        map.insert(id, NamedProp { set, name });
+        map.insert(PropId(id), NamedProp { set, name });
     }
     map
 }
