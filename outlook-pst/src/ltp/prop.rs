@@ -305,6 +305,20 @@ pub enum PropValue<'a> {
 }
 
 impl<'a> PropValue<'a> {
+    /// The same value borrowing this one's strings and bytes (multi-valued ones are copied):
+    /// what a writer takes to encode a value without copying its data first.
+    pub fn borrowed(&self) -> PropValue<'_> {
+        match self {
+            Self::String(s) => PropValue::String(Cow::Borrowed(s)),
+            Self::Binary(b) => PropValue::Binary(Cow::Borrowed(b)),
+            Self::Other { ty, data } => PropValue::Other {
+                ty: *ty,
+                data: Cow::Borrowed(data),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// Detaches the value from the node's buffers.
     pub fn into_owned(self) -> PropValue<'static> {
         match self {
