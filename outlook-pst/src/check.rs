@@ -30,7 +30,10 @@ use crate::ltp::prop::{PropId, PropValue};
 use crate::ltp::tc::TableContext;
 use crate::messaging::{pid, Carving, Store};
 use crate::ndb::block::{self, subnode_block, xblock_children, SubnodeBlock};
-use crate::ndb::btree::{self, BlockEntry, NodeEntry, PTYPE_BBT, PTYPE_NBT};
+use crate::ndb::btree::{
+    self, BlockEntry, NodeEntry, PTYPE_AMAP, PTYPE_BBT, PTYPE_DLIST, PTYPE_FMAP, PTYPE_FPMAP,
+    PTYPE_NBT, PTYPE_PMAP,
+};
 use crate::ndb::bytes::ReadLe;
 use crate::ndb::crc::crc32;
 use crate::ndb::header::{BlockRef, Header, Layout};
@@ -165,13 +168,6 @@ pub fn check_opened(ndb: &Ndb, store: Result<Store>) -> Report {
 const MAX_TREE_DEPTH: u8 = 3;
 /// Findings of one check beyond this many are summarised in one more finding.
 const MAX_PER_CHECK: usize = 200;
-
-/// Page types of the allocation maps ([MS-PST] 2.2.2.7.1).
-const PTYPE_FMAP: u8 = 0x82;
-const PTYPE_PMAP: u8 = 0x83;
-const PTYPE_AMAP: u8 = 0x84;
-const PTYPE_FPMAP: u8 = 0x85;
-const PTYPE_DLIST: u8 = 0x86;
 
 /// Where a layout keeps its allocation maps. The 512-byte layouts follow [MS-PST] 2.2.2.7;
 /// the 4 KiB layout follows libpff's PFF format document ("The 64-bit 4k page allocation

@@ -8,7 +8,7 @@
 //! ```text
 //! cargo build --release -p ost-extract-cli -p ost-extract-benches
 //! target/release/scale [--dir /tmp/ost-scale] [--only ost1g,ost4g,pst1g] [--skip TOOL,...]
-//!                       [--runs N] [--out OUTPUT_DIR] [--no-pretouch]
+//!                       [--runs N] [--out OUTPUT_DIR] [--no-pretouch] [--delete-each]
 //! ```
 //!
 //! Before every timed run it writes once into as much free memory as the run may need (see
@@ -94,6 +94,8 @@ struct Args {
     out: Option<PathBuf>,
     runs: usize,
     pretouch: bool,
+    /// Delete each run's output as soon as it is measured (for disks too small for all).
+    delete_each: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -106,6 +108,7 @@ fn parse_args() -> Result<Args> {
         out: None,
         runs: 3,
         pretouch: true,
+        delete_each: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -118,12 +121,14 @@ fn parse_args() -> Result<Args> {
             "--out" => a.out = Some(PathBuf::from(v()?)),
             "--runs" => a.runs = v()?.parse::<usize>()?.max(1),
             "--no-pretouch" => a.pretouch = false,
+            "--delete-each" => a.delete_each = true,
             "-h" | "--help" => {
                 println!(
                     "scale [--dir DIR] [--only ost1g,ost4g,pst1g] \
                      [--skip ours-pst,ours-mbox,ours-eml,readpst-mbox,readpst-e,pffexport,ls] [--bin OST_EXTRACT] \
                      [--runs N (default 3; outputs of every run stay on disk until the end)] \
                      [--no-pretouch (do not write into free memory before each run)] \
+                     [--delete-each (delete each output once measured; not for EML runs, see below)] \
                      [--out OUTPUT_DIR (default DIR/out; e.g. /dev/shm/out to take the disk out)]"
                 );
                 std::process::exit(0);
@@ -532,6 +537,9 @@ fn main() -> Result<()> {
                     same_start(&path, args.pretouch.then_some(touch))?;
                     let sink = out_root.join(format!("{}-write-{round}", input.name));
                     let w = write_once(&sink, bytes)?;
+                    if args.delete_each {
+                        let _ = fs::remove_file(&sink);
+                    }
                     eprintln!(
                         "  write output  #{round} {w:8.2} s ({:.0} MiB)",
                         run.output_mib
@@ -574,6 +582,9 @@ fn main() -> Result<()> {
                             "clean": c.ok, "wall_s": c.wall, "peak_rss_mib": c.rss_mib,
                         }));
                     }
+                }
+                if args.delete_each {
+                    let _ = fs::remove_dir_all(&out);
                 }
                 runs.push(run);
             }

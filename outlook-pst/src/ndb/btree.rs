@@ -14,6 +14,16 @@ use crate::ndb::{BlockId, NodeId};
 pub const PTYPE_BBT: u8 = 0x80;
 /// `ptypeNBT`.
 pub const PTYPE_NBT: u8 = 0x81;
+/// `ptypeFMap` ([MS-PST] 2.2.2.7.1; deprecated).
+pub const PTYPE_FMAP: u8 = 0x82;
+/// `ptypePMap` (deprecated).
+pub const PTYPE_PMAP: u8 = 0x83;
+/// `ptypeAMap`.
+pub const PTYPE_AMAP: u8 = 0x84;
+/// `ptypeFPMap` (deprecated).
+pub const PTYPE_FPMAP: u8 = 0x85;
+/// `ptypeDL`: the density list.
+pub const PTYPE_DLIST: u8 = 0x86;
 /// B-trees deeper than this are taken as damage (real files have 2 to 4 levels).
 const MAX_LEVELS: u8 = 8;
 
