@@ -275,6 +275,15 @@ pub struct UploadSummary {
 }
 
 impl UploadSummary {
+    /// Adds a target and its ledger.
+    pub fn add_target(&mut self, target: &str, ledger: &Path) {
+        if !self.targets.is_empty() {
+            self.targets.push_str(", ");
+        }
+        self.targets.push_str(target);
+        self.ledgers.push(ledger.display().to_string());
+    }
+
     /// Items uploaded by this run, over all folders.
     pub fn uploaded(&self) -> u64 {
         self.folders.iter().map(|p| p.uploaded).sum()

@@ -132,11 +132,7 @@ impl Sink for DavUpload {
         let Some(run) = &self.run else { return };
         let placed = run.placed.lock().unwrap_or_else(|p| p.into_inner());
         let summary = report.upload.get_or_insert_with(UploadSummary::default);
-        if !summary.targets.is_empty() {
-            summary.targets.push_str(", ");
-        }
-        summary.targets.push_str(&self.target());
-        summary.ledgers.push(run.ledger_path.display().to_string());
+        summary.add_target(&self.target(), &run.ledger_path);
         for p in &placed.folders {
             let s = summary.folder(&p.source);
             s.collections.extend(p.collections.iter().cloned());

@@ -300,11 +300,7 @@ impl Sink for ImapUpload {
         let Some(run) = &self.run else { return };
         let placed = run.placed.lock().unwrap_or_else(|p| p.into_inner());
         let summary = report.upload.get_or_insert_with(UploadSummary::default);
-        if !summary.targets.is_empty() {
-            summary.targets.push_str(", ");
-        }
-        summary.targets.push_str(&self.url.display());
-        summary.ledgers.push(run.ledger_path.display().to_string());
+        summary.add_target(&self.url.display(), &run.ledger_path);
         // Every folder given a mailbox, empty ones too, in the plan's order.
         for key in &run.order {
             if let Some((_, Some(mb))) = run.folders.get(key) {
