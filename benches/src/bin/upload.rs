@@ -70,7 +70,11 @@ fn env_value(text: &str, key: &str) -> Result<String> {
 /// `/usr/bin/time -v`'s figure named `name`.
 fn time_field(text: &str, name: &str) -> f64 {
     text.lines()
-        .find_map(|l| l.trim().strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(name)
+                .and_then(|v| v.trim().parse().ok())
+        })
         .unwrap_or(0.0)
 }
 
@@ -83,7 +87,10 @@ fn command() -> Result<PathBuf> {
     let me = std::env::current_exe()?;
     let p = me.with_file_name("ost-extract");
     if !p.exists() {
-        bail!("{} missing: cargo build --release -p ost-extract-cli", p.display());
+        bail!(
+            "{} missing: cargo build --release -p ost-extract-cli",
+            p.display()
+        );
     }
     Ok(p)
 }
@@ -174,7 +181,12 @@ fn main() -> Result<()> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .flat_map(|r| r["upload"]["folders"].as_array().cloned().unwrap_or_default())
+                .flat_map(|r| {
+                    r["upload"]["folders"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                })
                 .filter_map(|f| f["uploaded"].as_u64())
                 .sum();
             println!(
