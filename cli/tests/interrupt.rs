@@ -45,6 +45,34 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The next number in [0, 1) of a seeded sequence (a linear congruential generator).
+fn next_fraction(seed: &mut u64) -> f64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*seed >> 33) as f64 / (1u64 << 31) as f64
+}
+
+/// Starts `command`, sends it `signal` (`INT`, `KILL`) after `wait`, and returns its exit
+/// status and what it printed on stderr.
+fn interrupt(mut command: Command, wait: Duration, signal: &str) -> (Option<i32>, String) {
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(wait);
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status();
+    let o = child.wait_with_output().unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
 fn convert(out: &Path, extra: &[&str]) -> Command {
     let mut c = bin();
     c.args(["convert", "--jobs", "1", "-o"])
@@ -74,27 +102,12 @@ fn sigint_leaves_reports_and_resume_finishes_the_same_tree() {
     let mut interrupted = 0;
     let mut resumed_fewer = false;
     for round in 0..4 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let fraction = (seed >> 33) as f64 / (1u64 << 31) as f64;
-        let wait = Duration::from_millis(100) + run_time.mul_f64(0.9 * fraction);
+        let wait = Duration::from_millis(100) + run_time.mul_f64(0.9 * next_fraction(&mut seed));
         let out = tmp.path().join(format!("run{round}"));
-        let child = convert(&out, &[])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        let _ = Command::new("kill")
-            .arg("-INT")
-            .arg(child.id().to_string())
-            .status();
-        let o = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        if o.status.code() != Some(130) {
+        let (code, err) = interrupt(convert(&out, &[]), wait, "INT");
+        if code != Some(130) {
             // The run ended before the signal: nothing to check this round.
-            assert!(matches!(o.status.code(), Some(0 | 1)), "{err}");
+            assert!(matches!(code, Some(0 | 1)), "{err}");
             continue;
         }
         interrupted += 1;
@@ -191,34 +204,19 @@ fn resume_continues_an_input_at_the_folders_not_yet_written() {
     eprintln!("seed {seed}");
     let mut part_way = 0;
     for round in 0..6 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let fraction = (seed >> 33) as f64 / (1u64 << 31) as f64;
         // Somewhere in the second half of the run, where folders are being written; every
         // third round the process is killed outright instead.
-        let wait = run_time.mul_f64(0.5 + 0.45 * fraction);
+        let wait = run_time.mul_f64(0.5 + 0.45 * next_fraction(&mut seed));
         let kill = round % 3 == 2;
         let out = tmp.path().join(format!("run{round}"));
-        let child = convert(&out, &[])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(wait);
-        let _ = Command::new("kill")
-            .arg(if kill { "-KILL" } else { "-INT" })
-            .arg(child.id().to_string())
-            .status();
-        let o = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&o.stderr);
-        if o.status.code() == Some(0) {
+        let (code, err) = interrupt(convert(&out, &[]), wait, if kill { "KILL" } else { "INT" });
+        if code == Some(0) {
             // The run ended before the signal: nothing to check this round.
             continue;
         }
         let left = snapshot(&out);
         if !kill {
-            assert_eq!(o.status.code(), Some(130), "{err}");
+            assert_eq!(code, Some(130), "{err}");
             assert!(err.contains("--resume"), "no hint to resume: {err}");
             assert!(left.contains_key("report.json"), "no run report");
             assert!(

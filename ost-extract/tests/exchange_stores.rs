@@ -17,24 +17,14 @@ use pst_fixtures::exchange::{Exchange, Role};
 use pst_fixtures::{build_file, BuildOptions};
 use pstkit::{Client, CryptMethod, Layout};
 
+mod common;
+use common::walk;
+
 fn read_tree(dir: &Path, ext: &str) -> String {
     let mut out = String::new();
     for e in walk(dir) {
         if e.extension().is_some_and(|x| x == ext) {
             out.push_str(&std::fs::read_to_string(&e).unwrap());
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
         }
     }
     out

@@ -1,14 +1,13 @@
 //! Deleted items still in the file come back with `--recover-deleted`, and only then.
 
 use std::borrow::Cow;
-use std::fs::File;
 
 use ost_extract::convert::{convert_file, Kind, NoProgress, Options};
 use pstkit::ltp::PropValue;
 use pstkit::messaging::{pid, Message};
-use pstkit::write::NdbWriter;
-use pstkit::write::{SpecialFolder, StoreOptions, StoreWriter};
-use pstkit::{Client, CryptMethod, Layout, NodeId};
+use pstkit::NodeId;
+
+mod common;
 
 fn mail(subject: &str) -> Message {
     let mut m = Message::default();
@@ -54,25 +53,7 @@ fn reseal(bytes: &mut [u8], page: usize) {
 /// A Unicode PST with an Inbox holding "Kept" and a message "Deleted but not purged" whose
 /// node names the Inbox but which the Inbox's contents table does not list.
 fn file_with_deleted(path: &std::path::Path) -> NodeId {
-    let ndb = NdbWriter::new(
-        File::create(path).unwrap(),
-        Layout::Unicode,
-        Client::Pst,
-        CryptMethod::Permute,
-    )
-    .unwrap();
-    let mut store = StoreWriter::new(
-        ndb,
-        StoreOptions {
-            display_name: "Personal Folders".into(),
-            omit_ipm_subtree_entry_id: false,
-            record_key: [7; 16],
-            ansi_encoding: None,
-            ansi_codepage: 1252,
-        },
-    );
-    let top = store.add_folder(store.root(), "Top of Personal Folders", None);
-    store.set_special(SpecialFolder::IpmSubtree, top);
+    let (mut store, top) = common::unicode_pst(path);
     let inbox = store.add_folder(top, "Inbox", Some("IPF.Note"));
     store.add_message(inbox, &mail("Kept")).unwrap();
     let gone = store

@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -16,8 +15,10 @@ use ost_extract::convert::{convert_file, DateRange, InputReport, Kind, NoProgres
 use pst_fixtures::calendar::{day_number, End, Pattern, Recurrence};
 use pstkit::ltp::PropValue;
 use pstkit::messaging::{pid, Message};
-use pstkit::write::{NdbWriter, SpecialFolder, StoreOptions, StoreWriter};
-use pstkit::{Client, CryptMethod, Layout, Store};
+use pstkit::Store;
+
+mod common;
+use common::walk;
 
 fn s(v: &str) -> PropValue<'static> {
     PropValue::String(Cow::Owned(v.to_owned()))
@@ -111,25 +112,7 @@ const MONDAYS: Pattern = Pattern::Weekly {
 };
 
 fn write_store(path: &Path) {
-    let ndb = NdbWriter::new(
-        File::create(path).unwrap(),
-        Layout::Unicode,
-        Client::Pst,
-        CryptMethod::Permute,
-    )
-    .unwrap();
-    let mut store = StoreWriter::new(
-        ndb,
-        StoreOptions {
-            display_name: "Personal Folders".into(),
-            omit_ipm_subtree_entry_id: false,
-            record_key: [7; 16],
-            ansi_encoding: None,
-            ansi_codepage: 1252,
-        },
-    );
-    let top = store.add_folder(store.root(), "Top of Personal Folders", None);
-    store.set_special(SpecialFolder::IpmSubtree, top);
+    let (mut store, top) = common::unicode_pst(path);
     let inbox = store.add_folder(top, "Inbox", Some("IPF.Note"));
     let calendar = store.add_folder(top, "Calendar", Some("IPF.Appointment"));
     let tasks = store.add_folder(top, "Tasks", Some("IPF.Task"));
@@ -349,19 +332,6 @@ fn run(file: &Path, opts: &Options) -> InputReport {
         assert_eq!(eml, report.counts.get(&Kind::Mail).map_or(0, |c| c.written));
     }
     report
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn found(r: &InputReport, folder: &str) -> BTreeMap<Kind, u64> {

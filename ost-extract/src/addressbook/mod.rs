@@ -145,14 +145,48 @@ pub struct AddressReport {
     pub unresolved_dns: BTreeMap<String, u64>,
 }
 
-/// Counts kept while converting (items render in parallel).
-#[derive(Debug, Default)]
-struct Tally {
+/// Counts kept while converting (items render in parallel): over the whole store, and per
+/// scope (a folder of the conversion) so that a resumed conversion can add those of the
+/// folders it did not convert again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
     resolved: u64,
     guessed: u64,
     guesses: BTreeMap<String, String>,
     unresolved_count: u64,
     unresolved: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    fn record(&mut self, found: Option<&Resolved>, label: &str) {
+        match found {
+            Some(Resolved::Smtp(_)) => self.resolved += 1,
+            Some(Resolved::Guess(g)) => {
+                self.guessed += 1;
+                self.guesses.insert(label.to_owned(), g.clone());
+            }
+            None => {
+                self.unresolved_count += 1;
+                *self.unresolved.entry(label.to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.resolved += o.resolved;
+        self.guessed += o.guessed;
+        self.guesses
+            .extend(o.guesses.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.unresolved_count += o.unresolved_count;
+        for (k, n) in &o.unresolved {
+            *self.unresolved.entry(k.clone()).or_default() += n;
+        }
+    }
+}
+
+thread_local! {
+    /// The scope the current thread counts for ([`AddressBook::in_scope`]).
+    static SCOPE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
 /// The store-wide book of DN → SMTP pairings. Built once per store before converting;
@@ -177,6 +211,7 @@ pub struct AddressBook {
     sent_senders: Vec<(Option<String>, Option<String>, String)>,
     guess_domain: Option<String>,
     tally: Mutex<Tally>,
+    scoped: Mutex<HashMap<usize, Tally>>,
 }
 
 /// Named properties of contacts read for their e-mail slots: address type, address,
@@ -695,18 +730,36 @@ impl AddressBook {
     /// Counts one outcome under `label` (the DN, else what the party is known by).
     fn count(&self, found: Option<Resolved>, label: String) -> Option<Resolved> {
         let mut t = self.tally.lock().unwrap_or_else(|e| e.into_inner());
-        match &found {
-            Some(Resolved::Smtp(_)) => t.resolved += 1,
-            Some(Resolved::Guess(g)) => {
-                t.guessed += 1;
-                t.guesses.insert(label, g.clone());
-            }
-            None => {
-                t.unresolved_count += 1;
-                *t.unresolved.entry(label).or_default() += 1;
-            }
+        t.record(found.as_ref(), &label);
+        drop(t);
+        if let Some(scope) = SCOPE.with(|s| s.get()) {
+            let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+            scoped
+                .entry(scope)
+                .or_default()
+                .record(found.as_ref(), &label);
         }
         found
+    }
+
+    /// Runs `f` (on this thread) with what it counts also kept under `scope`.
+    pub fn in_scope<R>(&self, scope: usize, f: impl FnOnce() -> R) -> R {
+        let before = SCOPE.with(|s| s.replace(Some(scope)));
+        let r = f();
+        SCOPE.with(|s| s.set(before));
+        r
+    }
+
+    /// What was counted under `scope` (taken out of the book's keeping).
+    pub fn take_scope(&self, scope: usize) -> Tally {
+        let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+        scoped.remove(&scope).unwrap_or_default()
+    }
+
+    /// Adds counts kept earlier (a resumed conversion's finished folders).
+    pub fn add_tally(&self, t: &Tally) {
+        let mut mine = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        mine.add(t);
     }
 
     /// Finds the SMTP address for an IMCEA-encapsulated address: an Exchange DN through the

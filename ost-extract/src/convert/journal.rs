@@ -78,11 +78,13 @@ pub(crate) struct FolderOutcome {
     pub skipped: Vec<Skipped>,
     /// Items every output left out, by reason.
     pub left_out: BTreeMap<String, u64>,
+    /// What resolving its items' addresses counted, for the address report.
+    pub addresses: crate::addressbook::Tally,
 }
 
 impl FolderOutcome {
     /// The outcome of the folder at `index` (holding `items` items), from its log.
-    pub fn of(index: usize, items: u64, log: Log) -> Self {
+    pub fn of(index: usize, items: u64, log: Log, addresses: crate::addressbook::Tally) -> Self {
         Self {
             index,
             folder: log.folder().to_owned(),
@@ -92,6 +94,7 @@ impl FolderOutcome {
             warnings: log.warnings,
             skipped: log.skipped,
             left_out: log.left_out,
+            addresses,
         }
     }
 }
@@ -205,6 +208,7 @@ mod tests {
             warnings: Vec::new(),
             skipped: Vec::new(),
             left_out: BTreeMap::from([("free/busy data".to_owned(), 1)]),
+            addresses: Default::default(),
         }
     }
 

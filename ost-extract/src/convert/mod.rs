@@ -419,8 +419,13 @@ fn run_pipeline(
             if journal.is_some() && progress.stop_requested() {
                 return Ok(None);
             }
-            let log = pipeline.folder(f, &tick)?;
-            let outcome = journal::FolderOutcome::of(index, f.items.len() as u64, log);
+            let log = pipeline.folder(index, f, &tick)?;
+            let outcome = journal::FolderOutcome::of(
+                index,
+                f.items.len() as u64,
+                log,
+                book.take_scope(index),
+            );
             if let Some(j) = &journal {
                 j.record(&outcome)?;
             }
@@ -435,6 +440,8 @@ fn run_pipeline(
         };
         if finished.contains_key(&done.index) {
             report.resumed_items += done.items;
+            // The addresses its items' conversion counted, as if converted again.
+            book.add_tally(&done.addresses);
         }
         report::add_counts(&mut report.counts, &done.counts);
         // A folder whose items --only left out is not listed.
@@ -680,7 +687,14 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Converts one folder's items through every sink.
-    fn folder(&self, folder: &PlannedFolder, tick: &(dyn Fn() + Sync)) -> Result<Log, WriteError> {
+    /// Converts the folder at `index` of the plan; what resolving addresses counts is kept
+    /// under that index too (the journal's share of it).
+    fn folder(
+        &self,
+        index: usize,
+        folder: &PlannedFolder,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<Log, WriteError> {
         let mut log = Log::new(&folder.label, self.sinks.iter().map(|s| s.name()).collect());
         if let Some(why) = folder_left_out(self.opts, self.system_sinks, folder) {
             log.left_out(why, folder.items.len() as u64);
@@ -754,7 +768,7 @@ impl<'a> Pipeline<'a> {
                 || {
                     chunk
                         .par_iter()
-                        .map(|&nid| self.load(folder, nid))
+                        .map(|&nid| self.book.in_scope(index, || self.load(folder, nid)))
                         .collect::<Vec<_>>()
                 },
                 || prev.map_or(Ok(()), &mut handle),
