@@ -2,17 +2,9 @@
 //! damaged copy, 2 on a file that is not a PST; `--json` gives one object per file.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ost-extract"))
-}
-
-fn demo(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/demo")
-        .join(name)
-}
+mod common;
+use common::*;
 
 #[test]
 fn clean_files_exit_0() {

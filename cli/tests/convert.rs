@@ -1,59 +1,11 @@
 //! End-to-end tests of `ost-extract convert`: the same tree whatever the thread count, resume
 //! after a kill, reports, exit codes and refusal to overwrite.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ost-extract"))
-}
-
-fn corpus() -> PathBuf {
-    match std::env::var_os("OST_EXTRACT_CORPUS") {
-        Some(p) => PathBuf::from(p).join("corpus"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/corpus"),
-    }
-}
-
-fn demo_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo")
-}
-
-/// Every file under `dir`, relative path -> bytes; reports have their timing removed, the one
-/// thing that legitimately differs between runs.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                let mut bytes = std::fs::read(&p).unwrap();
-                if rel.ends_with("report.json") {
-                    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-                    v.as_object_mut().unwrap().remove("elapsed_ms");
-                    bytes = serde_json::to_vec(&v).unwrap();
-                }
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
-    let ka: Vec<_> = a.keys().collect();
-    let kb: Vec<_> = b.keys().collect();
-    assert_eq!(ka, kb, "the two trees hold different files");
-    for (k, v) in a {
-        assert!(b[k] == *v, "{k} differs between the two runs");
-    }
-}
+mod common;
+use common::*;
 
 #[test]
 fn thread_count_does_not_change_the_output() {

@@ -2,18 +2,9 @@
 //! kind are what a real run then finds, and every file it names is one the real run writes.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ost-extract"))
-}
-
-fn demo(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/demo")
-        .join(name)
-}
+mod common;
+use common::*;
 
 /// Runs `convert --dry-run` and then a real conversion of the demo file `name` with
 /// `extra` options; checks the dry run wrote nothing, counted per folder and kind what the

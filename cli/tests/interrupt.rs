@@ -5,45 +5,12 @@
 //! resumes to the same tree too: the folder it was in is converted again from its start.
 #![cfg(unix)]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ost-extract"))
-}
-
-fn corpus() -> PathBuf {
-    match std::env::var_os("OST_EXTRACT_CORPUS") {
-        Some(p) => PathBuf::from(p).join("corpus"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/corpus"),
-    }
-}
-
-/// Every file under `dir`, relative path -> bytes; reports without their timing.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                let mut bytes = std::fs::read(&p).unwrap();
-                if rel.ends_with("report.json") {
-                    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-                    v.as_object_mut().unwrap().remove("elapsed_ms");
-                    bytes = serde_json::to_vec(&v).unwrap();
-                }
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
+mod common;
+use common::*;
 
 /// The next number in [0, 1) of a seeded sequence (a linear congruential generator).
 fn next_fraction(seed: &mut u64) -> f64 {

@@ -3,60 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ost-extract"))
-}
-
-fn corpus() -> PathBuf {
-    match std::env::var_os("OST_EXTRACT_CORPUS") {
-        Some(p) => PathBuf::from(p).join("corpus"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/corpus"),
-    }
-}
-
-fn demo_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/demo")
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+mod common;
+use common::*;
 
 /// Every file under `dir` but the shard reports, relative path -> bytes; reports without
 /// their timing, the one thing that differs between runs.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else if !rel.starts_with("report-shard-") {
-                let mut bytes = std::fs::read(&p).unwrap();
-                if rel.ends_with("report.json") {
-                    let mut v = json(&p);
-                    v.as_object_mut().unwrap().remove("elapsed_ms");
-                    bytes = serde_json::to_vec(&v).unwrap();
-                }
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
-    let ka: Vec<_> = a.keys().collect();
-    let kb: Vec<_> = b.keys().collect();
-    assert_eq!(ka, kb, "the two trees hold different files");
-    for (k, v) in a {
-        assert!(b[k] == *v, "{k} differs");
-    }
+    snapshot_except(dir, |rel| rel.starts_with("report-shard-"))
 }
 
 /// Starts the three shards of a run at once; each writes into `out(i)`.

@@ -3,15 +3,11 @@
 //! (truncation, bit flips, zeroed regions, a zeroed node-B-tree root, a zeroed header, a data
 //! tree that lies about its count) never exits 0 with fewer items written than the file held.
 
-use std::borrow::Cow;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use ost_extract::convert::{batch, convert_file, MailFormat, NoProgress, Options};
+use pst_fixtures::testing::{mail, pst_store};
 use pst_fixtures::{damage, BuildOptions};
-use pstkit::ltp::PropValue;
-use pstkit::messaging::{pid, Message};
-use pstkit::write::{NdbWriter, SpecialFolder, StoreOptions, StoreWriter};
 use pstkit::{Carving, CryptMethod, Store};
 use pstkit::{Client, Layout};
 use serde_json::Value;
@@ -45,45 +41,17 @@ fn written(report: &Value) -> u64 {
     })
 }
 
-fn mail(subject: &str) -> Message {
-    let mut m = Message::default();
-    m.props.insert(
-        pid::MESSAGE_CLASS,
-        PropValue::String(Cow::Borrowed("IPM.Note")),
-    );
-    m.props.insert(
-        pid::SUBJECT,
-        PropValue::String(Cow::Owned(subject.to_owned())),
-    );
-    m.props.insert(
-        pid::BODY,
-        PropValue::String(Cow::Owned(format!("Body of {subject}"))),
-    );
-    m
-}
-
 /// A Unicode PST whose folders are named `names` (siblings under the IPM subtree, each with
 /// one message and, when `sub`, a subfolder with one more).
 fn named_folders(path: &Path, names: &[&str], sub: bool) {
-    let ndb = NdbWriter::new(
-        File::create(path).unwrap(),
+    let (mut w, top) = pst_store(
+        path,
         Layout::Unicode,
-        Client::Pst,
         CryptMethod::None,
+        "Personal Folders",
+        [3; 16],
     )
     .unwrap();
-    let mut w = StoreWriter::new(
-        ndb,
-        StoreOptions {
-            display_name: "Personal Folders".into(),
-            omit_ipm_subtree_entry_id: false,
-            record_key: [3; 16],
-            ansi_encoding: None,
-            ansi_codepage: 1252,
-        },
-    );
-    let top = w.add_folder(w.root(), "Top of Personal Folders", None);
-    w.set_special(SpecialFolder::IpmSubtree, top);
     for name in names {
         let f = w.add_folder(top, name, Some("IPF.Note"));
         w.add_message(f, &mail(&format!("in {name}"))).unwrap();

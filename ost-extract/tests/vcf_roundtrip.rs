@@ -4,15 +4,12 @@
 
 mod vcf_common;
 
-use std::fs::File;
-
 use ost_extract::contacts::VcardVersion;
+use pst_fixtures::testing::pst_store;
 use pstkit::ltp::prop::PropValue;
 use pstkit::messaging::{pid, Message, PropertyBag};
 use pstkit::ndb::CryptMethod;
-use pstkit::write::NdbWriter;
-use pstkit::write::{SpecialFolder, StoreOptions, StoreWriter};
-use pstkit::{Client, Layout};
+use pstkit::Layout;
 use vcf_common::*;
 
 const RECORD_KEY: [u8; 16] = [7; 16];
@@ -46,26 +43,8 @@ fn wrapped(nid: u32) -> Vec<u8> {
 }
 
 fn write_store(path: &std::path::Path, layout: Layout) -> u32 {
-    let ndb = NdbWriter::new(
-        File::create(path).unwrap(),
-        layout,
-        Client::Pst,
-        CryptMethod::Permute,
-    )
-    .unwrap();
-    let mut store = StoreWriter::new(
-        ndb,
-        StoreOptions {
-            display_name: "Round trip".into(),
-            omit_ipm_subtree_entry_id: false,
-            record_key: RECORD_KEY,
-            ansi_encoding: None,
-            ansi_codepage: 1252,
-        },
-    );
-    let root = store.root();
-    let top = store.add_folder(root, "Top of Personal Folders", None);
-    store.set_special(SpecialFolder::IpmSubtree, top);
+    let (mut store, top) =
+        pst_store(path, layout, CryptMethod::Permute, "Round trip", RECORD_KEY).unwrap();
     let contacts = store.add_folder(top, "Contacts", Some("IPF.Contact"));
     let inbox = store.add_folder(top, "Inbox", Some("IPF.Note"));
     let full = full_contact();

@@ -643,35 +643,51 @@ impl<'a> Checker<'a> {
         e
     }
 
-    /// Counts the references of a data tree rooted at `bid`.
-    fn data_tree(&mut self, bid: BlockId, from: Location, depth: u8, refs: &mut HashMap<u64, u32>) {
-        if self.resolve(bid, from, refs).is_none() || !bid.is_internal() {
-            return;
-        }
-        // A tree block shared by several references counts each of them, but its own
-        // references to its children once.
-        if refs.get(&bid.key()).copied().unwrap_or(0) > 1 {
-            return;
+    /// The block of a data or subnode tree (`what`) at `bid`, counted as one more reference,
+    /// with its location, when it is to be walked: not a data block of a data tree
+    /// (`data_only_internal`), not already walked through another reference (a tree block
+    /// shared by several references counts each of them, but its own references to its
+    /// children once), no deeper than `max_depth`, and readable.
+    #[allow(clippy::too_many_arguments)]
+    fn tree_block(
+        &mut self,
+        bid: BlockId,
+        from: Location,
+        refs: &mut HashMap<u64, u32>,
+        data_only_internal: bool,
+        depth: u8,
+        max_depth: u8,
+        what: &str,
+    ) -> Option<(Location, Vec<u8>)> {
+        self.resolve(bid, from, refs)?;
+        if (data_only_internal && !bid.is_internal())
+            || refs.get(&bid.key()).copied().unwrap_or(0) > 1
+        {
+            return None;
         }
         let at = Location {
             block: Some(bid),
             ..from
         };
-        if depth >= MAX_TREE_DEPTH {
-            self.find(
-                Severity::Error,
-                "tree.depth",
-                at,
-                "data tree nests too deep".into(),
-            );
-            return;
+        if depth >= max_depth {
+            let why = format!("{what} tree nests too deep");
+            self.find(Severity::Error, "tree.depth", at, why);
+            return None;
         }
-        let raw = match self.ndb.read_block(bid) {
-            Ok(r) => r.into_owned(),
+        match self.ndb.read_block(bid) {
+            Ok(r) => Some((at, r.into_owned())),
             Err(e) => {
                 self.find(Severity::Error, "tree.block", at, e.to_string());
-                return;
+                None
             }
+        }
+    }
+
+    /// Counts the references of a data tree rooted at `bid`.
+    fn data_tree(&mut self, bid: BlockId, from: Location, depth: u8, refs: &mut HashMap<u64, u32>) {
+        let Some((at, raw)) = self.tree_block(bid, from, refs, true, depth, MAX_TREE_DEPTH, "data")
+        else {
+            return;
         };
         match xblock_children(&raw, self.layout, at) {
             Ok((h, children)) => {
@@ -711,31 +727,9 @@ impl<'a> Checker<'a> {
         depth: u8,
         refs: &mut HashMap<u64, u32>,
     ) {
-        if self.resolve(bid, from, refs).is_none() {
+        let max = 2 * MAX_TREE_DEPTH;
+        let Some((at, raw)) = self.tree_block(bid, from, refs, false, depth, max, "subnode") else {
             return;
-        }
-        if refs.get(&bid.key()).copied().unwrap_or(0) > 1 {
-            return;
-        }
-        let at = Location {
-            block: Some(bid),
-            ..from
-        };
-        if depth >= 2 * MAX_TREE_DEPTH {
-            self.find(
-                Severity::Error,
-                "tree.depth",
-                at,
-                "subnode tree nests too deep".into(),
-            );
-            return;
-        }
-        let raw = match self.ndb.read_block(bid) {
-            Ok(r) => r.into_owned(),
-            Err(e) => {
-                self.find(Severity::Error, "tree.block", at, e.to_string());
-                return;
-            }
         };
         let block = subnode_block(&raw, self.layout, at).map(|(block, short)| {
             if let Some((listed, held)) = short {

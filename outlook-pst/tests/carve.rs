@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use pst_fixtures::testing::{mail, pst_store};
 use pst_fixtures::{damage, BuildOptions};
 use pstkit::messaging::pid;
 use pstkit::ndb::NodeId;
@@ -174,44 +175,17 @@ fn without_b_trees_carving_recovers_the_messages_whose_blocks_survive() {
 
 #[test]
 fn forced_carving_finds_a_deleted_message_in_free_space_and_keeps_it_out_of_its_folder() {
-    use pstkit::ltp::PropValue;
-    use pstkit::write::NdbWriter;
-    use pstkit::write::{StoreOptions, StoreWriter};
-    use std::borrow::Cow;
-
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("deleted.pst");
-    let ndb = NdbWriter::new(
-        std::fs::File::create(&path).unwrap(),
+    let (mut w, top) = pst_store(
+        &path,
         Layout::Unicode,
-        Client::Pst,
         CryptMethod::Permute,
+        "Personal Folders",
+        [7; 16],
     )
     .unwrap();
-    let mut w = StoreWriter::new(
-        ndb,
-        StoreOptions {
-            display_name: "Personal Folders".into(),
-            omit_ipm_subtree_entry_id: false,
-            record_key: [7; 16],
-            ansi_encoding: None,
-            ansi_codepage: 1252,
-        },
-    );
-    let top = w.add_folder(w.root(), "Top of Personal Folders", None);
     let inbox = w.add_folder(top, "Inbox", Some("IPF.Note"));
-    let mail = |subject: &str| {
-        let mut m = Message::default();
-        m.props.insert(
-            pid::MESSAGE_CLASS,
-            PropValue::String(Cow::Borrowed("IPM.Note")),
-        );
-        m.props.insert(
-            pid::SUBJECT,
-            PropValue::String(Cow::Owned(subject.to_owned())),
-        );
-        m
-    };
     let kept = w.add_message(inbox, &mail("Kept")).unwrap();
     let gone = w
         .add_deleted_message(inbox, &mail("Deleted long ago"))

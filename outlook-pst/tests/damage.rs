@@ -4,27 +4,13 @@
 
 use std::path::PathBuf;
 
+use pst_fixtures::content::Rng;
 use pstkit::Store;
 
 fn corpus() -> PathBuf {
     match std::env::var_os("OST_EXTRACT_CORPUS") {
         Some(p) => PathBuf::from(p).join("corpus"),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/corpus"),
-    }
-}
-
-/// splitmix64: a small, seeded generator so every run damages the same places.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 
@@ -75,7 +61,7 @@ fn truncated_and_bit_flipped_files_never_panic() {
         "expected the whole corpus in {}",
         dir.display()
     );
-    let mut rng = Rng(0x05EE_D0F0_57E7);
+    let mut rng = Rng::new(0x05EE_D0F0_57E7);
     let (mut walks, mut messages) = (0usize, 0usize);
     for path in &files {
         let original = std::fs::read(path).unwrap();
@@ -83,20 +69,20 @@ fn truncated_and_bit_flipped_files_never_panic() {
             let mut bytes = original.clone();
             match round % 3 {
                 // Truncate anywhere after the header.
-                0 => bytes.truncate(512 + rng.below(bytes.len().saturating_sub(512))),
+                0 => bytes.truncate(512 + rng.index(bytes.len().saturating_sub(512))),
                 // Flip a few bits anywhere.
                 1 => {
-                    for _ in 0..1 + rng.below(16) {
-                        let i = rng.below(bytes.len());
-                        bytes[i] ^= 1 << rng.below(8);
+                    for _ in 0..1 + rng.index(16) {
+                        let i = rng.index(bytes.len());
+                        bytes[i] ^= 1 << rng.index(8);
                     }
                 }
                 // Overwrite a run of bytes with garbage (a broken sector).
                 _ => {
-                    let start = rng.below(bytes.len());
-                    let len = (64 + rng.below(4096)).min(bytes.len() - start);
+                    let start = rng.index(bytes.len());
+                    let len = (64 + rng.index(4096)).min(bytes.len() - start);
                     for b in &mut bytes[start..start + len] {
-                        *b = rng.next() as u8;
+                        *b = rng.next_u64() as u8;
                     }
                 }
             }

@@ -18,6 +18,8 @@ use std::borrow::Cow;
 use pstkit::ltp::prop::PropValue;
 use pstkit::messaging::{PropId, PropertyBag};
 
+use super::cursor::Cursor;
+
 /// The stream's first four bytes.
 const SIGNATURE: u32 = 0xBAAD_F00D;
 /// The only major version Outlook reads or writes.
@@ -34,43 +36,13 @@ pub struct Stream {
     pub error: Option<String>,
 }
 
-/// A little-endian cursor that never reads past its bytes.
-struct Cursor<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| {
-                format!(
-                    "stream ends at {} (needs {n} bytes at {})",
-                    self.b.len(),
-                    self.at
-                )
-            })?;
-        let s = self.b.get(self.at..end).ok_or("out of range")?;
-        self.at = end;
-        Ok(s)
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        let s: [u8; 4] = self.take(4)?.try_into().map_err(|_| "short read")?;
-        Ok(u32::from_le_bytes(s))
-    }
-    fn remaining(&self) -> usize {
-        self.b.len().saturating_sub(self.at)
-    }
-}
-
 /// Reads an autocomplete stream. Never panics; a damaged stream gives the rows before the
 /// damage and an error saying where.
 pub fn parse(bytes: &[u8]) -> Stream {
     let mut out = Stream::default();
-    let mut c = Cursor { b: bytes, at: 0 };
+    let mut c = Cursor::new(bytes, |n, at, len| {
+        format!("stream ends at {len} (needs {n} bytes at {at})")
+    });
     let header = (|| -> Result<u32, String> {
         let sig = c.u32()?;
         if sig != SIGNATURE {

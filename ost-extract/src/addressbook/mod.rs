@@ -19,6 +19,7 @@
 //! at that domain is used instead and reported as a guess.
 
 pub mod autocomplete;
+mod cursor;
 pub mod imcea;
 pub mod oab;
 

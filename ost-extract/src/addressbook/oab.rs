@@ -16,6 +16,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cursor::Cursor;
+
 /// `ulVersion` of a version 4 Full Details file.
 pub const VERSION_4: u32 = 0x0000_0020;
 /// The properties read from each record ([MS-OXPROPS]).
@@ -64,72 +66,12 @@ pub enum OabError {
     NotFound(PathBuf),
 }
 
-/// A bounded little-endian reader.
-struct Cursor<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| {
-                format!(
-                    "needs {n} bytes at offset {}, file ends at {}",
-                    self.at,
-                    self.b.len()
-                )
-            })?;
-        let s = self.b.get(self.at..end).ok_or("out of range")?;
-        self.at = end;
-        Ok(s)
-    }
-    fn u8(&mut self) -> Result<u8, String> {
-        self.take(1)?
-            .first()
-            .copied()
-            .ok_or_else(|| "empty".to_owned())
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        let s: [u8; 4] = self.take(4)?.try_into().map_err(|_| "short read")?;
-        Ok(u32::from_le_bytes(s))
-    }
-    /// [MS-OXOAB] 2.9.6.1: one byte below 0x80; else 0x81-0x84 and that many bytes.
-    fn int(&mut self) -> Result<u32, String> {
-        let first = self.u8()?;
-        if first < 0x80 {
-            return Ok(u32::from(first));
-        }
-        let n = usize::from(first & 0x7F);
-        if !(1..=4).contains(&n) {
-            return Err(format!(
-                "bad integer prefix {first:#04x} at {}",
-                self.at.saturating_sub(1)
-            ));
-        }
-        let mut v = 0u32;
-        for (i, b) in self.take(n)?.iter().enumerate() {
-            v |= u32::from(*b) << (8 * i);
-        }
-        Ok(v)
-    }
-    /// A NUL-terminated string (UTF-8 for PtypString, [MS-OXOAB] 2.9.6.4).
-    fn cstr(&mut self) -> Result<String, String> {
-        let rest = self.b.get(self.at..).unwrap_or(&[]);
-        let end = rest
-            .iter()
-            .position(|&c| c == 0)
-            .ok_or_else(|| format!("unterminated string at {}", self.at))?;
-        let s = String::from_utf8_lossy(rest.get(..end).unwrap_or(&[])).into_owned();
-        self.at = self.at.saturating_add(end + 1);
-        Ok(s)
-    }
-}
-
 /// A property table: each column's tag.
+/// What a read past the end of the file says.
+fn short_read(n: usize, at: usize, len: usize) -> String {
+    format!("needs {n} bytes at offset {at}, file ends at {len}")
+}
+
 fn prop_table(c: &mut Cursor<'_>) -> Result<Vec<u32>, String> {
     let n = c.u32()?;
     if n > MAX_ATTRIBUTES {
@@ -200,7 +142,7 @@ fn record(c: &mut Cursor<'_>, columns: &[u32]) -> Result<Record, String> {
         .checked_sub(4)
         .ok_or_else(|| format!("record at {start} has size {size}"))?;
     let bytes = c.take(body)?;
-    let mut r = Cursor { b: bytes, at: 0 };
+    let mut r = Cursor::new(bytes, short_read);
     let presence = r.take(columns.len().div_ceil(8))?;
     let mut out = Record::default();
     let mut proxies = Vec::new();
@@ -242,7 +184,7 @@ fn record(c: &mut Cursor<'_>, columns: &[u32]) -> Result<Record, String> {
 /// with the records before it kept and `error` set.
 pub fn parse(bytes: &[u8]) -> Oab {
     let mut out = Oab::default();
-    let mut c = Cursor { b: bytes, at: 0 };
+    let mut c = Cursor::new(bytes, short_read);
     let head = (|| -> Result<(u32, Vec<u32>), String> {
         let version = c.u32()?;
         if version != VERSION_4 {

@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use pstkit::messaging::{pid, Attachment, Message, PropertyBag};
 use sha2::{Digest, Sha256};
 
+use super::envelope::{message_date, resolve_addr, sender_addr, RECIPIENT, SENDER};
 use super::headers::{self, write_field, Field};
-use super::mbox::EntryForm;
+use super::mboxrd::EntryForm;
 use super::mime::{Body, Part};
-use super::{message_date, resolve_addr, sender_addr, RECIPIENT, SENDER};
 use crate::addressbook::AddressBook;
 use crate::body::{bodies, Bodies};
 use crate::class::{Meeting, MessageClass};
@@ -62,7 +62,7 @@ pub fn message_to_mbox_entry_with(
     let mut out = super::mbox::start_entry(msg, book, estimated_size(msg, 0));
     let mut form = EntryForm::new(out.len());
     render_into(&mut out, msg, book, 0, warnings, Some(&mut form));
-    super::mbox::finish_entry(out, form.done())
+    super::mboxrd::finish_entry(out, form.done())
 }
 
 fn render(msg: &Message, book: &AddressBook, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {

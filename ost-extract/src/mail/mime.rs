@@ -8,7 +8,7 @@
 //! as `mail-builder`'s, and the tests check that they do.
 
 use super::headers::{write_field, Field};
-use super::mbox::EntryForm;
+use super::mboxrd::EntryForm;
 
 use std::borrow::Cow;
 

@@ -7,7 +7,7 @@ use pstkit::messaging::Message;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use super::message_date;
+use super::envelope::message_date;
 
 /// Longest EML file name, in bytes (well under the 255 of common file systems, leaving room
 /// for the folder path on Windows).

@@ -681,19 +681,7 @@ impl Store {
         };
         let mut table_warnings = Vec::new();
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
-            match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
-                let tc = TableContext::new(&n)?;
-                Ok((0..tc.len())
-                    .map(|i| {
-                        self.bag(
-                            tc.row_values(i, cp, &mut table_warnings)
-                                .into_iter()
-                                .map(|(t, v)| (t.id(), v))
-                                .collect(),
-                        )
-                    })
-                    .collect::<Vec<_>>())
-            }) {
+            match self.recipients(&node, cp, &mut table_warnings) {
                 Ok(r) => msg.recipients = r,
                 Err(e) => msg.warnings.push(format!("recipients unreadable: {e}")),
             }
@@ -714,6 +702,24 @@ impl Store {
             present,
             attachments,
         })
+    }
+
+    /// One bag per row of a message's recipient table; cells that cannot be read are skipped
+    /// and noted in `warnings`.
+    fn recipients(
+        &self,
+        node: &LtpNode<'_>,
+        cp: u32,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<PropertyBag>> {
+        let n = node.open_subnode(NID_RECIPIENT_TABLE)?;
+        let tc = TableContext::new(&n)?;
+        Ok((0..tc.len())
+            .map(|i| {
+                let row = tc.row_values(i, cp, warnings);
+                self.bag(row.into_iter().map(|(t, v)| (t.id(), v)).collect())
+            })
+            .collect())
     }
 
     fn bag(&self, values: Vec<(PropId, PropValue<'static>)>) -> PropertyBag {
@@ -744,19 +750,7 @@ impl Store {
         }));
 
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
-            match node.open_subnode(NID_RECIPIENT_TABLE).and_then(|n| {
-                let tc = TableContext::new(&n)?;
-                Ok((0..tc.len())
-                    .map(|i| {
-                        self.bag(
-                            tc.row_values(i, cp, &mut warnings)
-                                .into_iter()
-                                .map(|(t, v)| (t.id(), v))
-                                .collect(),
-                        )
-                    })
-                    .collect::<Vec<_>>())
-            }) {
+            match self.recipients(node, cp, &mut warnings) {
                 Ok(r) => msg.recipients = r,
                 Err(e) => {
                     msg.warnings.push(format!("recipients unreadable: {e}"));
