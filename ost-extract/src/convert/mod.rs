@@ -572,6 +572,21 @@ pub(crate) fn fate(
     }
 }
 
+/// Why an item of `kind` that no output takes is skipped (only uploads to some targets
+/// leave kinds untaken: the file outputs take every kind).
+fn no_output_for(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Mail => "no output for mail (upload: --imap)",
+        Kind::Appointment | Kind::Task => {
+            "no output for calendar items and tasks (upload: --caldav)"
+        }
+        Kind::Contact | Kind::DistributionList => {
+            "no output for contacts and lists (upload: --carddav)"
+        }
+        Kind::Unreadable => "no output for unreadable items",
+    }
+}
+
 /// Why every item of `folder` is left out unread, when it is: a system folder that no
 /// output takes.
 pub(crate) fn folder_left_out(
@@ -643,6 +658,13 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// Whether some output takes an item of `kind` with this fate.
+    fn taken(&self, kind: Kind, fate: Fate) -> bool {
+        self.sinks
+            .iter()
+            .any(|s| s.takes(kind) && (fate != Fate::SystemOnly || s.takes_system()))
+    }
+
     /// Loads one message of `folder` and renders what its kind's sinks need (the costly
     /// part, done on the worker threads).
     fn load(&self, folder: &PlannedFolder, nid: NodeId) -> Loaded {
@@ -712,6 +734,11 @@ impl<'a> Pipeline<'a> {
                     (Err(e), _) => log.unreadable(l.nid, e.to_string()),
                     (Ok(_), Fate::Dropped) => {}
                     (Ok(_), Fate::LeftOut(why)) => log.left_out(why, 1),
+                    // An upload to some targets only (--imap without --caldav, say): what no
+                    // output takes is skipped, and the report says which target would.
+                    (Ok((kind, _)), fate) if !self.taken(*kind, fate) => {
+                        log.left_out(no_output_for(*kind), 1)
+                    }
                     (Ok((kind, msg)), fate) => {
                         let index = log.add(l.nid, Some(*kind));
                         // What lost content is a failure; the rest of the warnings are notes.
