@@ -69,10 +69,13 @@ def item(msg):
             subject = text(msg, PR_SUBJECT)
             if subject and subject.startswith("\x01") and len(subject) >= 2:
                 subject = subject[2:]
+        # pypff exposes attachments only on items it types as messages (by their class):
+        # of others it says nothing, which the harness counts as not exposed.
         return {
             "subject": subject,
             "class": text(msg, PR_MESSAGE_CLASS),
             "attachments": [attachment(a) for a in getattr(msg, "attachments", [])],
+            "attachments_unknown": not hasattr(msg, "attachments"),
         }
     except (IOError, OSError) as e:
         return {"error": str(e)}

@@ -3,8 +3,8 @@
 //!
 //! | judge | what it is | what it exposes |
 //! |---|---|---|
-//! | [`Judge::Libpff`] | libpff's Python binding `pypff` (PyPI `libpff-python`), `python/pypff_list.py` | folders, subjects, classes, attachment names and bytes |
-//! | [`Judge::Readpst`] | libpst's `readpst` (Debian `pst-utils`) | folders with items, item counts (it skips tasks and notes: counted, not written), subjects of what it writes as mail, attachment bytes |
+//! | [`Judge::Libpff`] | libpff's Python binding `pypff` (PyPI `libpff-python`), `python/pypff_list.py` | folders, subjects, classes, attachment names and bytes (not the attachments of items whose class it does not type as a message, e.g. free/busy data: counted as not exposed) |
+//! | [`Judge::Readpst`] | libpst's `readpst` (Debian `pst-utils`) | folders with items, item counts (it skips tasks and notes: counted, not written; it lists folder-associated items too, finding items by their parent node), subjects of what it writes as mail, attachment bytes |
 //! | [`Judge::OutlookPst`] | Microsoft's `outlook-pst` crate (crates.io) | folders, subjects, classes, attachment names and bytes; Unicode and ANSI PSTs with 512-byte pages only |
 //! | [`Judge::PstExtractor`] | `pst-extractor` (npm), `node/list.js` | folders, subjects, classes, attachment names and bytes |
 //!
@@ -42,6 +42,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// One of the independent readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -92,11 +93,13 @@ impl Judge {
                 classes: false,
                 subjects: SubjectRule::WrittenOnly,
                 attachments: AttachmentRule::FolderBytes,
+                associated: true,
             },
             _ => Exposes {
                 classes: true,
                 subjects: SubjectRule::All,
                 attachments: AttachmentRule::PerItem,
+                associated: false,
             },
         }
     }
@@ -165,6 +168,9 @@ pub struct Folder {
     pub path: Vec<String>,
     /// The items, in the reader's order.
     pub items: Vec<Item>,
+    /// The folder-associated (hidden) items, when the reader lists them apart (ours does).
+    #[serde(default)]
+    pub associated: Vec<Item>,
 }
 
 /// One item (message, appointment, contact, …).
@@ -182,6 +188,10 @@ pub struct Item {
     /// Set when the reader listed the item but could not read it.
     #[serde(default)]
     pub error: Option<String>,
+    /// Set when the reader listed the item but does not expose its attachments (libpff for
+    /// items it does not type as messages); such an item is matched without them.
+    #[serde(default)]
+    pub attachments_unknown: bool,
 }
 
 /// One attachment.
@@ -230,6 +240,8 @@ pub struct Exposes {
     pub subjects: SubjectRule,
     /// Attachments.
     pub attachments: AttachmentRule,
+    /// Whether the judge lists folder-associated items among a folder's items.
+    pub associated: bool,
 }
 
 /// One way a judge's listing differs from the reference.
@@ -269,6 +281,21 @@ pub fn ours(path: &Path) -> Result<Listing, JudgeError> {
         .and_then(|b| <[u8; 4]>::try_from(b).ok())
         .map(u32::from_le_bytes);
     let mut listing = from_manifest(&manifest);
+    for (folder, mf) in listing.folders.iter_mut().zip(&manifest.folders) {
+        let nids = store
+            .associated_contents(pstkit::NodeId(mf.nid))
+            .unwrap_or_default();
+        folder.associated = nids
+            .into_iter()
+            .map(|n| match store.message(n) {
+                Ok(m) => item_of(&m),
+                Err(e) => Item {
+                    error: Some(e.to_string()),
+                    ..Item::default()
+                },
+            })
+            .collect();
+    }
     // By PidTagIpmSubtreeEntryId; else the first folder below the root named "Top of …".
     listing.ipm = manifest
         .folders
@@ -282,6 +309,29 @@ pub fn ours(path: &Path) -> Result<Listing, JudgeError> {
         })
         .map(|f| f.path.clone());
     Ok(listing)
+}
+
+/// A message as a listing's item: subject, class, attachments (by-value ones with their bytes).
+fn item_of(m: &pstkit::Message) -> Item {
+    Item {
+        subject: Some(m.subject().to_owned()),
+        class: Some(m.class().to_owned()),
+        attachments: m
+            .attachments
+            .iter()
+            .map(|a| {
+                let method = a.method();
+                let data = a.data().filter(|_| method == 1);
+                Attachment {
+                    name: a.filename().map(str::to_owned),
+                    method: Some(method),
+                    size: data.map(|d| d.len() as u64),
+                    sha256: data.map(|d| hex::encode(Sha256::digest(d))),
+                }
+            })
+            .collect(),
+        ..Item::default()
+    }
 }
 
 /// A listing from an `ls --json` manifest (ours, or the corpus' `expected/*.json`). The IPM
@@ -317,8 +367,10 @@ pub fn from_manifest(m: &ost_extract::manifest::Manifest) -> Listing {
                             })
                             .collect(),
                         error: msg.error.clone(),
+                        attachments_unknown: false,
                     })
                     .collect(),
+                associated: Vec::new(),
             })
             .collect(),
     }
@@ -340,6 +392,11 @@ fn ipm_folders<'a>(l: &'a Listing, ipm: &[String]) -> BTreeMap<Vec<String>, &'a 
 
 /// An item as far as the judge exposes it, for comparing multisets.
 fn item_key(item: &Item, ex: Exposes) -> String {
+    item_key_with(item, ex, !item.attachments_unknown)
+}
+
+/// [`item_key`], with or without the attachments.
+fn item_key_with(item: &Item, ex: Exposes, with_attachments: bool) -> String {
     let mut k = String::new();
     if ex.subjects == SubjectRule::All {
         k.push_str(&format!(
@@ -350,7 +407,7 @@ fn item_key(item: &Item, ex: Exposes) -> String {
     if ex.classes {
         k.push_str(&format!(" class {:?}", item.class.as_deref().unwrap_or("")));
     }
-    if ex.attachments == AttachmentRule::PerItem {
+    if with_attachments && ex.attachments == AttachmentRule::PerItem {
         let mut atts: Vec<String> = item
             .attachments
             .iter()
@@ -398,16 +455,41 @@ pub fn compare(reference: &Listing, judged: &Listing, ex: Exposes) -> Vec<Differ
         })
     };
     for (path, f) in &want {
+        // What the judge should list: the items, and the associated ones if it lists those.
+        let items: Vec<&Item> = if ex.associated {
+            f.items.iter().chain(&f.associated).collect()
+        } else {
+            f.items.iter().collect()
+        };
         let Some(g) = got.get(path) else {
             // readpst writes no directory for a folder without items.
-            if !(ex.subjects == SubjectRule::WrittenOnly && f.items.is_empty()) {
-                diff(path, format!("folder missing ({} items)", f.items.len()));
+            if !(ex.subjects == SubjectRule::WrittenOnly && items.is_empty()) {
+                diff(path, format!("folder missing ({} items)", items.len()));
             }
             continue;
         };
-        let mut keys = count(f.items.iter().map(|i| item_key(i, ex)));
-        for k in g.items.iter().map(|i| item_key(i, ex)) {
+        let mut keys = count(items.iter().map(|i| item_key(i, ex)));
+        for k in g
+            .items
+            .iter()
+            .filter(|i| !i.attachments_unknown)
+            .map(|i| item_key(i, ex))
+        {
             *keys.entry(k).or_insert(0) -= 1;
+        }
+        // Items whose attachments the judge does not expose match what is left by the rest.
+        let reduced: BTreeMap<String, String> = items
+            .iter()
+            .map(|i| (item_key(i, ex), item_key_with(i, ex, false)))
+            .collect();
+        for i in g.items.iter().filter(|i| i.attachments_unknown) {
+            let k = item_key(i, ex);
+            let full = keys
+                .iter()
+                .find(|(full, n)| **n > 0 && reduced.get(*full) == Some(&k))
+                .map(|(full, _)| full.clone())
+                .unwrap_or(k);
+            *keys.entry(full).or_insert(0) -= 1;
         }
         for (k, n) in keys {
             match n {
@@ -423,10 +505,10 @@ pub fn compare(reference: &Listing, judged: &Listing, ex: Exposes) -> Vec<Differ
             );
         }
         if ex.subjects == SubjectRule::WrittenOnly {
-            let subjects: Vec<&str> = f
-                .items
+            // An item without a subject is written with an empty one.
+            let subjects: Vec<&str> = items
                 .iter()
-                .filter_map(|i| i.subject.as_deref())
+                .map(|i| i.subject.as_deref().unwrap_or(""))
                 .collect();
             for s in g.items.iter().filter_map(|i| i.subject.as_deref()) {
                 if !subjects.contains(&s) {
@@ -545,10 +627,20 @@ fn crate_dir() -> PathBuf {
 }
 
 /// How long a judge may take on one file before it counts as hung (pst-extractor loops
-/// forever on some 4 KiB-page files).
+/// forever on some 4 KiB-page files), unless `PST_JUDGE_TIMEOUT` gives another number of
+/// seconds (for files of gigabytes).
 pub const JUDGE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs `cmd` to completion with its output captured, killing it after [`JUDGE_TIMEOUT`].
+/// [`JUDGE_TIMEOUT`], or `PST_JUDGE_TIMEOUT` seconds when set.
+fn judge_timeout() -> Duration {
+    std::env::var("PST_JUDGE_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(JUDGE_TIMEOUT, Duration::from_secs)
+}
+
+/// Runs `cmd` to completion with its output captured, killing it after [`JUDGE_TIMEOUT`]
+/// (or `PST_JUDGE_TIMEOUT`).
 /// `Err(None)`: it could not be started; `Err(Some(_))`: it timed out.
 pub(crate) fn run_with_timeout(
     mut cmd: Command,
@@ -574,7 +666,8 @@ pub(crate) fn run_with_timeout(
         }
         buf
     });
-    let deadline = Instant::now() + JUDGE_TIMEOUT;
+    let timeout = judge_timeout();
+    let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -584,7 +677,7 @@ pub(crate) fn run_with_timeout(
                 let _ = child.wait();
                 return Err(Some(format!(
                     "{what}: still running after {} s, killed",
-                    JUDGE_TIMEOUT.as_secs()
+                    timeout.as_secs()
                 )));
             }
         }

@@ -124,7 +124,7 @@ macro_rules! walk_store {
                                     subject: text(props.get(SUBJECT)).map(subject),
                                     class: text(props.get(MESSAGE_CLASS)),
                                     attachments,
-                                    error: None,
+                                    ..Item::default()
                                 })
                             })()
                             .unwrap_or_else(|e| Item {
@@ -147,7 +147,11 @@ macro_rules! walk_store {
                     }
                 }
                 stack.extend(subs.into_iter().rev());
-                folders.push(Folder { path, items });
+                folders.push(Folder {
+                    path,
+                    items,
+                    associated: Vec::new(),
+                });
             }
             Ok(folders)
         })()

@@ -129,7 +129,12 @@ fn walk(
     let mut items: Vec<(u32, Item)> = items.into_iter().collect();
     items.sort_by_key(|(n, _)| *n);
     let mut items: Vec<Item> = items.into_iter().map(|(_, i)| i).collect();
-    if let Some(name) = path.last() {
+    // readpst names the top directory, and reports its items, after the store.
+    let top = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|_| path.is_empty());
+    if let Some(name) = path.last().or(top.as_ref()) {
         let n = skipped
             .get_mut(name)
             .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
@@ -139,6 +144,7 @@ fn walk(
     out.push(Folder {
         path: path.clone(),
         items,
+        associated: Vec::new(),
     });
     for sub in subdirs(dir) {
         let mut p = path.clone();
@@ -162,7 +168,9 @@ fn mail_subject(bytes: &[u8]) -> Option<String> {
     let mut value: Option<String> = None;
     for line in head.lines() {
         if let Some(v) = line.strip_prefix("Subject:") {
-            value = Some(v.trim().to_owned());
+            // "Subject: " and the subject as it is (it may end in a space).
+            let v = v.trim_end_matches('\r');
+            value = Some(v.strip_prefix(' ').unwrap_or(v).to_owned());
         } else if let Some(v) = value.as_mut() {
             if line.starts_with([' ', '\t']) {
                 v.push_str(line);
@@ -174,8 +182,8 @@ fn mail_subject(bytes: &[u8]) -> Option<String> {
     value.map(|v| decode_words(&v))
 }
 
-/// Decodes RFC 2047 encoded words in UTF-8 (base64 `B` and quoted-printable `Q`), which is what
-/// readpst writes.
+/// Decodes RFC 2047 encoded words (base64 `B` and quoted-printable `Q`) in their charsets:
+/// readpst writes UTF-8, or the message's own code page (e.g. GB2312).
 fn decode_words(v: &str) -> String {
     let mut out = String::new();
     let mut rest = v;
@@ -187,16 +195,22 @@ fn decode_words(v: &str) -> String {
         };
         let parts: Vec<&str> = word[2..end - 2].splitn(3, '?').collect();
         let decoded = match parts[..] {
-            [_charset, enc, data] if enc.eq_ignore_ascii_case("b") => base64_decode(data),
-            [_charset, enc, data] if enc.eq_ignore_ascii_case("q") => Some(q_decode(data)),
+            [charset, enc, data] if enc.eq_ignore_ascii_case("b") => {
+                base64_decode(data).map(|d| (charset, d))
+            }
+            [charset, enc, data] if enc.eq_ignore_ascii_case("q") => {
+                Some((charset, q_decode(data)))
+            }
             _ => None,
         };
         match decoded {
-            Some(d) => {
+            Some((charset, d)) => {
                 if !(last_was_word && before.trim().is_empty()) {
                     out.push_str(before);
                 }
-                out.push_str(&String::from_utf8_lossy(&d));
+                let enc = encoding_rs::Encoding::for_label(charset.as_bytes())
+                    .unwrap_or(encoding_rs::UTF_8);
+                out.push_str(&enc.decode_without_bom_handling(&d).0);
                 last_was_word = true;
             }
             None => {

@@ -12,10 +12,25 @@
 
 use std::io::{self, Seek, Write};
 
-use crate::messaging::Message;
+use crate::messaging::{psets, Message, NamedProp};
 use crate::ndb::{Client, CryptMethod, Layout, NodeId};
 use crate::write::messaging::{FolderId, SpecialFolder, StoreOptions, StoreWriter};
 use crate::write::ndb::NdbWriter;
+
+/// Named properties every store Outlook creates maps before it holds any item (Microsoft's
+/// empty PST has these among its first): the message headers' `content-class`, the
+/// categories (`Keywords`) and the reminder flag and time. With them the name-to-id map's
+/// GUID, entry and string streams are never empty, as in every file Outlook writes; readers
+/// (`pst-extractor`) take an empty stream for a reference to a subnode that is not there.
+fn base_names() -> [NamedProp; 4] {
+    [
+        NamedProp::string(psets::PS_INTERNET_HEADERS, "content-class"),
+        NamedProp::string(psets::PS_PUBLIC_STRINGS, "Keywords"),
+        // PidLidReminderSet, PidLidReminderTime.
+        NamedProp::lid(psets::PSETID_COMMON, 0x8503),
+        NamedProp::lid(psets::PSETID_COMMON, 0x8502),
+    ]
+}
 
 /// A PST being written; see the module documentation.
 pub struct PstWriter<W: Write + Seek> {
@@ -39,6 +54,9 @@ impl<W: Write + Seek> PstWriter<W> {
                 ansi_codepage: 0,
             },
         );
+        for name in base_names() {
+            store.register_name(&name);
+        }
         let root = store.root();
         let top = store.add_folder(root, "Top of Personal Folders", None);
         store.set_special(SpecialFolder::IpmSubtree, top);
@@ -54,6 +72,12 @@ impl<W: Write + Seek> PstWriter<W> {
     /// "Top of Personal Folders": the folder the user's folders go under.
     pub fn top(&self) -> FolderId {
         self.top
+    }
+
+    /// Names "Top of Personal Folders" `name` (the source's own IPM subtree name, e.g. a
+    /// localized one).
+    pub fn name_top(&mut self, name: &str) {
+        self.store.rename_folder(self.top, name);
     }
 
     /// Adds a folder under `parent` with its name and `PidTagContainerClass`.

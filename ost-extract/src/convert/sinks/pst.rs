@@ -3,12 +3,15 @@
 //! wizard, the Microsoft 365 PST import service and Google Workspace Migration for Microsoft
 //! Outlook take.
 //!
-//! The folders below the source's IPM subtree keep their names and container classes; the
+//! The PST's top folder (its IPM subtree) takes the name of the source's; the folders below
+//! the source's IPM subtree keep their names and container classes; the
 //! source's special folders (Inbox, Sent Items, Deleted Items, Drafts, Outbox, Calendar,
 //! Contacts, Tasks, Notes, Journal) become the PST's own; folders outside the IPM subtree that
 //! hold items, and `--recover-deleted`'s "Recovered items", become ordinary folders below the
-//! top. Every item goes in with every property ([`pstkit::write::PstWriter`]); each folder's
-//! associated (hidden) items too. A new part starts between items when the next would take the
+//! top. Every item goes in with every property ([`pstkit::write::PstWriter`]) as the other
+//! outputs get it: with the SMTP address the store's address book has for a party that had
+//! none (sender, representing sender, recipients, a contact's Exchange e-mail slots), so that
+//! the PST needs no Exchange directory. Each folder's associated (hidden) items go in too. A new part starts between items when the next would take the
 //! file past the limit.
 
 use std::collections::HashMap;
@@ -57,6 +60,8 @@ pub struct PstFile {
 struct State {
     stem: String,
     display_name: String,
+    /// The source's IPM subtree name, which the PST's top folder takes.
+    top_name: Option<String>,
     record_key: [u8; 16],
     shapes: Vec<Shape>,
     /// Planned folder (by its source node, `None` for recovered items) -> shape; the IPM
@@ -105,6 +110,9 @@ impl State {
             self.record_key,
         )
         .map_err(werr(&tmp))?;
+        if let Some(name) = &self.top_name {
+            writer.name_top(name);
+        }
         let mut folders: Vec<FolderId> = Vec::with_capacity(self.shapes.len());
         for s in &self.shapes {
             let parent = s
@@ -276,6 +284,11 @@ impl Sink for PstFile {
             .iter()
             .find(|f| f.role == Some(FolderRole::IpmSubtree));
         let ipm_path = ipm.map(|f| f.source_path.clone());
+        state.top_name = ipm_path
+            .as_ref()
+            .and_then(|p| p.last())
+            .filter(|n| !n.trim().is_empty())
+            .cloned();
         // Folders by source path, for parents.
         let mut by_path: HashMap<Vec<String>, Option<usize>> = HashMap::new();
         if let Some(p) = &ipm_path {
