@@ -239,7 +239,7 @@ struct ConvertArgs {
     #[arg(long)]
     pst_only: bool,
     /// Start <stem>-2.pst, -3.pst ... between items past this size (e.g. 20GiB, 500MB).
-    #[arg(long, default_value = "20GiB", value_parser = parse_size)]
+    #[arg(long, default_value = "20GiB", value_parser = ost_extract::convert::batch::parse_size)]
     pst_max_size: u64,
     /// Also upload as the files are written: --imap, --caldav, --carddav and the other
     /// target options of `upload` (see `ost-extract upload --help`).
@@ -268,26 +268,6 @@ fn since_date(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 fn until_date(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     use ost_extract::convert::select::{parse_bound, Bound};
     parse_bound(s, Bound::Until).map_err(|e| e.to_string())
-}
-
-/// Parses sizes like `20GiB`, `512MiB`, `10MB`, `4096`.
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("bad size {s:?}"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1000,
-        "kib" => 1 << 10,
-        "m" | "mb" => 1_000_000,
-        "mib" => 1 << 20,
-        "g" | "gb" => 1_000_000_000,
-        "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit {other:?}")),
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| "size too large".to_owned())
 }
 
 fn main() -> ExitCode {

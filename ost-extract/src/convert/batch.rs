@@ -6,6 +6,28 @@ use std::path::{Path, PathBuf};
 use super::fs::WriteError;
 use super::report::{finished_report, InputReport, Kind};
 
+/// Parses a size as a user writes it on the command line (`--pst-max-size 20GiB`, the
+/// fixtures' `--size 512MiB`): digits, then an optional unit, `B`, `k`/`kB`, `KiB`, `M`/`MB`,
+/// `MiB`, `G`/`GB` or `GiB`, without regard to case.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("bad size {s:?}"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?}")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| "size too large".to_owned())
+}
+
 /// Why a run does not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RefusedOutput {
@@ -212,6 +234,16 @@ pub fn loss_line(reports: &[InputReport]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse_with_decimal_and_binary_units() {
+        assert_eq!(parse_size("20GiB"), Ok(20 << 30));
+        assert_eq!(parse_size(" 500 mb "), Ok(500_000_000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("GiB").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+    }
     use crate::convert::report::Counts;
 
     fn report(input: &str, error: Option<&str>, failed: u64) -> InputReport {
