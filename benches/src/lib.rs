@@ -1,7 +1,7 @@
 //! Benchmarks of ost-extract: criterion benches of the hot paths in `benches/` and the scale
 //! benchmark against readpst and pffexport in `src/bin/scale.rs` (see `RESULTS.md`).
 //!
-//! This library only gives the benches their input files.
+//! This library gives the benches their input files and reads `/usr/bin/time -v`'s figures.
 #![warn(missing_docs)]
 
 use std::path::PathBuf;
@@ -30,4 +30,16 @@ pub fn fixture(layout: Layout, client: Client, crypt: CryptMethod, size: u64) ->
         }
     }
     path
+}
+
+/// The figure named `name` (e.g. `"Maximum resident set size (kbytes):"`) in the text that
+/// `/usr/bin/time -v` wrote, or 0 when it is not there.
+pub fn time_field(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(name)
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0.0)
 }

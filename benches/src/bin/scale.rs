@@ -306,15 +306,7 @@ fn timed(cmd: &[String], quiet_out: &Path) -> Result<Timed> {
     let wall = t.elapsed().as_secs_f64();
     let text = fs::read_to_string(&log).unwrap_or_default();
     let _ = fs::remove_file(&log);
-    let field = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix(name)
-                    .and_then(|v| v.trim().parse().ok())
-            })
-            .unwrap_or(0.0)
-    };
+    let field = |name: &str| ost_extract_benches::time_field(&text, name);
     Ok(Timed {
         wall,
         user: field("User time (seconds):"),

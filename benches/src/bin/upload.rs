@@ -67,17 +67,6 @@ fn env_value(text: &str, key: &str) -> Result<String> {
         .with_context(|| format!("{key} missing in servers.env"))
 }
 
-/// `/usr/bin/time -v`'s figure named `name`.
-fn time_field(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix(name)
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(0.0)
-}
-
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -192,9 +181,10 @@ fn main() -> Result<()> {
             println!(
                 "| {n} | {uploaded} | {wall:.1} | {:.0} | {:.1} | {:.1} | {:.0} |",
                 uploaded as f64 / wall,
-                time_field(&time, "User time (seconds):"),
-                time_field(&time, "System time (seconds):"),
-                time_field(&time, "Maximum resident set size (kbytes):") / 1024.0
+                ost_extract_benches::time_field(&time, "User time (seconds):"),
+                ost_extract_benches::time_field(&time, "System time (seconds):"),
+                ost_extract_benches::time_field(&time, "Maximum resident set size (kbytes):")
+                    / 1024.0
             );
             if !status.success() {
                 eprintln!("upload with {n} connections exited with {status}");
