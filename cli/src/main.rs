@@ -392,6 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "items": m.totals.messages,
                     "orphans": m.totals.orphans,
                     "warnings": m.warnings,
+                    "losses": m.losses,
                     "coverage": ost_extract::coverage::coverage(&store),
                 });
                 outln!("{}", serde_json::to_string_pretty(&info)?);
@@ -415,6 +416,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "orphans:     {} (items outside any folder; recoverable)",
                 m.totals.orphans
             );
+            if !m.losses.is_empty() {
+                outln!("losses:      {}", m.losses.len());
+                for l in m.losses.iter().take(50) {
+                    outln!("  - {l}");
+                }
+            }
             outln!("warnings:    {}", m.warnings.len());
             for w in m.warnings.iter().take(50) {
                 outln!("  - {w}");
@@ -435,6 +442,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let m = manifest::build(&store, &file_name(&file), json);
             if json {
                 outln!("{}", serde_json::to_string_pretty(&m)?);
+                for l in &m.losses {
+                    eprintln!("lost: {l}");
+                }
                 for w in &m.warnings {
                     eprintln!("warning: {w}");
                 }
@@ -448,6 +458,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         f.message_count,
                         indent = depth.saturating_sub(1) * 2
                     );
+                }
+                for l in &m.losses {
+                    eprintln!("lost: {l}");
                 }
                 for w in &m.warnings {
                     eprintln!("warning: {w}");

@@ -9,6 +9,7 @@ use pstkit::ltp::prop::PropValue;
 use std::borrow::Cow;
 
 use pstkit::messaging::{pid, Message, PropertyBag};
+use pstkit::Warning;
 
 use crate::rtf;
 
@@ -30,7 +31,7 @@ pub struct Bodies {
 }
 
 /// Collects the bodies of `msg`, noting in `warnings` what could not be decoded.
-pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
+pub fn bodies(msg: &Message, warnings: &mut Vec<Warning>) -> Bodies {
     let p = &msg.props;
     let mut out = Bodies {
         text: p.str(pid::BODY).map(str::to_owned),
@@ -42,11 +43,10 @@ pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
             let cp = p
                 .i32(pid::INTERNET_CODEPAGE)
                 .or_else(|| p.i32(pid::MESSAGE_CODEPAGE));
-            Some(decode_html(
-                b,
-                cp.and_then(|c| u32::try_from(c).ok()),
-                warnings,
-            ))
+            let mut notes = Vec::new();
+            let html = decode_html(b, cp.and_then(|c| u32::try_from(c).ok()), &mut notes);
+            warnings.extend(notes.into_iter().map(|n| msg.note(n)));
+            Some(html)
         }
         Some(PropValue::String(s)) if !s.is_empty() => Some(fix_meta_charset(s)),
         _ => None,
@@ -74,7 +74,7 @@ pub fn bodies(msg: &Message, warnings: &mut Vec<String>) -> Bodies {
                     }
                 }
             }
-            Err(e) => warnings.push(format!("compressed RTF body not decoded: {e}")),
+            Err(e) => warnings.push(msg.note(format!("compressed RTF body not decoded: {e}"))),
         }
     }
     out
@@ -246,9 +246,11 @@ fn is_plain_wrapper(rtf: &[u8]) -> bool {
 
 /// Decodes stored HTML bytes: the stored code page first, then a BOM or the document's
 /// own meta charset, then UTF-8 when valid, and Windows-1252 as the last resort. The meta
-/// charset is then re-declared as UTF-8, which is what the MIME part will say.
-pub fn decode_html(bytes: &[u8], codepage: Option<u32>, warnings: &mut Vec<String>) -> String {
-    let (text, _) = decode_html_bytes(bytes, codepage, warnings);
+/// charset is then re-declared as UTF-8, which is what the MIME part will say. What could
+/// not be decoded cleanly is said in `notes`, as text: this decoder of bytes does not know
+/// where they came from, and the converter of the message that holds them locates it.
+pub fn decode_html(bytes: &[u8], codepage: Option<u32>, notes: &mut Vec<String>) -> String {
+    let (text, _) = decode_html_bytes(bytes, codepage, notes);
     fix_meta_charset(&text)
 }
 

@@ -19,10 +19,14 @@ pub struct Manifest {
     pub reader: String,
     pub totals: Totals,
     pub folders: Vec<Folder>,
-    /// What could not be read; not part of the manifest schema (the command prints it on
-    /// stderr).
+    /// What was noticed reading the file that lost nothing, with where; not part of the
+    /// manifest schema (the command prints it on stderr).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// What of the messages listed was in the file but could not be read (each message's
+    /// [`pstkit::messaging::Loss`]es), with where; not part of the schema either.
+    #[serde(skip)]
+    pub losses: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -115,6 +119,7 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
         ..Totals::default()
     };
     let mut warnings: Vec<String> = tree.warnings.iter().map(ToString::to_string).collect();
+    let mut losses = Vec::new();
     let mut listed = HashSet::new();
     let mut folders = Vec::new();
     for f in &tree.folders {
@@ -129,7 +134,13 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
         let mut messages = Vec::new();
         if with_messages {
             for id in &ids {
-                messages.push(message_entry(store, *id, &mut totals, &mut warnings));
+                messages.push(message_entry(
+                    store,
+                    *id,
+                    &mut totals,
+                    &mut warnings,
+                    &mut losses,
+                ));
             }
         }
         totals.messages += ids.len();
@@ -160,6 +171,7 @@ pub fn build(store: &Store, file_name: &str, with_messages: bool) -> Manifest {
         totals,
         folders,
         warnings,
+        losses,
     }
 }
 
@@ -168,11 +180,15 @@ fn message_entry(
     nid: NodeId,
     totals: &mut Totals,
     warnings: &mut Vec<String>,
+    losses: &mut Vec<String>,
 ) -> Message {
     match store.message(nid) {
         Ok(m) => {
             for w in &m.warnings {
                 warnings.push(format!("message {nid}: {w}"));
+            }
+            for l in &m.losses {
+                losses.push(format!("message {nid}: {l}"));
             }
             let attachments: Vec<Attachment> = m
                 .attachments

@@ -182,6 +182,40 @@ fn seeded_damage_never_exits_0_with_a_loss() {
     assert_eq!(cells_run, 30);
 }
 
+/// A B-tree page whose CRC fails but whose entries all read (a flip in its unused space)
+/// loses nothing: every item is written, exit 0, and the warning in report.json says which
+/// page (block id and file offset).
+#[test]
+fn a_btree_page_with_a_bad_crc_is_a_located_warning_not_a_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, mut bytes) = build(tmp.path(), Layout::Unicode);
+    let (_, intact) = convert(&path, &tmp.path().join("intact"), &[]);
+    let root = Store::from_bytes_with(bytes.clone(), Carving::Off)
+        .unwrap()
+        .header()
+        .nbt;
+    let page = root.ib as usize;
+    // A Unicode page's entries fill its first 488 bytes; the root of this small tree holds
+    // a few, so its last byte of entries is unused.
+    assert_eq!(bytes[page + 488 - 1], 0);
+    bytes[page + 488 - 1] = 0x5a;
+    let input = tmp.path().join("page-crc.pst");
+    std::fs::write(&input, &bytes).unwrap();
+    let (code, report) = convert(&input, &tmp.path().join("out"), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["complete"], true);
+    assert_eq!(written(&report), written(&intact));
+    let w: Vec<&Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["what"].as_str().unwrap().contains("page CRC"))
+        .collect();
+    assert_eq!(w.len(), 1, "{report}");
+    assert_eq!(w[0]["block"], root.bid.0, "{report}");
+    assert_eq!(w[0]["offset"], root.ib, "{report}");
+}
+
 /// The same damage on the corpus files of the damage benchmark (an ANSI PST whose messages
 /// have no recipient table, a Unicode PST, a real OST): no run with fewer items written
 /// than the intact file gave exits 0, and what carving gives back of the messages whose

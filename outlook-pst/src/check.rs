@@ -1393,8 +1393,14 @@ impl<'a> Checker<'a> {
             if ty == NodeType::NORMAL_MESSAGE || ty == NodeType::ASSOC_MESSAGE {
                 match store.message(n.nid) {
                     Ok(m) => {
+                        // What the reader lost of the message and what it only noticed are
+                        // both findings.
+                        for l in m.losses {
+                            let what = format!("{}: {}", l.part, l.why);
+                            self.find(Severity::Error, "message", l.at.in_node(n.nid), what);
+                        }
                         for w in m.warnings {
-                            self.find(Severity::Error, "message", Location::node(n.nid), w);
+                            self.find(Severity::Error, "message", w.at.in_node(n.nid), w.what);
                         }
                     }
                     Err(e) => self.find(

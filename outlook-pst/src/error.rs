@@ -119,6 +119,14 @@ impl Error {
         }
     }
 
+    /// Where the error was found (the whole file when it is not about one place).
+    pub fn location(&self) -> Location {
+        match self {
+            Self::Corrupt { at, .. } | Self::NotFound { at, .. } => *at,
+            _ => Location::default(),
+        }
+    }
+
     /// The same error with `nid` recorded as the node being read, if none was.
     pub fn in_node(self, nid: NodeId) -> Self {
         match self {
@@ -146,6 +154,16 @@ pub struct Warning {
     pub at: Location,
     /// What happened, and what was skipped because of it.
     pub what: String,
+}
+
+impl Warning {
+    /// A warning at `at`.
+    pub fn new(at: Location, what: impl Into<String>) -> Self {
+        Self {
+            at,
+            what: what.into(),
+        }
+    }
 }
 
 impl fmt::Display for Warning {

@@ -99,5 +99,9 @@ fn a_data_tree_cut_short_gives_its_prefix_and_the_message_records_the_loss() {
             "{loss:?}"
         );
         assert!(loss.why.contains("cut short"), "{loss:?}");
+        // Located at the message and its attachment's data tree; not repeated as a warning.
+        assert_eq!(loss.at.node, m.nid, "{loss:?}");
+        assert!(loss.at.block.is_some(), "{loss:?}");
+        assert!(m.warnings.is_empty(), "{layout:?}: {:?}", m.warnings);
     }
 }

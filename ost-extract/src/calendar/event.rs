@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use pstkit::messaging::{pid, Message, NamedProp, PropertyBag};
+use pstkit::Warning;
 
 use super::common::{
     best_body, nearest_date, organizer, stable_uid, write_meta, write_people, write_relative_alarm,
@@ -56,15 +57,16 @@ impl EventSink {
 /// The series' time zone: the TZDEFINITION of PidLidAppointmentTimeZoneDefinitionRecur when
 /// it agrees with PidLidTimeZoneStruct (or that is missing), else PidLidTimeZoneStruct named by
 /// PidLidTimeZoneDescription ([MS-OXOCAL] 2.2.1.41).
-fn recur_zone(p: &PropertyBag, warnings: &mut Vec<String>, label: &str) -> Option<TimeZone> {
+fn recur_zone(msg: &Message, warnings: &mut Vec<Warning>, label: &str) -> Option<TimeZone> {
+    let p = &msg.props;
     let def = p
         .binary(&pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_RECUR)
         .and_then(|b| match TimeZone::from_definition(b) {
             Ok(z) => Some(z),
             Err(e) => {
-                warnings.push(format!(
+                warnings.push(msg.note(format!(
                     "{label}: recurrence time zone definition unreadable: {e}"
-                ));
+                )));
                 None
             }
         });
@@ -177,7 +179,7 @@ pub(crate) fn write_event(
     msg: &Message,
     sink: &mut EventSink,
     method: Method,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> bool {
     let p = &msg.props;
     let subject = msg.subject().to_owned();
@@ -193,9 +195,9 @@ pub(crate) fn write_event(
         while !sink.uids.insert(format!("{uid}-{n}")) {
             n += 1;
         }
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "{label}: UID {uid} seen before; written as {uid}-{n}"
-        ));
+        )));
         uid = format!("{uid}-{n}");
     }
     let start_utc = p
@@ -237,9 +239,9 @@ pub(crate) fn write_event(
         match RecurrencePattern::parse(blob) {
             Ok(pattern) => {
                 for w in &pattern.warnings {
-                    warnings.push(format!("{label}: {w}"));
+                    warnings.push(msg.note(format!("{label}: {w}")));
                 }
-                let tz = recur_zone(p, warnings, &label);
+                let tz = recur_zone(msg, warnings, &label);
                 if write_series(
                     msg,
                     &pattern,
@@ -256,24 +258,24 @@ pub(crate) fn write_event(
                     return true;
                 }
             }
-            Err(e) => warnings.push(format!(
+            Err(e) => warnings.push(msg.note(format!(
                 "{label}: recurrence pattern unreadable, written as a single event: {e}"
-            )),
+            ))),
         }
     } else if p.bool(&pid::LID_RECURRING).unwrap_or(false) {
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "{label}: marked recurring but has no recurrence pattern; written as a single event"
-        ));
+        )));
     }
 
     let Some(start) = start_utc else {
-        warnings.push(format!("{label}: no start time; skipped"));
+        warnings.push(msg.note(format!("{label}: no start time; skipped")));
         sink.uids.remove(&uid);
         return false;
     };
     let end = end_utc.filter(|e| *e >= start).unwrap_or(start);
     let start_tz = display_zone(p, &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_START_DISPLAY)
-        .or_else(|| recur_zone(p, &mut Vec::new(), &label));
+        .or_else(|| recur_zone(msg, &mut Vec::new(), &label));
     let end_tz = display_zone(p, &pid::LID_APPOINTMENT_TIME_ZONE_DEFINITION_END_DISPLAY)
         .or_else(|| start_tz.clone());
     let w = &mut sink.events;
@@ -380,14 +382,14 @@ fn write_series(
     sequence: Option<i32>,
     sink: &mut EventSink,
     method: Method,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> bool {
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     let Some(first) = pattern.pattern_dates(far, 1).first().copied() else {
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "\"{}\": recurrence pattern has no occurrence; written as a single event",
             text.summary
-        ));
+        )));
         return false;
     };
     let offset = Duration::minutes(i64::from(pattern.start_offset()));
@@ -397,17 +399,17 @@ fn write_series(
     }
     let tzid = tz.map(|z| sink.zone(z));
     if tz.is_none() {
-        warnings.push(format!("\"{}\": recurring appointment without a time zone; times written as floating local time", text.summary));
+        warnings.push(msg.note(format!("\"{}\": recurring appointment without a time zone; times written as floating local time", text.summary)));
     }
     let tzid = tzid.as_deref();
     let start = first.and_time(NaiveTime::MIN) + offset;
     // iCalendar dates have four-digit years; a damaged offset or date can go past them.
     let last_ok = NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(NaiveDate::MAX);
     if start.date() >= last_ok || (start + length).date() >= last_ok {
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "\"{}\": recurrence times beyond year 9999; written as a single event",
             text.summary
-        ));
+        )));
         return false;
     }
     let w = &mut sink.events;
@@ -460,10 +462,10 @@ fn write_series(
             e.start_time().filter(in_range),
             e.end_time().filter(in_range),
         ) else {
-            warnings.push(format!(
+            warnings.push(msg.note(format!(
                 "\"{}\": exception with an impossible date skipped",
                 text.summary
-            ));
+            )));
             continue;
         };
         let att = exception_message(msg, orig, ex_start, tz);

@@ -18,6 +18,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use pstkit::messaging::Message;
+use pstkit::{Location, Warning};
 
 use crate::class::{ClassKind, Meeting, MessageClass};
 
@@ -46,7 +47,7 @@ pub fn is_task(class: &str) -> bool {
 /// Builds a VCALENDAR (one .ics file's text, CRLF line endings, lines folded at 75 octets)
 /// from the appointments (IPM.Appointment*) of one folder. Other items are skipped with one
 /// warning; problems with single items are reported in `warnings` and never stop the rest.
-pub fn calendar_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>) -> String {
+pub fn calendar_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<Warning>) -> String {
     let mut sink = EventSink::default();
     let mut skipped = 0usize;
     for msg in items {
@@ -58,8 +59,9 @@ pub fn calendar_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<Strin
         }
     }
     if skipped > 0 {
-        warnings.push(format!(
-            "{skipped} item(s) that are not appointments left out of the calendar"
+        warnings.push(Warning::new(
+            Location::default(),
+            format!("{skipped} item(s) that are not appointments left out of the calendar"),
         ));
     }
     let mut w = IcsWriter::new();
@@ -70,7 +72,7 @@ pub fn calendar_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<Strin
 }
 
 /// Builds a VCALENDAR of VTODOs from the tasks (IPM.Task*) of one folder.
-pub fn tasks_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>) -> String {
+pub fn tasks_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<Warning>) -> String {
     let mut todos = IcsWriter::new();
     let mut uids = BTreeSet::new();
     let mut skipped = 0usize;
@@ -83,8 +85,9 @@ pub fn tasks_to_ics<M: Borrow<Message>>(items: &[M], warnings: &mut Vec<String>)
         }
     }
     if skipped > 0 {
-        warnings.push(format!(
-            "{skipped} item(s) that are not tasks left out of the task list"
+        warnings.push(Warning::new(
+            Location::default(),
+            format!("{skipped} item(s) that are not tasks left out of the task list"),
         ));
     }
     let mut w = IcsWriter::new();

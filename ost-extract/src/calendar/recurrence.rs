@@ -194,7 +194,8 @@ pub struct RecurrencePattern {
     pub end_date: u32,
     /// The appointment part, if present.
     pub appointment: Option<AppointmentPart>,
-    /// Parts of the blob that were damaged but skipped.
+    /// Parts of the blob that were damaged but skipped, as text: the converter of the item
+    /// that holds the blob says where (see [`pstkit::Message::note`]).
     pub warnings: Vec<String>,
 }
 

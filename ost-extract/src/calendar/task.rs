@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use pstkit::messaging::{pid, Message};
+use pstkit::Warning;
 
 use super::common::{best_body, nearest_date, stable_uid, write_absolute_alarm, write_meta, Stamp};
 use super::ical::{fmt_date, fmt_utc, IcsWriter};
@@ -14,7 +15,7 @@ pub(crate) fn write_todo(
     msg: &Message,
     w: &mut IcsWriter,
     uids: &mut BTreeSet<String>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) {
     let p = &msg.props;
     let subject = msg.subject().to_owned();
@@ -29,9 +30,9 @@ pub(crate) fn write_todo(
         while !uids.insert(format!("{uid}-{n}")) {
             n += 1;
         }
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "{label}: UID {uid} seen before; written as {uid}-{n}"
-        ));
+        )));
         uid = format!("{uid}-{n}");
     }
     let mut start = p.time(&pid::LID_TASK_START_DATE).map(nearest_date);
@@ -46,14 +47,14 @@ pub(crate) fn write_todo(
         {
             Some(Ok(pat)) => {
                 for w in &pat.warnings {
-                    warnings.push(format!("{label}: {w}"));
+                    warnings.push(msg.note(format!("{label}: {w}")));
                 }
                 Some(pat)
             }
             Some(Err(e)) => {
-                warnings.push(format!(
+                warnings.push(msg.note(format!(
                     "{label}: task recurrence unreadable, written without it: {e}"
-                ));
+                )));
                 None
             }
             None => None,

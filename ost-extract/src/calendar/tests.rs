@@ -228,7 +228,7 @@ fn recurring_series_in_a_struct_zone_with_deleted_occurrence() {
     );
     let ics = calendar_to_ics(&[m], &mut warnings);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("recurrence pattern unreadable"));
+    assert!(warnings[0].what.contains("recurrence pattern unreadable"));
     assert!(
         ics.contains("\r\nDTSTART;TZID=America/New_York:20220111T140000\r\n"),
         "{ics}"
@@ -240,18 +240,22 @@ fn recurring_series_in_a_struct_zone_with_deleted_occurrence() {
 
 #[test]
 fn items_without_start_and_other_classes_are_reported() {
-    let m = item("IPM.Appointment", "No time");
+    let mut m = item("IPM.Appointment", "No time");
+    m.nid = Some(pstkit::NodeId(0x20_0024));
     let note = item("IPM.Note", "Mail");
     let mut warnings = Vec::new();
     let ics = calendar_to_ics(&[m, note], &mut warnings);
     assert!(!ics.contains("BEGIN:VEVENT"));
     assert_eq!(
-        warnings,
+        warnings.iter().map(|w| w.what.as_str()).collect::<Vec<_>>(),
         [
             "appointment \"No time\": no start time; skipped",
             "1 item(s) that are not appointments left out of the calendar",
         ]
     );
+    // A note about one item is located at its node; one about the folder, nowhere.
+    let at: Vec<_> = warnings.iter().map(|w| w.at.node).collect();
+    assert_eq!(at, [Some(pstkit::NodeId(0x20_0024)), None]);
 }
 
 #[test]

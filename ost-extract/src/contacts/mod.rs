@@ -20,6 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use pstkit::messaging::{pid, psets, Attachment, Message, NamedProp, PropId, PropertyBag};
+use pstkit::Warning;
 use sha2::{Digest, Sha256};
 
 use crate::class::{ClassKind, MessageClass};
@@ -55,7 +56,7 @@ pub fn is_distribution_list(class: &str) -> bool {
 pub fn contacts_to_vcf<M: Borrow<Message>>(
     items: &[M],
     version: VcardVersion,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> String {
     let items: Vec<&Message> = items.iter().map(Borrow::borrow).collect();
     let items = items.as_slice();
@@ -566,12 +567,12 @@ fn categories(p: &PropertyBag) -> Vec<String> {
 
 /// The notes: the item's plain-text body ([`text_body`](crate::body::text_body): some
 /// writers store only HTML or compressed RTF, [MS-OXBBODY] 2.1), line ends trimmed.
-fn notes(msg: &Message, label: &str, warnings: &mut Vec<String>) -> Option<String> {
+fn notes(msg: &Message, label: &str, warnings: &mut Vec<Warning>) -> Option<String> {
     let body = crate::body::text_body(&msg.props);
     if let Some(problem) = body.problem {
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "'{label}': notes in compressed RTF not decoded: {problem}"
-        ));
+        )));
     }
     let text = body.text?;
     let text = text.trim_end_matches(['\r', '\n', '\0']);
@@ -635,7 +636,7 @@ fn contact_card(
     msg: &Message,
     uid: &str,
     version: VcardVersion,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> String {
     let p = &msg.props;
     let fname = formatted_name(msg);
@@ -869,7 +870,7 @@ fn contact_card(
         },
         None => {
             if p.bool(&pid::LID_HAS_PICTURE) == Some(true) {
-                warnings.push(format!("contact '{fname}': marked as having a photo, but no photo attachment was readable"));
+                warnings.push(msg.note(format!("contact '{fname}': marked as having a photo, but no photo attachment was readable")));
             }
         }
     }
@@ -885,7 +886,7 @@ fn common_tail(
     msg: &Message,
     label: &str,
     version: VcardVersion,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) {
     let p = &msg.props;
     let cats = categories(p);
@@ -926,7 +927,7 @@ fn dl_members(
     index: &Index,
     items: &[&Message],
     label: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<Member> {
     let p = &msg.props;
     let multi = |name: &NamedProp| -> Vec<Vec<u8>> {
@@ -942,9 +943,9 @@ fn dl_members(
         && one_offs.is_empty()
         && p.get(&pid::LID_DISTRIBUTION_LIST_STREAM).is_some()
     {
-        warnings.push(format!(
+        warnings.push(msg.note(format!(
             "distribution list '{label}': members are only in PidLidDistributionListStream, which is not decoded"
-        ));
+        )));
     }
     let count = members.len().max(one_offs.len());
     let mut out = Vec::with_capacity(count);
@@ -955,10 +956,10 @@ fn dl_members(
             .and_then(|b| parse_member_entry_id(b))
             .filter(|m| m.kind == MemberKind::OneOff);
         if entry.is_none() && one_off.is_none() {
-            warnings.push(format!(
+            warnings.push(msg.note(format!(
                 "distribution list '{label}': member {} has an entry id this reader cannot parse",
                 i + 1
-            ));
+            )));
             continue;
         }
         let mut m = Member::default();
@@ -984,10 +985,10 @@ fn dl_members(
             }
         }
         if m.name.is_none() && m.address.is_none() && m.uid.is_none() {
-            warnings.push(format!(
+            warnings.push(msg.note(format!(
                 "distribution list '{label}': member {} refers to an item that is not in this folder and has no one-off copy",
                 i + 1
-            ));
+            )));
             continue;
         }
         out.push(m);
@@ -1044,7 +1045,7 @@ fn dist_list_card(
     index: &Index,
     items: &[&Message],
     version: VcardVersion,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> String {
     let p = &msg.props;
     let name = p

@@ -726,8 +726,8 @@ fn list_member_outside_the_export_without_one_off_is_reported() {
     let mut warnings = Vec::new();
     let out = contacts_to_vcf(&[dl], VcardVersion::V3, &mut warnings);
     assert_eq!(warnings.len(), 2, "{warnings:?}");
-    assert!(warnings[0].contains("member 1 refers to an item"));
-    assert!(warnings[1].contains("member 2 has an entry id"));
+    assert!(warnings[0].what.contains("member 1 refers to an item"));
+    assert!(warnings[1].what.contains("member 2 has an entry id"));
     assert!(out.contains("END:VCARD"));
 }
 
@@ -807,7 +807,7 @@ fn list_stream_only_is_reported() {
         &mut warnings,
     );
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].contains("PidLidDistributionListStream"));
+    assert!(warnings[0].what.contains("PidLidDistributionListStream"));
     assert!(out.contains("\r\nKIND:group\r\nFN:Big list\r\n"));
 }
 

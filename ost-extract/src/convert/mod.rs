@@ -349,14 +349,9 @@ fn run_pipeline(
     report.format = format!("{} {} {:?}", h.client.name(), h.layout.name(), h.crypt).to_lowercase();
 
     let tree = store.folders();
-    for w in &tree.warnings {
-        report.warnings.push(ItemWarning {
-            nid: w.at.node.map(|n| n.0),
-            folder: String::new(),
-            subject: None,
-            what: w.what.clone(),
-        });
-    }
+    report
+        .warnings
+        .extend(tree.warnings.iter().map(ItemWarning::file));
     // A carved store's items in no folder are what carving recovered: always written.
     let recover = opts.recover_deleted || store.carving().is_some();
     let mut plan = plan::plan(store, &tree.folders, recover);
@@ -466,14 +461,9 @@ fn run_pipeline(
     for s in &sinks {
         s.annotate(&mut report);
     }
-    for w in store.warnings() {
-        report.warnings.push(ItemWarning {
-            nid: w.at.node.map(|n| n.0),
-            folder: String::new(),
-            subject: None,
-            what: w.to_string(),
-        });
-    }
+    report
+        .warnings
+        .extend(store.warnings().iter().map(ItemWarning::file));
     report.addresses = Some(book.report());
     report.coverage = Some(crate::coverage::coverage(store));
     report.finish();
@@ -741,17 +731,13 @@ impl<'a> Pipeline<'a> {
                     }
                     (Ok((kind, msg)), fate) => {
                         let index = log.add(l.nid, Some(*kind));
-                        // What lost content is a failure; the rest of the warnings are notes.
+                        // What lost content is a failure; what was only noticed, a warning.
                         log.parts_lost(msg);
                         for w in &msg.warnings {
-                            if !msg.losses.iter().any(|l| w.contains(l.why.as_str())) {
-                                log.item_note(msg, w.as_str());
-                            }
+                            log.item_warning(msg, w);
                         }
-                        if let Some(r) = &l.rendered {
-                            for w in &r.notes {
-                                log.item_note(msg, w.as_str());
-                            }
+                        for w in l.rendered.iter().flat_map(|r| &r.notes) {
+                            log.item_warning(msg, w);
                         }
                         items.push(Item {
                             index,

@@ -7,7 +7,7 @@ use pstkit::messaging::{pid, PropId, TableListing};
 use pstkit::ndb::NodeType;
 use pstkit::{FolderInfo, NodeId, Store};
 
-use super::report::{Failure, FailureKind, ItemWarning};
+use super::report::{Failure, FailureKind, ItemWarning, Place};
 use crate::mail;
 
 /// A special folder of the store ([MS-OXOSFLD] 2.2), found by the entry ids the store and
@@ -166,6 +166,7 @@ fn account_for_truncation(store: &Store, plan: &mut Plan) {
         ),
         items: 0,
         bytes: missing,
+        at: Place::default(),
     });
 }
 
@@ -209,6 +210,7 @@ fn account_for_carving(store: &Store, folders: &[FolderInfo], plan: &mut Plan) {
         reason,
         items,
         bytes: 0,
+        at: Place::default(),
     };
     if expected > recovered {
         plan.failures.push(failure(
@@ -231,6 +233,7 @@ fn account_for_carving(store: &Store, folders: &[FolderInfo], plan: &mut Plan) {
             folder: "(recovered items)".into(),
             subject: None,
             what,
+            at: Place::default(),
         });
     }
 }
@@ -280,6 +283,7 @@ fn folder_items(store: &Store, f: &FolderInfo, plan: &mut Plan) -> Vec<NodeId> {
             reason: format!("{what}; the folder held {expected} messages, {found} were found"),
             items: expected - found,
             bytes: 0,
+            at: Place::default(),
         });
     } else {
         plan.warnings.push(ItemWarning {
@@ -287,6 +291,7 @@ fn folder_items(store: &Store, f: &FolderInfo, plan: &mut Plan) -> Vec<NodeId> {
             folder: f.path.join("/"),
             subject: None,
             what,
+            at: Place::default(),
         });
     }
     fc.items

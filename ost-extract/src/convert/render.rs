@@ -4,6 +4,7 @@
 use std::ops::BitOr;
 
 use pstkit::messaging::Message;
+use pstkit::Warning;
 
 use crate::addressbook::AddressBook;
 use crate::mail;
@@ -41,8 +42,8 @@ pub struct Rendered {
     pub eml: Option<Vec<u8>>,
     /// The mbox entry.
     pub mbox_entry: Option<Vec<u8>>,
-    /// Notes taken while rendering.
-    pub notes: Vec<String>,
+    /// Notes taken while rendering, each located at the message's node.
+    pub notes: Vec<Warning>,
 }
 
 /// Renders `msg` as `needs` asks, Exchange addresses resolved through the store's address

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use pstkit::{Location, Warning};
+
 use super::fs::{write_atomic, WriteError};
 use crate::class::{ClassKind, MessageClass};
 
@@ -120,6 +122,9 @@ pub struct Failure {
     /// Bytes lost, when known (0 when not).
     #[serde(default)]
     pub bytes: u64,
+    /// Where in the file, as far as known.
+    #[serde(flatten)]
+    pub at: Place,
 }
 
 impl Failure {
@@ -140,6 +145,32 @@ impl Failure {
             reason,
             items: 1,
             bytes: 0,
+            at: Place::default(),
+        }
+    }
+}
+
+/// Where in the file a warning or failure was found, as far as known: the node, block and
+/// file offset of what was being read (each left out of `report.json` when unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// The node being read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<u32>,
+    /// The block being read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<u64>,
+    /// The file offset of the block or page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+impl From<Location> for Place {
+    fn from(at: Location) -> Self {
+        Self {
+            node: at.node.map(|n| n.0),
+            block: at.block.map(|b| b.0),
+            offset: at.offset,
         }
     }
 }
@@ -155,6 +186,23 @@ pub struct ItemWarning {
     pub subject: Option<String>,
     /// What was noted.
     pub what: String,
+    /// Where in the file, as far as known.
+    #[serde(flatten)]
+    pub at: Place,
+}
+
+impl ItemWarning {
+    /// A note of the reader about the file or a folder (no item's): its node, if any, is
+    /// also given as `nid`.
+    pub fn file(w: &Warning) -> Self {
+        Self {
+            nid: w.at.node.map(|n| n.0),
+            folder: String::new(),
+            subject: None,
+            what: w.what.clone(),
+            at: w.at.into(),
+        }
+    }
 }
 
 /// An item an output left out on purpose (already uploaded, not for that output), and why.

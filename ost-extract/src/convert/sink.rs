@@ -6,12 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pstkit::messaging::Message;
-use pstkit::{NodeId, Store};
+use pstkit::{NodeId, Store, Warning};
 
 use super::fs::WriteError;
 use super::plan::{Plan, PlannedFolder};
 use super::render::{Needs, Rendered};
-use super::report::{Counts, Failure, FailureKind, InputReport, ItemWarning, Kind, Skipped};
+use super::report::{Counts, Failure, FailureKind, InputReport, ItemWarning, Kind, Place, Skipped};
 
 /// One output of a conversion.
 ///
@@ -255,17 +255,37 @@ impl Log {
                 reason: format!("{}: {}", l.part, l.why),
                 items: 0,
                 bytes: l.bytes,
+                at: l.at.into(),
             });
         }
     }
 
     /// Notes something about one item that did not stop it from being written.
     pub fn item_note(&mut self, msg: &Message, what: impl Into<String>) {
+        self.item_warning(msg, &msg.note(what));
+    }
+
+    /// Records a warning of the reader or a converter about item `msg` (what was noticed
+    /// and lost nothing), with where in the file it was found.
+    pub fn item_warning(&mut self, msg: &Message, w: &Warning) {
         self.warnings.push(ItemWarning {
             nid: msg.nid.map(|n| n.0),
             folder: self.folder.clone(),
             subject: Some(msg.subject().to_owned()).filter(|s| !s.is_empty()),
-            what: what.into(),
+            what: w.what.clone(),
+            at: w.at.into(),
+        });
+    }
+
+    /// Records a warning about the folder's items (a converter's, over the whole folder):
+    /// the item is the one at the node it names, if any.
+    pub fn warning(&mut self, w: &Warning) {
+        self.warnings.push(ItemWarning {
+            nid: w.at.node.map(|n| n.0),
+            folder: self.folder.clone(),
+            subject: None,
+            what: w.what.clone(),
+            at: w.at.into(),
         });
     }
 
@@ -276,6 +296,7 @@ impl Log {
             folder: self.folder.clone(),
             subject: None,
             what: what.into(),
+            at: Place::default(),
         });
     }
 

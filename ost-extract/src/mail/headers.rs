@@ -391,12 +391,13 @@ const MIME_FIELDS: [&str; 4] = [
 
 /// Splits a stored transport header block (PidTagTransportMessageHeaders) into fields,
 /// keeping each field's folded text as it was. Lines that are neither a field nor a
-/// continuation are dropped with a warning; the MIME fields are left out (the body is
-/// rebuilt from the properties). Non-ASCII in a value is re-encoded.
+/// continuation are dropped with a note in `notes` (text: the caller, which knows the
+/// message, locates it); the MIME fields are left out (the body is rebuilt from the
+/// properties). Non-ASCII in a value is re-encoded.
 pub fn parse_transport_headers(
     block: &str,
     book: &AddressBook,
-    warnings: &mut Vec<String>,
+    notes: &mut Vec<String>,
 ) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     let mut dropped = 0usize;
@@ -437,7 +438,7 @@ pub fn parse_transport_headers(
         fields.push(Field::new(name, value));
     }
     if dropped > 0 {
-        warnings.push(format!(
+        notes.push(format!(
             "{dropped} malformed line(s) of the stored transport headers left out"
         ));
     }

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use pstkit::messaging::{pid, Attachment, Message, PropertyBag};
+use pstkit::{Location, Warning};
 use sha2::{Digest, Sha256};
 
 use super::envelope::{message_date, resolve_addr, sender_addr, RECIPIENT, SENDER};
@@ -31,7 +32,7 @@ const ATT_MHTML_REF: i32 = 0x4;
 
 /// Builds the RFC 5322 message (bytes, CRLF) for one Message, recursively for embedded
 /// ones. Never fails: what cannot be rendered is noted in `warnings` and the rest is written.
-pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
+pub fn message_to_eml(msg: &Message, warnings: &mut Vec<Warning>) -> Vec<u8> {
     message_to_eml_with(msg, &AddressBook::new(), warnings)
 }
 
@@ -40,7 +41,7 @@ pub fn message_to_eml(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
 pub fn message_to_eml_with(
     msg: &Message,
     book: &AddressBook,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<u8> {
     render(msg, book, 0, warnings)
 }
@@ -49,7 +50,7 @@ pub fn message_to_eml_with(
 /// into the entry: base64 lines are written with LF at once, and the text between them is
 /// converted in place as it is written. Embedded messages are rendered as for EML, so the
 /// output is the same byte for byte.
-pub fn message_to_mbox_entry(msg: &Message, warnings: &mut Vec<String>) -> Vec<u8> {
+pub fn message_to_mbox_entry(msg: &Message, warnings: &mut Vec<Warning>) -> Vec<u8> {
     message_to_mbox_entry_with(msg, &AddressBook::new(), warnings)
 }
 
@@ -57,7 +58,7 @@ pub fn message_to_mbox_entry(msg: &Message, warnings: &mut Vec<String>) -> Vec<u
 pub fn message_to_mbox_entry_with(
     msg: &Message,
     book: &AddressBook,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<u8> {
     let mut out = super::mbox::start_entry(msg, book, estimated_size(msg, 0));
     let mut form = EntryForm::new(out.len());
@@ -65,7 +66,7 @@ pub fn message_to_mbox_entry_with(
     super::mboxrd::finish_entry(out, form.done())
 }
 
-fn render(msg: &Message, book: &AddressBook, depth: usize, warnings: &mut Vec<String>) -> Vec<u8> {
+fn render(msg: &Message, book: &AddressBook, depth: usize, warnings: &mut Vec<Warning>) -> Vec<u8> {
     let mut out = Vec::with_capacity(estimated_size(msg, depth));
     render_into(&mut out, msg, book, depth, warnings, None);
     out
@@ -78,7 +79,7 @@ fn render_into(
     msg: &Message,
     book: &AddressBook,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
     form: Option<&mut EntryForm>,
 ) {
     let fields = header_fields(msg, book, warnings);
@@ -113,11 +114,16 @@ fn estimated_size(msg: &Message, depth: usize) -> usize {
 }
 
 /// Everything the header section says, in writing order.
-fn header_fields(msg: &Message, book: &AddressBook, warnings: &mut Vec<String>) -> Vec<Field> {
+fn header_fields(msg: &Message, book: &AddressBook, warnings: &mut Vec<Warning>) -> Vec<Field> {
     let p = &msg.props;
     let stored = p
         .str(pid::TRANSPORT_MESSAGE_HEADERS)
-        .map(|block| headers::parse_transport_headers(block, book, warnings))
+        .map(|block| {
+            let mut notes = Vec::new();
+            let fields = headers::parse_transport_headers(block, book, &mut notes);
+            warnings.extend(notes.into_iter().map(|n| msg.note(n)));
+            fields
+        })
         .filter(|f| {
             f.iter().any(|f| {
                 f.name.eq_ignore_ascii_case("from") || f.name.eq_ignore_ascii_case("received")
@@ -314,7 +320,7 @@ fn body_tree<'a>(
     msg: &'a Message,
     book: &AddressBook,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Part<'a> {
     let Bodies {
         mut text,
@@ -327,7 +333,15 @@ fn body_tree<'a>(
     let mut related = Vec::new();
     let mut mixed = Vec::new();
     for (i, att) in msg.attachments.iter().enumerate() {
-        match attachment_part(att, i, html.as_deref(), book, depth, warnings) {
+        match attachment_part(
+            att,
+            i,
+            msg.location(),
+            html.as_deref(),
+            book,
+            depth,
+            warnings,
+        ) {
             Some((part, Placement::Related)) => related.push(part),
             Some((part, Placement::Mixed)) => mixed.push(part),
             None => {}
@@ -436,10 +450,11 @@ fn referenced(html: Option<&str>, cid: Option<&str>, location: Option<&str>) -> 
 fn attachment_part<'a>(
     att: &'a Attachment,
     index: usize,
+    at: Location,
     html: Option<&str>,
     book: &AddressBook,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Option<(Part<'a>, Placement)> {
     let p = &att.props;
     let method = att.method();
@@ -469,23 +484,28 @@ fn attachment_part<'a>(
 
     let (content_type, body, name) = if method == 5 {
         let Some(embedded) = att.embedded.as_deref() else {
-            warnings.push(format!(
-                "attachment {index}: embedded message could not be read"
+            warnings.push(Warning::new(
+                at,
+                format!("attachment {index}: embedded message could not be read"),
             ));
             return None;
         };
         if depth + 1 > MAX_DEPTH {
-            warnings.push(format!(
-                "attachment {index}: embedded messages nested deeper than {MAX_DEPTH}; left out"
+            warnings.push(Warning::new(
+                at,
+                format!(
+                    "attachment {index}: embedded messages nested deeper than {MAX_DEPTH}; left out"
+                ),
             ));
             return None;
         }
         let mut inner_warnings = Vec::new();
         let eml = render(embedded, book, depth + 1, &mut inner_warnings);
+        // The embedded message has no node of its own: its notes are its container's.
         warnings.extend(
             inner_warnings
                 .into_iter()
-                .map(|w| format!("embedded message {index}: {w}")),
+                .map(|w| Warning::new(at, format!("embedded message {index}: {}", w.what))),
         );
         let base = att
             .filename()
@@ -522,12 +542,18 @@ fn attachment_part<'a>(
         let ct = "text/plain; charset=utf-8".to_owned();
         (ct, Body::Text(note), Some(format!("{shown} (link).txt")))
     } else if method == 6 {
-        warnings.push(format!("attachment {index}: OLE object data not available"));
+        warnings.push(Warning::new(
+            at,
+            format!("attachment {index}: OLE object data not available"),
+        ));
         return None;
     } else {
         // A by-value attachment with no data: keep it, empty, so its name is not lost.
         if method == 1 {
-            warnings.push(format!("attachment {index}: no data stored"));
+            warnings.push(Warning::new(
+                at,
+                format!("attachment {index}: no data stored"),
+            ));
         }
         let name = att.filename().map(str::to_owned);
         if name.is_none() && method != 1 {

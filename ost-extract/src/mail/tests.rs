@@ -331,5 +331,5 @@ fn embedded_nesting_is_bounded() {
     let out = message_to_eml(&m, &mut w);
     assert!(!out.is_empty());
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("nested deeper than 24"), "{w:?}");
+    assert!(w[0].what.contains("nested deeper than 24"), "{w:?}");
 }

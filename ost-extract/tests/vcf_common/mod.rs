@@ -31,7 +31,7 @@ pub struct FolderCards {
     pub folder: FolderInfo,
     pub items: Vec<Message>,
     pub vcf: String,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<pstkit::Warning>,
 }
 
 /// Reads a store and converts each folder that holds contacts or lists (whatever its

@@ -1,6 +1,7 @@
 //! Messages as the converters see them: every property of the message, its recipients and
 //! its attachments, loaded and detached from the file ([MS-PST] 2.4.5, 2.4.6).
 
+use crate::error::{Location, Warning};
 use crate::ltp::prop::PropValue;
 use crate::messaging::pid;
 use crate::messaging::props::PropertyBag;
@@ -17,13 +18,13 @@ pub struct Message {
     pub recipients: Vec<PropertyBag>,
     /// The attachments, in attachment-table order.
     pub attachments: Vec<Attachment>,
-    /// What could not be read of this message (a damaged attachment, a broken table...),
-    /// as human-readable reasons. The rest of the message is still here.
-    pub warnings: Vec<String>,
+    /// What was noticed reading this message (embedded messages included) that lost no
+    /// content: a cell of the recipient table skipped, a limit reached. Each says where in
+    /// the file and what. Content that was lost is in `losses`, never here.
+    pub warnings: Vec<Warning>,
     /// What of this message (embedded messages included) was in the file but is missing or
     /// incomplete here: a property value that cannot be read, an attachment cut short or
-    /// skipped, an unreadable table. Each is also among the warnings; these are the ones
-    /// that lose content.
+    /// skipped, an unreadable table.
     pub losses: Vec<Loss>,
 }
 
@@ -35,14 +36,34 @@ pub struct Loss {
     pub part: String,
     /// Why.
     pub why: String,
+    /// Where in the file, as far as known (the message's node at least).
+    pub at: Location,
     /// Bytes missing, when known (0 when not).
     pub bytes: u64,
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.at, self.part, self.why)
+    }
 }
 
 impl Message {
     /// `PidTagMessageClass`, e.g. `IPM.Note` (empty when absent).
     pub fn class(&self) -> &str {
         self.props.str(pid::MESSAGE_CLASS).unwrap_or("")
+    }
+
+    /// A note about this message that lost nothing (a body that could not be decoded, a
+    /// recurrence blob read in part), located at its node; an embedded message has no node
+    /// of its own, and whoever handles its container locates the note.
+    pub fn note(&self, what: impl Into<String>) -> Warning {
+        Warning::new(self.location(), what)
+    }
+
+    /// Where the message is in the file: its node (the whole file for an embedded message).
+    pub fn location(&self) -> Location {
+        self.nid.map_or_else(Location::default, Location::node)
     }
 
     /// `PidTagSubject` with its prefix marker removed ([MS-OXCMSG] 2.2.1.46: a string starting

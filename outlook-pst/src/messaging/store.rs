@@ -645,6 +645,14 @@ impl Store {
             .load_message(&node, 0, &mut Budget::default())
             .map_err(|e| e.in_node(nid))?;
         msg.nid = Some(nid);
+        // Where in the file is the message's node (the subnode a part came from is local to
+        // it); the block and offset, when known, are the part's own.
+        for w in &mut msg.warnings {
+            w.at.node = Some(nid);
+        }
+        for l in &mut msg.losses {
+            l.at.node = Some(nid);
+        }
         Ok(msg)
     }
 
@@ -671,7 +679,10 @@ impl Store {
             }
             match pc.value(*rec, cp) {
                 Ok(v) => values.push((id, v.into_owned())),
-                Err(e) => warnings.push(format!("property {:#010x} skipped: {e}", rec.tag.0)),
+                Err(e) => warnings.push(Warning::new(
+                    e.location().in_node(nid),
+                    format!("property {:#010x} skipped: {e}", rec.tag.0),
+                )),
             }
         }
         let mut msg = Message {
@@ -679,11 +690,13 @@ impl Store {
             props: self.bag(values),
             ..Message::default()
         };
-        let mut table_warnings = Vec::new();
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
-            match self.recipients(&node, cp, &mut table_warnings) {
+            match self.recipients(&node, cp, &mut warnings) {
                 Ok(r) => msg.recipients = r,
-                Err(e) => msg.warnings.push(format!("recipients unreadable: {e}")),
+                Err(e) => warnings.push(Warning::new(
+                    e.location().in_node(nid),
+                    format!("recipients unreadable: {e}"),
+                )),
             }
         }
         let attachments = match node.subnode(NID_ATTACHMENT_TABLE) {
@@ -693,9 +706,7 @@ impl Store {
                 .and_then(|n| TableContext::new(&n).map(|tc| tc.len()))
                 .unwrap_or(0),
         };
-        msg.warnings.extend(warnings);
-        msg.warnings
-            .extend(table_warnings.into_iter().map(|w| w.to_string()));
+        msg.warnings = warnings;
         present.sort_unstable();
         Ok(Envelope {
             message: msg,
@@ -734,8 +745,8 @@ impl Store {
     ) -> Result<Message> {
         let pc = PropertyContext::new(node)?;
         let cp = self.item_codepage(&pc);
-        let mut warnings = Vec::new();
-        let props = self.bag(pc.all(cp, &mut warnings));
+        let mut unreadable = Vec::new();
+        let props = self.bag(pc.all(cp, &mut unreadable));
         let mut msg = Message {
             nid: None,
             props,
@@ -743,23 +754,22 @@ impl Store {
         };
         // A value the file holds but that cannot be read (its subnode or heap block is
         // gone) is content lost, not merely tolerated.
-        msg.losses.extend(warnings.iter().map(|w| Loss {
+        msg.losses.extend(unreadable.into_iter().map(|w| Loss {
             part: "properties".into(),
-            why: w.what.clone(),
+            why: w.what,
+            at: w.at,
             bytes: 0,
         }));
 
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
-            match self.recipients(node, cp, &mut warnings) {
+            match self.recipients(node, cp, &mut msg.warnings) {
                 Ok(r) => msg.recipients = r,
-                Err(e) => {
-                    msg.warnings.push(format!("recipients unreadable: {e}"));
-                    msg.losses.push(Loss {
-                        part: "recipients".into(),
-                        why: e.to_string(),
-                        bytes: 0,
-                    });
-                }
+                Err(e) => msg.losses.push(Loss {
+                    part: "recipients".into(),
+                    at: e.location(),
+                    why: e.to_string(),
+                    bytes: 0,
+                }),
             }
         }
 
@@ -776,8 +786,11 @@ impl Store {
                     for id in ids {
                         budget.parts += 1;
                         if budget.parts > MAX_PARTS {
-                            msg.warnings.push(format!(
-                                "more than {MAX_PARTS} attachments in all; the rest skipped"
+                            msg.warnings.push(Warning::new(
+                                Location::default(),
+                                format!(
+                                    "more than {MAX_PARTS} attachments in all; the rest skipped"
+                                ),
                             ));
                             break;
                         }
@@ -788,45 +801,41 @@ impl Store {
                                     Some(n) => format!("attachment {number} ({n:?})"),
                                     None => format!("attachment {number}"),
                                 };
-                                for l in losses {
-                                    msg.warnings.push(format!("{part}: {}", l.why));
-                                    msg.losses.push(Loss {
-                                        part: format!("{part}: {}", l.part),
-                                        ..l
-                                    });
-                                }
+                                msg.losses.extend(losses.into_iter().map(|l| Loss {
+                                    part: format!("{part}: {}", l.part),
+                                    ..l
+                                }));
                                 if let Some(inner) = &a.embedded {
                                     msg.losses.extend(inner.losses.iter().map(|l| Loss {
                                         part: format!("{part}, embedded message: {}", l.part),
                                         ..l.clone()
                                     }));
+                                    msg.warnings.extend(inner.warnings.iter().map(|w| {
+                                        Warning::new(
+                                            w.at,
+                                            format!("{part}, embedded message: {}", w.what),
+                                        )
+                                    }));
                                 }
                                 msg.attachments.push(a)
                             }
-                            Err(e) => {
-                                msg.warnings.push(format!("attachment {id} skipped: {e}"));
-                                msg.losses.push(Loss {
-                                    part: format!("attachment {number} (node {id})"),
-                                    why: format!("skipped: {e}"),
-                                    bytes: 0,
-                                });
-                            }
+                            Err(e) => msg.losses.push(Loss {
+                                part: format!("attachment {number} (node {id})"),
+                                at: e.location(),
+                                why: format!("skipped: {e}"),
+                                bytes: 0,
+                            }),
                         }
                     }
                 }
-                Err(e) => {
-                    msg.warnings
-                        .push(format!("attachment table unreadable: {e}"));
-                    msg.losses.push(Loss {
-                        part: "attachments".into(),
-                        why: format!("attachment table unreadable: {e}"),
-                        bytes: 0,
-                    });
-                }
+                Err(e) => msg.losses.push(Loss {
+                    part: "attachments".into(),
+                    at: e.location(),
+                    why: format!("attachment table unreadable: {e}"),
+                    bytes: 0,
+                }),
             }
         }
-        msg.warnings
-            .extend(warnings.into_iter().map(|w| w.to_string()));
         Ok(msg)
     }
 
@@ -848,19 +857,23 @@ impl Store {
         if let Some(rec) = pc.record(pid::ATTACH_DATA_BINARY) {
             if rec.tag.ty() == crate::ltp::PropType::BINARY {
                 let got = props.binary(pid::ATTACH_DATA_BINARY).map(<[u8]>::len);
-                let declared = node
+                let tree = node
                     .subnode(NodeId(rec.value))
                     .filter(|_| rec.value & 0x1F != 0)
-                    .and_then(|e| self.ndb.declared_data_size(e.data).ok());
+                    .map(|e| e.data);
+                let declared = tree.and_then(|b| self.ndb.declared_data_size(b).ok());
+                let at = tree.map_or_else(Location::default, Location::block);
                 match (got, declared) {
                     (None, d) => losses.push(Loss {
                         part: "data".into(),
                         why: "attachment data unreadable".into(),
+                        at,
                         bytes: d.unwrap_or(0),
                     }),
                     (Some(n), Some(d)) if (n as u64) < d => losses.push(Loss {
                         part: "data".into(),
                         why: format!("attachment data cut short: {n} of {d} bytes read"),
+                        at,
                         bytes: d - n as u64,
                     }),
                     _ => {}

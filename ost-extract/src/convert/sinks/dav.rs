@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use pstkit::messaging::Message;
-use pstkit::NodeId;
+use pstkit::{NodeId, Warning};
 
 use crate::calendar;
 use crate::contacts;
@@ -269,7 +269,7 @@ impl FolderSink for DavFolder<'_> {
             };
             collections.push(collection.clone());
             let msgs: Vec<&Message> = items.iter().map(|(_, _, m)| m.as_ref()).collect();
-            let render = |msgs: &[&Message], notes: &mut Vec<String>| -> Vec<Resource> {
+            let render = |msgs: &[&Message], notes: &mut Vec<Warning>| -> Vec<Resource> {
                 match kind {
                     Kind::Appointment => {
                         dav::split_calendar(&calendar::calendar_to_ics(msgs, notes))
@@ -317,8 +317,8 @@ impl FolderSink for DavFolder<'_> {
                 }
             }
         }
-        for n in notes {
-            log.note(n);
+        for n in &notes {
+            log.warning(n);
         }
         let mut placed = run.placed.lock().unwrap_or_else(|p| p.into_inner());
         let p = placed.folder(&self.folder.label);

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pstkit::messaging::Message;
+use pstkit::Warning;
 
 use crate::convert::fs::{with_suffix, write_file, WriteError};
 use crate::convert::plan::PlannedFolder;
@@ -18,7 +19,7 @@ pub(super) trait FolderFile: Sync {
     /// The file's extension, without the dot.
     fn extension(&self) -> &'static str;
     /// The file's text for the folder's messages, in table order; notes taken go to `notes`.
-    fn render(&self, msgs: &[&Message], notes: &mut Vec<String>) -> String;
+    fn render(&self, msgs: &[&Message], notes: &mut Vec<Warning>) -> String;
 }
 
 /// A folder's items, gathered until [`FolderSink::finish`] writes them.
@@ -60,8 +61,8 @@ impl<F: FolderFile> FolderSink for Gathered<'_, F> {
         for (index, _) in &self.items {
             log.written(*index);
         }
-        for n in notes {
-            log.note(n);
+        for n in &notes {
+            log.warning(n);
         }
         Ok(())
     }

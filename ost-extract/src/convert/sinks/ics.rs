@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use pstkit::messaging::Message;
+use pstkit::Warning;
 
 use super::gathered::{FolderFile, Gathered};
 use crate::calendar;
@@ -76,7 +77,7 @@ impl FolderFile for IcsFiles {
         "ics"
     }
 
-    fn render(&self, msgs: &[&Message], notes: &mut Vec<String>) -> String {
+    fn render(&self, msgs: &[&Message], notes: &mut Vec<Warning>) -> String {
         match self.which {
             Which::Events => calendar::calendar_to_ics(msgs, notes),
             Which::Todos => calendar::tasks_to_ics(msgs, notes),

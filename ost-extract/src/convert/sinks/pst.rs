@@ -383,6 +383,7 @@ impl Sink for PstFile {
                 folder: String::new(),
                 subject: None,
                 what,
+                at: Default::default(),
             });
         }
         Ok(())

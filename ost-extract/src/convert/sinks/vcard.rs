@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use pstkit::messaging::Message;
+use pstkit::Warning;
 
 use super::gathered::{FolderFile, Gathered};
 use crate::contacts;
@@ -55,7 +56,7 @@ impl FolderFile for VcardFiles {
         "vcf"
     }
 
-    fn render(&self, msgs: &[&Message], notes: &mut Vec<String>) -> String {
+    fn render(&self, msgs: &[&Message], notes: &mut Vec<Warning>) -> String {
         contacts::contacts_to_vcf(msgs, self.version, notes)
     }
 }
