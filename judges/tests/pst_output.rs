@@ -17,6 +17,11 @@
 //!   (a damaged map): left out, as in the PST that id names another property;
 //! - properties of type `PtypUnspecified` (0x0000): a placeholder no stored property may
 //!   carry (some Aspose-written files hold `0x00000000` records); left out;
+//! - store-relative ids (`pstkit::write::Relink`: entry ids of folders and messages, list
+//!   members, recipients from the Contacts address book): they carry the PST's record key
+//!   and, for a folder, the PST folder's node id; compared after turning both back into the
+//!   source's (the record key everywhere it occurs, folders by their path), with a list's
+//!   checksum computed again over its members so turned back;
 //! - what the store's address book adds, as for every output: the SMTP address of a party
 //!   that had none, or none usable (`PidTagSenderSmtpAddress`, `PidTagSentRepresentingSmtpAddress`,
 //!   `PidTagSmtpAddress` of recipient rows) and, in a contact's e-mail slot that held an
@@ -29,7 +34,7 @@
 //! Without the judges installed or the corpus present these tests skip those parts, unless
 //! `REQUIRE_READERS=1` (as in `.ci/run`), when that is a failure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use ost_extract::convert::{convert_file, plan, NoProgress, Options};
@@ -117,13 +122,71 @@ fn without_book(
     b
 }
 
+/// Turns the PST's store-relative ids back into the source's: its record key into the
+/// source's wherever it occurs in a binary value, a PST folder's node id after it into the
+/// source folder's.
+struct Back {
+    pst_key: Vec<u8>,
+    source_key: Vec<u8>,
+    /// PST folder node id -> source folder node id.
+    folders: HashMap<u32, u32>,
+}
+
+impl Back {
+    fn bytes(&self, b: &[u8]) -> Vec<u8> {
+        let mut v = b.to_vec();
+        let n = self.pst_key.len();
+        let mut i = 0;
+        while n > 0 && i + n <= v.len() {
+            if v[i..i + n] == self.pst_key[..] {
+                v[i..i + n].copy_from_slice(&self.source_key);
+                if let Some(nid) = v.get(i + n..i + n + 4) {
+                    let nid = u32::from_le_bytes(nid.try_into().unwrap());
+                    if let Some(src) = self.folders.get(&nid) {
+                        v[i + n..i + n + 4].copy_from_slice(&src.to_le_bytes());
+                    }
+                }
+                i += n;
+            } else {
+                i += 1;
+            }
+        }
+        v
+    }
+
+    fn bag(&self, mut m: BTreeMap<Key, PropValue<'static>>) -> BTreeMap<Key, PropValue<'static>> {
+        let members = Key::Named(pid::LID_DISTRIBUTION_LIST_MEMBERS);
+        let sum = Key::Named(NamedProp::lid(psets::PSETID_ADDRESS, 0x804C));
+        let crc = |m: &BTreeMap<Key, PropValue<'static>>| match m.get(&members) {
+            Some(PropValue::MultipleBinary(l)) => Some(pstkit::ndb::crc::crc32(&l.concat()) as i32),
+            _ => None,
+        };
+        let matched =
+            crc(&m).is_some() && m.get(&sum) == crc(&m).map(PropValue::Integer32).as_ref();
+        for v in m.values_mut() {
+            match v {
+                PropValue::Binary(b) => *v = PropValue::Binary(self.bytes(b).into()),
+                PropValue::MultipleBinary(l) => {
+                    *v = PropValue::MultipleBinary(l.iter().map(|b| self.bytes(b)).collect())
+                }
+                _ => {}
+            }
+        }
+        // PidLidDistributionListChecksum over the members turned back, where it matched.
+        if let (true, Some(c)) = (matched, crc(&m)) {
+            m.insert(sum, PropValue::Integer32(c));
+        }
+        m
+    }
+}
+
 /// Differences between a source message and its copy, as readable lines.
-fn diff(a: &Message, b: &Message, at: &str, out: &mut Vec<String>) {
+fn diff(a: &Message, b: &Message, back: &Back, at: &str, out: &mut Vec<String>) {
     let attach = Some(!a.attachments.is_empty());
     let pa = props(&a.props, &[], attach);
     let pb = without_book(
         &pa,
-        props(&b.props, &[], None),
+        back.bag(props(&b.props, &[], None)),
         &[
             pid::SENDER_SMTP_ADDRESS,
             pid::SENT_REPRESENTING_SMTP_ADDRESS,
@@ -145,7 +208,7 @@ fn diff(a: &Message, b: &Message, at: &str, out: &mut Vec<String>) {
             .map(|r| props(r, &[pid::LTP_ROW_ID, pid::LTP_ROW_VER], None))
             .collect()
     };
-    let (ra, rb): (Vec<_>, Vec<_>) = (rows(a), rows(b));
+    let (ra, rb): (Vec<_>, Vec<_>) = (rows(a), rows(b).into_iter().map(|r| back.bag(r)).collect());
     let rb: Vec<_> = rb
         .into_iter()
         .zip(&ra)
@@ -177,16 +240,59 @@ fn diff(a: &Message, b: &Message, at: &str, out: &mut Vec<String>) {
             out.push(format!("{at}: attachment {i} properties differ"));
         }
         match (&x.embedded, &y.embedded) {
-            (Some(ex), Some(ey)) => diff(ex, ey, &format!("{at}/embedded {i}"), out),
+            (Some(ex), Some(ey)) => diff(ex, ey, back, &format!("{at}/embedded {i}"), out),
             (None, None) => {}
             _ => out.push(format!("{at}: attachment {i} embedded in one only")),
         }
     }
 }
 
+/// The store-relative ids of the source that a PST item still holds: values with the source's
+/// record key, but for the autocomplete stream (`PidTagRoamingBinary`, not rewritten) and entry
+/// ids of source folders the PST has no folder for.
+fn source_ids(m: &Message, source_key: &[u8], back: &Back, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if source_key.len() != 16 {
+        return out;
+    }
+    let kept = |b: &[u8]| {
+        b.windows(16).any(|w| w == source_key)
+            && !(b.len() == 24
+                && matches!(b[20] & 0x1F, 0x02 | 0x03)
+                && !back
+                    .folders
+                    .values()
+                    .any(|n| n.to_le_bytes()[..] == b[20..24]))
+    };
+    for bag in std::iter::once(&m.props).chain(&m.recipients) {
+        for (id, v) in bag.iter() {
+            let hit = match v {
+                PropValue::Binary(b) => kept(b),
+                PropValue::MultipleBinary(l) => l.iter().any(|b| kept(b)),
+                _ => false,
+            };
+            if hit && id != pid::ROAMING_BINARY {
+                out.push(format!(
+                    "{at}: {:?} still names the source store",
+                    bag.name_of(id)
+                        .map_or(format!("{id:?}"), |n| format!("{n:?}"))
+                ));
+            }
+        }
+    }
+    for a in &m.attachments {
+        if let Some(e) = &a.embedded {
+            out.extend(source_ids(e, source_key, back, &format!("{at}/embedded")));
+        }
+    }
+    out
+}
+
 /// A folder's messages and associated items, in order.
 #[derive(Default)]
 struct Contents {
+    /// The folder's node id (for the top, the source's IPM subtree).
+    nid: Option<NodeId>,
     items: Vec<Message>,
     associated: Vec<Message>,
 }
@@ -223,6 +329,9 @@ fn expected(source: &Store) -> BTreeMap<Vec<String>, Contents> {
             vec![f.label.clone()]
         };
         let c = out.entry(path).or_default();
+        if c.nid.is_none() || f.role == Some(plan::FolderRole::IpmSubtree) {
+            c.nid = f.nid;
+        }
         c.items
             .extend(f.items.iter().filter_map(|n| source.message(*n).ok()));
         if let Some(nid) = f.nid {
@@ -263,6 +372,7 @@ fn held(pst: &Store) -> BTreeMap<Vec<String>, Contents> {
                     .collect()
             };
             let c = Contents {
+                nid: Some(f.nid),
                 items: read(pst.contents(f.nid).unwrap_or_default()),
                 associated: read(pst.associated_contents(f.nid).unwrap_or_default()),
             };
@@ -356,6 +466,25 @@ fn check(input: &Path, work: &Path, label: &str, tally: &mut Tally) -> Vec<Strin
 
     // Done when 2: the same folders, the same items in the same order, the same properties.
     let (want, got) = (expected(&source), held(&written));
+    let key = |s: &Store| {
+        s.properties()
+            .binary(pid::RECORD_KEY)
+            .unwrap_or_default()
+            .to_vec()
+    };
+    let source_key = key(&source);
+    let back = Back {
+        pst_key: if source_key.len() == 16 {
+            key(&written)
+        } else {
+            Vec::new()
+        },
+        source_key: source_key.clone(),
+        folders: want
+            .iter()
+            .filter_map(|(path, w)| Some((got.get(path)?.nid?.0, w.nid?.0)))
+            .collect(),
+    };
     if want.keys().collect::<Vec<_>>() != got.keys().collect::<Vec<_>>() {
         problems.push(format!(
             "{label}: folders {:?} became {:?}",
@@ -379,7 +508,8 @@ fn check(input: &Path, work: &Path, label: &str, tally: &mut Tally) -> Vec<Strin
             }
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 let at = format!("{label} {path:?} {kind} #{i} {:?}", x.subject());
-                diff(x, y, &at, &mut problems);
+                diff(x, y, &back, &at, &mut problems);
+                problems.extend(source_ids(y, &source_key, &back, &at));
             }
         }
         tally.pst_items += g.items.len() + g.associated.len();

@@ -147,6 +147,14 @@ pub const SENT_REPRESENTING_SEARCH_KEY: PropId = PropId(0x003B);
 pub const MAILBOX_OWNER_ENTRY_ID: PropId = PropId(0x661B);
 pub const MAILBOX_OWNER_NAME: PropId = PropId(0x661C);
 pub const ROAMING_BINARY: PropId = PropId(0x7C09);
+pub const RECEIVED_BY_ENTRY_ID: PropId = PropId(0x003F);
+pub const RECEIVED_REPRESENTING_ENTRY_ID: PropId = PropId(0x0043);
+pub const PARENT_ENTRY_ID: PropId = PropId(0x0E09);
+pub const SENT_MAIL_ENTRY_ID: PropId = PropId(0x0E0A);
+/// `PidTagRecipientEntryId` (0x5FF7) of a recipient row; [`RECIPIENT_ENTRY_ID`] is the row's
+/// `PidTagEntryId`.
+pub const RECIPIENT_OWN_ENTRY_ID: PropId = PropId(0x5FF7);
+pub const WLINK_ENTRY_ID: PropId = PropId(0x684C);
 pub const FLAG_STATUS: PropId = PropId(0x1090);
 pub const LAST_VERB_EXECUTED: PropId = PropId(0x1081);
 
@@ -274,6 +282,7 @@ pub const LID_TASK_GLOBAL_ID: NamedProp = lid(PSETID_COMMON, 0x8519);
 pub const LID_MILEAGE: NamedProp = lid(PSETID_COMMON, 0x8534);
 pub const LID_BILLING: NamedProp = lid(PSETID_COMMON, 0x8535);
 pub const LID_INTERNET_ACCOUNT_NAME: NamedProp = lid(PSETID_COMMON, 0x8580);
+pub const LID_REFERENCE_ENTRY_ID: NamedProp = lid(PSETID_COMMON, 0x85BD);
 
 // PSETID_Task ([MS-OXOTASK]).
 pub const LID_TASK_STATUS: NamedProp = lid(PSETID_TASK, 0x8101);
@@ -316,6 +325,9 @@ pub const LID_DISTRIBUTION_LIST_ONE_OFF_MEMBERS: NamedProp = lid(PSETID_ADDRESS,
 pub const LID_DISTRIBUTION_LIST_MEMBERS: NamedProp = lid(PSETID_ADDRESS, 0x8055);
 pub const LID_INSTANT_MESSAGING_ADDRESS: NamedProp = lid(PSETID_ADDRESS, 0x8062);
 pub const LID_DISTRIBUTION_LIST_STREAM: NamedProp = lid(PSETID_ADDRESS, 0x8064);
+pub const LID_DISTRIBUTION_LIST_CHECKSUM: NamedProp = lid(PSETID_ADDRESS, 0x804C);
+pub const LID_BIRTHDAY_EVENT_ENTRY_ID: NamedProp = lid(PSETID_ADDRESS, 0x804D);
+pub const LID_WEDDING_ANNIVERSARY_EVENT_ENTRY_ID: NamedProp = lid(PSETID_ADDRESS, 0x804E);
 pub const LID_EMAIL1_DISPLAY_NAME: NamedProp = lid(PSETID_ADDRESS, 0x8080);
 pub const LID_EMAIL1_ADDRESS_TYPE: NamedProp = lid(PSETID_ADDRESS, 0x8082);
 pub const LID_EMAIL1_EMAIL_ADDRESS: NamedProp = lid(PSETID_ADDRESS, 0x8083);

@@ -25,11 +25,13 @@ pub mod ltp;
 pub mod messaging;
 pub mod ndb;
 pub mod pst;
+pub mod relink;
 
 pub use ltp::NodeSink;
 pub use messaging::{FolderId, SpecialFolder, StoreOptions, StoreWriter, WrittenFolder};
 pub use ndb::NdbWriter;
 pub use pst::PstWriter;
+pub use relink::Relink;
 
 use std::io;
 

@@ -16,6 +16,7 @@ use crate::messaging::{psets, Message, NamedProp};
 use crate::ndb::{Client, CryptMethod, Layout, NodeId};
 use crate::write::messaging::{FolderId, SpecialFolder, StoreOptions, StoreWriter};
 use crate::write::ndb::NdbWriter;
+use crate::write::relink::Relink;
 
 /// Named properties every store Outlook creates maps before it holds any item (Microsoft's
 /// empty PST has these among its first): the message headers' `content-class`, the
@@ -37,6 +38,7 @@ pub struct PstWriter<W: Write + Seek> {
     store: StoreWriter<NdbWriter<W>>,
     top: FolderId,
     messages: u64,
+    record_key: [u8; 16],
 }
 
 impl<W: Write + Seek> PstWriter<W> {
@@ -66,7 +68,36 @@ impl<W: Write + Seek> PstWriter<W> {
             store,
             top,
             messages: 0,
+            record_key,
         })
+    }
+
+    /// Rewrites the store-relative ids (entry ids of folders and messages, list members) of
+    /// the messages added from now on, which come from the store whose record key is
+    /// `source`, to name the same objects in this file ([`Relink`] says which). Map the
+    /// source's folders with [`Self::map_folder`].
+    pub fn relink_from(&mut self, source: [u8; 16]) {
+        self.store.set_relink(Relink::new(source, self.record_key));
+    }
+
+    /// Records that the source's folder `source` is `folder` of this file, for the ids that
+    /// name it ([`Self::relink_from`]).
+    pub fn map_folder(&mut self, source: NodeId, folder: FolderId) {
+        let nid = self.store.folder_nid(folder);
+        if let Some(r) = self.store.relink_mut() {
+            r.map_node(source, nid);
+        }
+    }
+
+    /// Keeps the node ids `nids` for the messages of the source that have them (see
+    /// [`StoreWriter::reserve_message_nids`]): pass every message still to be added.
+    pub fn reserve_message_nids(&mut self, nids: impl IntoIterator<Item = NodeId>) {
+        self.store.reserve_message_nids(nids);
+    }
+
+    /// The root folder, above "Top of Personal Folders" and "Search Root".
+    pub fn root(&self) -> FolderId {
+        self.store.root()
     }
 
     /// "Top of Personal Folders": the folder the user's folders go under.

@@ -13,6 +13,14 @@
 //! none (sender, representing sender, recipients, a contact's Exchange e-mail slots), so that
 //! the PST needs no Exchange directory. Each folder's associated (hidden) items go in too. A new part starts between items when the next would take the
 //! file past the limit.
+//!
+//! The PST has a record key of its own, and the ids by which items name other objects of the
+//! source store (a distribution list's members, a contact's own entry id, the folder a sent
+//! message goes to, recipients from the Contacts address book...) are rewritten to name the
+//! same objects in the PST ([`pstkit::write::Relink`] lists which): messages keep their
+//! source node ids where they can (each is kept for its own message in every part), folders
+//! are named by their new node ids. A member in another part of a split PST is named by its
+//! node id there.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -63,6 +71,10 @@ struct State {
     /// The source's IPM subtree name, which the PST's top folder takes.
     top_name: Option<String>,
     record_key: [u8; 16],
+    /// The source's record key, when it has one: its entry ids are rewritten for the PST.
+    source_key: Option<[u8; 16]>,
+    /// Every message's source node id, kept for it in each part.
+    reserved: Vec<NodeId>,
     shapes: Vec<Shape>,
     /// Planned folder (by its source node, `None` for recovered items) -> shape; the IPM
     /// subtree itself maps to `None` (the top).
@@ -125,6 +137,25 @@ impl State {
             }
             folders.push(f);
         }
+        if let Some(key) = self.source_key {
+            writer.relink_from(key);
+            for (source, shape) in &self.by_source {
+                let (Some(source), target) = (source, shape) else {
+                    continue;
+                };
+                let f = match target {
+                    Some(i) => folders.get(*i).copied(),
+                    None => Some(writer.top()),
+                };
+                if let Some(f) = f {
+                    writer.map_folder(*source, f);
+                }
+            }
+            // The root folder's items go to the top, but ids naming it name the PST's root.
+            let root = writer.root();
+            writer.map_folder(NodeId::ROOT_FOLDER, root);
+        }
+        writer.reserve_message_nids(self.reserved.iter().copied());
         self.part = Some(Part {
             writer,
             folders,
@@ -271,6 +302,7 @@ impl Sink for PstFile {
         for (i, k) in state.record_key.iter_mut().enumerate() {
             *k = source_key.get(i).copied().unwrap_or(i as u8) ^ 0xA5;
         }
+        state.source_key = source_key.try_into().ok();
         let classes: HashMap<NodeId, Option<String>> = ctx
             .store
             .folders()
@@ -340,16 +372,32 @@ impl Sink for PstFile {
                 by_path.insert(f.source_path.clone(), Some(index));
             }
         }
+        // Associated (hidden) items: views, rules, forms, settings.
+        let associated: Vec<(&PlannedFolder, NodeId, Vec<NodeId>)> = ctx
+            .plan
+            .folders
+            .iter()
+            .filter_map(|f| {
+                let nid = f.nid.filter(|n| state.by_source.contains_key(&Some(*n)))?;
+                Some((
+                    f,
+                    nid,
+                    ctx.store.associated_contents(nid).unwrap_or_default(),
+                ))
+            })
+            .collect();
+        state.reserved = ctx
+            .plan
+            .folders
+            .iter()
+            .flat_map(|f| f.items.iter().copied())
+            .chain(associated.iter().flat_map(|(_, _, a)| a.iter().copied()))
+            .collect();
         fs::create_dir_all(&self.dir).map_err(werr(&self.dir))?;
         state.open_part(&self.dir)?;
-        // Associated (hidden) items: views, rules, forms, settings.
         let mut notes = Vec::new();
-        for f in &ctx.plan.folders {
-            let Some(nid) = f.nid else { continue };
-            if !state.by_source.contains_key(&Some(nid)) {
-                continue;
-            }
-            for a in ctx.store.associated_contents(nid).unwrap_or_default() {
+        for (f, nid, items) in associated {
+            for a in items {
                 let r = match ctx.store.message(a) {
                     Ok(m) => state.write(&self.dir, self.max_size, Some(nid), &m, true)?,
                     Err(e) => Err(e.to_string()),
