@@ -435,6 +435,7 @@ impl<'a> Checker<'a> {
             return;
         }
         let mut ws = Vec::new();
+        self.ndb.note_read(self.layout.page_size() as u64);
         let page = match btree::read_page(self.file, self.layout, bref, ptype, None, &mut ws) {
             Ok(p) => p,
             Err(e) => {
@@ -546,6 +547,7 @@ impl<'a> Checker<'a> {
         for b in entries {
             let at = at_block(b.bref);
             let mut ws = Vec::new();
+            self.ndb.note_read(u64::from(b.size));
             if let Err(e) = block::stored_bytes(self.file, self.layout, &b, &mut ws) {
                 self.find(Severity::Error, "block.place", at, e.to_string());
                 continue;
@@ -904,9 +906,16 @@ impl<'a> Checker<'a> {
         used.extend_from_slice(&map_pages);
         used.sort_unstable();
         let mut unmarked = Vec::new();
+        // The AMap page last read: each read of another counts as a read of the file.
+        let mut amap_read = None;
         for (start, size) in &used {
             let mut off = *start - (*start % g.unit);
             while off < start.saturating_add(*size) {
+                let k = off.checked_sub(g.first).map(|d| d / region);
+                if k != amap_read {
+                    self.ndb.note_read(g.page);
+                    amap_read = k;
+                }
                 if g.is_set(&amaps, off) == Some(false) {
                     unmarked.push((*start, off));
                     break;
@@ -1146,6 +1155,7 @@ impl<'a> Checker<'a> {
     /// The map page at `ib` if its trailer says `ptype` and its CRC and id match.
     fn map_page(&self, ib: u64, ptype: u8) -> std::result::Result<&'a [u8], String> {
         let start = usize::try_from(ib).map_err(|_| "offset out of range".to_string())?;
+        self.ndb.note_read(self.layout.page_size() as u64);
         let page = self
             .file
             .bytes_at(start, self.layout.page_size())

@@ -622,6 +622,14 @@ impl Ndb {
         r
     }
 
+    /// Counts `len` bytes of the mapped file as read by a caller that reads [`Self::bytes`]
+    /// itself (the validator), so that their pages are released as those read through
+    /// blocks are: the validator reads every page and block of the file, which would
+    /// otherwise stay resident, as much memory as the file is large.
+    pub(crate) fn note_read(&self, len: u64) {
+        self.touch(len.max(FAULT_AROUND));
+    }
+
     /// Counts bytes touched in a mapped file and, every [`CHECK_EVERY`] bytes, drops the
     /// mapping's resident pages if more than [`RELEASE_AT`] of them are resident: they stay
     /// in the page cache, but no longer count in this process's memory, so a conversion's
