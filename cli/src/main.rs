@@ -212,7 +212,8 @@ struct ConvertArgs {
     #[arg(long)]
     include_system: bool,
     /// Write nothing: print, for each input, its folders with their items by kind and the
-    /// files they would go to (the counts a real run reports as found).
+    /// files they would go to, the PST included with --pst or --pst-only (the counts a real
+    /// run reports as found).
     #[arg(long)]
     dry_run: bool,
     /// Write the Exchange addresses the cache cannot resolve as their alias at this domain

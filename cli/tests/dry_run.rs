@@ -10,6 +10,14 @@ use common::*;
 /// `extra` options; checks the dry run wrote nothing, counted per folder and kind what the
 /// real run found, and named only files the real run wrote. Returns those counts.
 fn dry_then_real(name: &str, extra: &[&str]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    dry_then_real_writes(name, extra).0
+}
+
+/// [`dry_then_real`], also returning every file the dry run named (once each).
+fn dry_then_real_writes(
+    name: &str,
+    extra: &[&str],
+) -> (BTreeMap<String, BTreeMap<String, u64>>, Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o = bin()
@@ -91,7 +99,9 @@ fn dry_then_real(name: &str, extra: &[&str]) -> BTreeMap<String, BTreeMap<String
             "{name} {extra:?}: {kind_dir}/ written but not planned"
         );
     }
-    found
+    writes.sort();
+    writes.dedup();
+    (found, writes)
 }
 
 const DEMOS: [&str; 4] = [
@@ -106,6 +116,23 @@ fn dry_run_counts_are_the_real_runs() {
     for name in DEMOS {
         let found = dry_then_real(name, &[]);
         assert!(found.len() > 5, "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn pst_only_names_the_pst_and_nothing_else() {
+    for name in DEMOS {
+        let (found, writes) = dry_then_real_writes(name, &["--pst-only"]);
+        assert!(found.len() > 5, "{name}: {found:?}");
+        let stem = name.rsplit_once('.').unwrap().0;
+        assert_eq!(writes, [format!("{stem}.pst")], "{name}");
+        // With --pst the open formats are named beside it.
+        let (_, both) = dry_then_real_writes(name, &["--pst"]);
+        assert!(both.contains(&format!("{stem}.pst")), "{name}: {both:?}");
+        assert!(
+            both.iter().any(|w| w.starts_with("Mail/")),
+            "{name}: {both:?}"
+        );
     }
 }
 

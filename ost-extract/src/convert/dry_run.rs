@@ -11,6 +11,7 @@ use pstkit::Store;
 use serde::Serialize;
 
 use super::fs::{join, with_suffix};
+use super::sinks::pst;
 use super::{fate, folder_left_out, plan, Fate, Kind, MailFormat, Options};
 
 /// One folder of the plan.
@@ -23,7 +24,8 @@ pub struct DryFolder {
     /// Items left out on purpose, by reason (system data; what a real run reports as
     /// `skipped`).
     pub skipped: BTreeMap<String, u64>,
-    /// The files and folders its items would go to, relative to the input's output folder.
+    /// The files and folders its items would go to, relative to the input's output folder:
+    /// those of the open formats, and the PST with `--pst` / `--pst-only`.
     pub writes: Vec<String>,
 }
 
@@ -78,6 +80,20 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
     let mut plan = plan::plan(&store, &tree.folders, opts.recover_deleted);
     opts.folders.apply(&mut plan);
     let out = Path::new("");
+    // The PST every item goes to (`--pst`): a file larger than the limit may go on in later
+    // parts, which only the real run can tell.
+    let pst = opts.pst.map(|max| {
+        let stem = pst::stem(input);
+        let first = pst::part_name(&stem, 1);
+        if size > max {
+            format!(
+                "{first} (then {} … past {max} bytes)",
+                pst::part_name(&stem, 2)
+            )
+        } else {
+            first
+        }
+    });
     // The PST is the one output that takes system items.
     let system_sinks = opts.pst.is_some();
     for f in plan.with_items() {
@@ -116,7 +132,9 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
             continue;
         }
         let mut writes = Vec::new();
-        let has = |kinds: &[Kind]| kinds.iter().any(|k| open_kinds.contains(k));
+        // Without the open formats (`--pst-only`) only the PST is written.
+        let has =
+            |kinds: &[Kind]| opts.open_formats && kinds.iter().any(|k| open_kinds.contains(k));
         let shown = |p: std::path::PathBuf| p.display().to_string();
         if has(&[Kind::Mail]) {
             if matches!(opts.mail, MailFormat::Eml | MailFormat::Both) {
@@ -134,6 +152,9 @@ pub fn dry_run(input: &Path, opts: &Options) -> DryRun {
         }
         if has(&[Kind::Contact, Kind::DistributionList]) {
             writes.push(shown(with_suffix(&out.join("Contacts"), &f.output, "vcf")));
+        }
+        if let Some(p) = &pst {
+            writes.push(p.clone());
         }
         run.folders.push(DryFolder {
             folder: f.label.clone(),

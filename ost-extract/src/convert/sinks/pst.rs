@@ -47,6 +47,23 @@ fn reserve(max: u64) -> u64 {
     max / 100 + (1 << 20)
 }
 
+/// The stem of the PST files written for `input`: the input's own.
+pub fn stem(input: &Path) -> String {
+    input
+        .file_stem()
+        .map_or_else(|| "store".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The file name of part `part` (from 1) of the PST named `stem`: `stem.pst`, then
+/// `stem-2.pst`, `stem-3.pst`...
+pub fn part_name(stem: &str, part: u32) -> String {
+    if part <= 1 {
+        format!("{stem}.pst")
+    } else {
+        format!("{stem}-{part}.pst")
+    }
+}
+
 /// One folder of the PST, as it is made again in every part.
 #[derive(Debug, Clone)]
 struct Shape {
@@ -108,12 +125,7 @@ impl State {
     /// Starts the next part, with every folder.
     fn open_part(&mut self, dir: &Path) -> Result<(), WriteError> {
         self.parts += 1;
-        let name = if self.parts == 1 {
-            format!("{}.pst", self.stem)
-        } else {
-            format!("{}-{}.pst", self.stem, self.parts)
-        };
-        let path = dir.join(name);
+        let path = dir.join(part_name(&self.stem, self.parts));
         let tmp = temp_name(&path);
         let file = File::create(&tmp).map_err(werr(&tmp))?;
         let mut writer = PstWriter::new(
@@ -287,10 +299,7 @@ impl Sink for PstFile {
 
     fn start(&mut self, ctx: &StoreCtx<'_>) -> Result<(), WriteError> {
         let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        state.stem = ctx
-            .input
-            .file_stem()
-            .map_or_else(|| "store".into(), |s| s.to_string_lossy().into_owned());
+        state.stem = stem(ctx.input);
         state.display_name = state.stem.clone();
         // A record key of its own (entry ids of this file must not look like the source's),
         // derived from the source's so that the same input gives the same file.
