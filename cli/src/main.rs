@@ -195,22 +195,8 @@ struct ConvertArgs {
     /// notes. The others are neither counted nor written.
     #[arg(long, value_name = "KINDS")]
     only: Option<ost_extract::convert::Only>,
-    /// Convert only the items from DATE on (YYYY-MM-DD, a day in UTC, or an RFC 3339 date and
-    /// time). Mail is judged by when it arrived (else was sent, else created), appointments
-    /// by when they take place (a series is kept whole when any occurrence is in the range),
-    /// tasks by their due date (else last change); contacts are not filtered. Items without
-    /// such a date are kept; the others are neither counted nor written.
-    #[arg(long, value_name = "DATE", value_parser = since_date)]
-    since: Option<chrono::DateTime<chrono::Utc>>,
-    /// Convert only the items up to DATE, that day included (as for --since).
-    #[arg(long, value_name = "DATE", value_parser = until_date)]
-    until: Option<chrono::DateTime<chrono::Utc>>,
-    /// Also convert the system folders and items, left out by default and counted as skipped
-    /// in report.json: free/busy data, sync logs (Sync Issues, Conflicts, Local Failures,
-    /// Server Failures), configuration and view items, search folders, folders outside the
-    /// ones a user sees. The PST (--pst) holds them either way.
-    #[arg(long)]
-    include_system: bool,
+    #[command(flatten)]
+    select: SelectArgs,
     /// Write nothing: print, for each input, its folders with their items by kind and the
     /// files they would go to, the PST included with --pst or --pst-only (the counts a real
     /// run reports as found).
@@ -249,6 +235,43 @@ struct ConvertArgs {
     /// No progress display and no summary.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// Which items a run takes, by date and system status: shared by `convert` and `upload`.
+#[derive(clap::Args, Debug, Default)]
+pub(crate) struct SelectArgs {
+    /// Take only the items from DATE on (YYYY-MM-DD, a day in UTC, or an RFC 3339 date and
+    /// time). Mail is judged by when it arrived (else was sent, else created), appointments
+    /// by when they take place (a series is kept whole when any occurrence is in the range),
+    /// tasks by their due date (else last change); contacts are not filtered. Items without
+    /// such a date are kept; the others are neither counted nor written nor uploaded.
+    #[arg(long, value_name = "DATE", value_parser = since_date)]
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Take only the items up to DATE, that day included (as for --since).
+    #[arg(long, value_name = "DATE", value_parser = until_date)]
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also take the system folders and items, left out by default and counted as skipped
+    /// in report.json: free/busy data, sync logs (Sync Issues, Conflicts, Local Failures,
+    /// Server Failures), configuration and view items, search folders, folders outside the
+    /// ones a user sees; they are written and uploaded as mail (convert's PST, --pst, holds
+    /// them either way).
+    #[arg(long)]
+    include_system: bool,
+}
+
+impl SelectArgs {
+    /// `--since` / `--until` as the pipeline takes them.
+    pub(crate) fn dates(&self) -> ost_extract::convert::DateRange {
+        ost_extract::convert::DateRange {
+            since: self.since,
+            until: self.until,
+        }
+    }
+
+    /// `--include-system`.
+    pub(crate) fn include_system(&self) -> bool {
+        self.include_system
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -541,11 +564,8 @@ fn convert(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         only: args.only.unwrap_or(ost_extract::convert::Only::ALL),
         folders: ost_extract::convert::FolderFilter::new(&args.folders)
             .map_err(|e| anyhow::anyhow!("--folder: {e}"))?,
-        dates: ost_extract::convert::DateRange {
-            since: args.since,
-            until: args.until,
-        },
-        include_system: args.include_system,
+        dates: args.select.dates(),
+        include_system: args.select.include_system(),
         guess_domain: args.domain.clone(),
         oab: match &args.oab {
             None => None,

@@ -133,6 +133,8 @@ pub struct UploadArgs {
     inputs: Vec<PathBuf>,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    select: crate::SelectArgs,
     /// Write the report (the upload of every input: counts, failures, skips, where each
     /// folder went; the shape of convert's report.json) to this JSON file.
     #[arg(long, value_name = "FILE")]
@@ -221,7 +223,14 @@ pub fn run(args: UploadArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let r = match upload::upload_store(&store, input, &up, &reporter) {
+        let r = match upload::upload_store_selected(
+            &store,
+            input,
+            &up,
+            args.select.dates(),
+            args.select.include_system(),
+            &reporter,
+        ) {
             Ok(r) => r,
             Err(e) => {
                 // Login, TLS, ledger and unreachable servers stop the run: the next input

@@ -358,10 +358,33 @@ pub fn upload_store(
     upload: &Upload,
     progress: &dyn Progress,
 ) -> Result<InputReport, UploadError> {
+    upload_store_selected(
+        store,
+        input,
+        upload,
+        convert::DateRange::default(),
+        false,
+        progress,
+    )
+}
+
+/// [`upload_store`] of the items `dates` keeps (as `convert --since/--until` selects them),
+/// with the system folders and items too when `include_system` (else they are left out and
+/// counted as skipped, as by `convert`).
+pub fn upload_store_selected(
+    store: &Store,
+    input: &Path,
+    upload: &Upload,
+    dates: convert::DateRange,
+    include_system: bool,
+    progress: &dyn Progress,
+) -> Result<InputReport, UploadError> {
     let opts = convert::Options {
         open_formats: false,
         vcard: upload.options.vcard,
         upload: Some(upload.clone()),
+        dates,
+        include_system,
         ..convert::Options::default()
     };
     let sinks = opts.sinks(Path::new(""));
