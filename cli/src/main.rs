@@ -86,8 +86,8 @@ Examples:
     ost-extract convert damaged.pst -o recovered/ --carve
 
 Exit codes: 0 everything written, nothing lost; 1 something was lost (an item, part of one,
-a folder not listed whole, an unreadable input: each under \"failures\" in report.json; the
-rest written); 2 usage error, unwritable output, or nothing could be read; 130 interrupted
+an item written from a block whose CRC fails, a folder not listed whole, an unreadable input:
+each under \"failures\" in report.json; the rest written); 2 usage error, unwritable output, or nothing could be read; 130 interrupted
 (Ctrl-C: the folders in progress are finished and the reports written; --resume continues
 each input at the folders not yet written).";
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ost_extract::convert::{batch, convert_file, MailFormat, NoProgress, Options};
 use pst_fixtures::testing::{mail, pst_store};
 use pst_fixtures::{damage, BuildOptions};
+use pstkit::messaging::LossKind;
 use pstkit::{Carving, CryptMethod, Store};
 use pstkit::{Client, Layout};
 use serde_json::Value;
@@ -257,8 +258,10 @@ fn seeded_damage_of_corpus_files_is_counted_and_carved_exactly() {
 }
 
 /// A bit flip that raises a subnode block's entry count (the damage benchmark's 10 flips on
-/// the 4 KiB-page OST: "lists 12 entries but holds 4") loses nothing: the entries the block
-/// holds are read, and every message comes back whole, byte for byte.
+/// the 4 KiB-page OST: "lists 12 entries but holds 4") loses no entry: the entries the block
+/// holds are read, and every message comes back whole, byte for byte. The block's CRC no
+/// longer matches, so each of those messages is counted as written from a damaged block
+/// (nothing can tell which of its bits flipped): exit 1.
 #[test]
 fn a_subnode_block_listing_more_entries_than_it_holds_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -288,14 +291,32 @@ fn a_subnode_block_listing_more_entries_than_it_holds_loses_nothing() {
         for nid in &patched {
             let want = damage::fingerprint(&intact.message(*nid).unwrap());
             let got = damaged.message(*nid).unwrap();
-            assert!(got.losses.is_empty(), "{layout:?} {nid}: {:?}", got.losses);
+            let sub = intact.ndb().node(*nid).unwrap().sub;
+            let kinds: Vec<_> = got.losses.iter().map(|l| (l.kind, l.at.block)).collect();
+            assert_eq!(kinds, [(LossKind::Damaged, sub)], "{layout:?} {nid}");
             assert_eq!(damage::fingerprint(&got), want, "{layout:?} {nid}");
         }
         let input = tmp.path().join("flipped.pst");
         std::fs::write(&input, &b).unwrap();
         let (code, report) = convert(&input, &tmp.path().join("out"), &[]);
-        assert_eq!(code, 0, "{layout:?}: {report}");
+        assert_eq!(code, 1, "{layout:?}: {report}");
+        assert_eq!(report["complete"], false, "{layout:?}");
         assert_eq!(written(&report), written(&before), "{layout:?}");
+        let mut damaged_items: Vec<u64> = report["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert_eq!(f["kind"], "part_damaged", "{layout:?}: {f}");
+                assert!(f["block"].as_u64().is_some() && f["offset"].as_u64().is_some());
+                assert!(f["bytes"].as_u64().unwrap() > 0, "{f}");
+                f["nid"].as_u64().unwrap()
+            })
+            .collect();
+        damaged_items.sort_unstable();
+        let mut want: Vec<u64> = patched.iter().map(|n| u64::from(n.0)).collect();
+        want.sort_unstable();
+        assert_eq!(damaged_items, want, "{layout:?}");
         // The validator still calls the block what it is.
         let findings = pstkit::check::check_bytes(b).unwrap();
         assert!(

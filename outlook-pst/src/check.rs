@@ -28,7 +28,7 @@ use crate::ltp::node::LtpNode;
 use crate::ltp::pc::PropertyContext;
 use crate::ltp::prop::{PropId, PropValue};
 use crate::ltp::tc::TableContext;
-use crate::messaging::{pid, Carving, Store};
+use crate::messaging::{pid, Carving, LossKind, Store};
 use crate::ndb::block::{self, subnode_block, xblock_children, SubnodeBlock};
 use crate::ndb::btree::{
     self, BlockEntry, NodeEntry, PTYPE_AMAP, PTYPE_BBT, PTYPE_DLIST, PTYPE_FMAP, PTYPE_FPMAP,
@@ -1404,8 +1404,9 @@ impl<'a> Checker<'a> {
                 match store.message(n.nid) {
                     Ok(m) => {
                         // What the reader lost of the message and what it only noticed are
-                        // both findings.
-                        for l in m.losses {
+                        // both findings; a block whose CRC fails is one already (the blocks
+                        // check), not again for each message read from it.
+                        for l in m.losses.into_iter().filter(|l| l.kind == LossKind::Missing) {
                             let what = format!("{}: {}", l.part, l.why);
                             self.find(Severity::Error, "message", l.at.in_node(n.nid), what);
                         }

@@ -1,7 +1,9 @@
 //! What is lost is said: a data tree cut short gives the bytes before the cut and the message
-//! records the loss (part, why, bytes); a tree that only lies about its count loses nothing.
+//! records the loss (part, why, bytes); a tree that only lies about its count loses nothing;
+//! a block whose CRC fails is used as read and recorded as damage (block, offset, size).
 
 use pst_fixtures::BuildOptions;
+use pstkit::messaging::LossKind;
 use pstkit::{Carving, CryptMethod, Message, Store};
 use pstkit::{Client, Layout};
 
@@ -32,8 +34,8 @@ fn big_message(bytes: Vec<u8>) -> Message {
     found.expect("the message with the big attachment")
 }
 
-/// File offset, trailer CRC offset and stored size of the XBLOCK over `total` bytes.
-fn find_xblock(bytes: &[u8], total: u32) -> (usize, usize) {
+/// File offset and trailer CRC offset of the XBLOCK over `total` bytes, and its stored size.
+fn find_xblock(bytes: &[u8], total: u32) -> (usize, usize, usize) {
     let store = Store::from_bytes_with(bytes.to_vec(), Carving::Off).unwrap();
     let layout = store.header().layout;
     let mut at = None;
@@ -46,16 +48,18 @@ fn find_xblock(bytes: &[u8], total: u32) -> (usize, usize) {
                 let align = layout.block_alignment();
                 let footprint = (usize::from(b.size) + ts).div_ceil(align) * align;
                 let crc_at = start + footprint - ts + if ts == 12 { 8 } else { 4 };
-                at = Some((start, crc_at));
+                at = Some((start, crc_at, usize::from(b.size)));
             }
         }
     });
     at.expect("an XBLOCK over the big attachment")
 }
 
-/// Sets the XBLOCK's `cEnt` (its CRC no longer matches: a warning, the data is still used).
-fn patch_count(bytes: &mut [u8], at: (usize, usize), count: u16) {
+/// Sets the XBLOCK's `cEnt` and its trailer's CRC to match, as a writer that lies would.
+fn patch_count(bytes: &mut [u8], at: (usize, usize, usize), count: u16) {
     bytes[at.0 + 2..at.0 + 4].copy_from_slice(&count.to_le_bytes());
+    let crc = pstkit::ndb::crc::crc32(&bytes[at.0..at.0 + at.2]);
+    bytes[at.1..at.1 + 4].copy_from_slice(&crc.to_le_bytes());
 }
 
 #[test]
@@ -104,4 +108,65 @@ fn a_data_tree_cut_short_gives_its_prefix_and_the_message_records_the_loss() {
         assert!(loss.at.block.is_some(), "{loss:?}");
         assert!(m.warnings.is_empty(), "{layout:?}: {:?}", m.warnings);
     }
+}
+
+/// A bit flipped inside a data block of the big attachment: the block's CRC fails, its bytes
+/// are used as read (the attachment comes back whole but for that bit), and the message
+/// records the damage with the block's id, offset and size. Blocks of other messages are
+/// not counted against it.
+#[test]
+fn a_block_whose_crc_fails_is_used_and_recorded_as_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    for layout in [Layout::Ansi, Layout::Unicode, Layout::Unicode4k] {
+        let bytes = build(tmp.path(), layout);
+        let intact = big_message(bytes.clone());
+        let (ai, full) = intact
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.data().unwrap_or_default().to_vec()))
+            .max_by_key(|(_, d)| d.len())
+            .unwrap();
+        // The first leaf of the XBLOCK over the attachment: its bid follows the header.
+        let xb = find_xblock(&bytes, BIG as u32);
+        let id_size = if layout == Layout::Ansi { 4 } else { 8 };
+        let mut id = [0u8; 8];
+        id[..id_size].copy_from_slice(&bytes[xb.0 + 8..xb.0 + 8 + id_size]);
+        let leaf = pstkit::ndb::BlockId(u64::from_le_bytes(id));
+        let store = Store::from_bytes_with(bytes.clone(), Carving::Off).unwrap();
+        let entry = store.ndb().block_entry(leaf).unwrap();
+        let mut flipped = bytes.clone();
+        let at = entry.bref.ib as usize + usize::from(entry.size) / 2;
+        flipped[at] ^= 0x10;
+        let m = big_message(flipped);
+        let got = m.attachments[ai].data().unwrap();
+        assert_eq!(got.len(), full.len(), "{layout:?}: the data is used");
+        let differing = got.iter().zip(&full).filter(|(a, b)| a != b).count();
+        // A 4 KiB-page block is compressed: one flip may change more than one byte.
+        assert!(differing >= 1, "{layout:?}");
+        assert_eq!(m.losses.len(), 1, "{layout:?}: {:?}", m.losses);
+        let loss = &m.losses[0];
+        assert_eq!(loss.kind, LossKind::Damaged, "{loss:?}");
+        assert_eq!(loss.at.node, m.nid, "{loss:?}");
+        assert_eq!(loss.at.block, Some(leaf), "{loss:?}");
+        assert_eq!(loss.at.offset, Some(entry.bref.ib), "{loss:?}");
+        assert_eq!(loss.bytes, u64::from(entry.size), "{loss:?}");
+        // Another message, none of whose blocks was touched, records nothing.
+        let store = Store::from_bytes_with(bytes_with_flip(&bytes, at), Carving::Off).unwrap();
+        let mut clean = 0;
+        store.for_each_message(&mut |_, nid, r| {
+            let m = r.unwrap();
+            if Some(nid) != intact.nid {
+                assert!(m.losses.is_empty(), "{layout:?} {nid}: {:?}", m.losses);
+                clean += 1;
+            }
+        });
+        assert!(clean > 0, "{layout:?}");
+    }
+}
+
+fn bytes_with_flip(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    b[at] ^= 0x10;
+    b
 }

@@ -81,8 +81,8 @@ pub fn prepare_input(dir: &Path, resume: bool) -> Result<Option<InputReport>, Wr
 }
 
 /// The exit code of a run: 0 everything written, nothing lost; 1 something was lost (an item
-/// not written, part of one, a folder not listed whole, an input unreadable; the rest
-/// written); 2 nothing could be read.
+/// not written, part of one, an item written from a damaged block, a folder not listed
+/// whole, an input unreadable; the rest written); 2 nothing could be read.
 pub fn exit_code(reports: &[InputReport]) -> u8 {
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
     let failed: u64 = reports.iter().map(|r| r.totals().failed).sum();
@@ -187,6 +187,10 @@ pub fn outcome_line(r: &InputReport) -> String {
             if parts > 0 {
                 line.push_str(&format!(", {parts} written incomplete"));
             }
+            let damaged = r.items_damaged();
+            if damaged > 0 {
+                line.push_str(&format!(", {damaged} written from damaged blocks"));
+            }
             let cut = r.bytes_cut_off();
             if cut > 0 {
                 line.push_str(&format!(
@@ -203,10 +207,11 @@ pub fn outcome_line(r: &InputReport) -> String {
 pub fn loss_line(reports: &[InputReport]) -> Option<String> {
     let lost: u64 = reports.iter().map(InputReport::lost_items).sum();
     let parts: u64 = reports.iter().map(InputReport::items_with_lost_parts).sum();
+    let damaged: u64 = reports.iter().map(InputReport::items_damaged).sum();
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
     let cut = reports.iter().filter(|r| r.bytes_cut_off() > 0).count();
     let inputs = reports.iter().filter(|r| !r.complete).count();
-    if lost == 0 && parts == 0 && unreadable == 0 && cut == 0 {
+    if lost == 0 && parts == 0 && damaged == 0 && unreadable == 0 && cut == 0 {
         return None;
     }
     let mut what = Vec::new();
@@ -215,6 +220,9 @@ pub fn loss_line(reports: &[InputReport]) -> Option<String> {
     }
     if parts > 0 {
         what.push(format!("{parts} items written incomplete"));
+    }
+    if damaged > 0 {
+        what.push(format!("{damaged} items written from damaged blocks"));
     }
     if unreadable > 0 {
         what.push(format!("{unreadable} inputs unreadable"));
@@ -301,6 +309,41 @@ mod tests {
         );
         let long = format!("/{}.pst", "n".repeat(50));
         assert_eq!(SummaryRow::of(&report(&long, None, 0)).name.len(), 40);
+    }
+
+    #[test]
+    fn an_item_written_from_a_damaged_block_is_a_loss() {
+        use crate::convert::report::{Failure, FailureKind, Place};
+        let mut r = report("/d.pst", None, 0);
+        for block in [0x40, 0x44] {
+            r.failures.push(Failure {
+                kind: FailureKind::PartDamaged,
+                nid: Some(0x20_0024),
+                folder: "Inbox".into(),
+                subject: None,
+                reason: "block: block CRC does not match".into(),
+                items: 0,
+                bytes: 512,
+                at: Place {
+                    node: Some(0x20_0024),
+                    block: Some(block),
+                    offset: Some(0x4400),
+                },
+            });
+        }
+        r.finish();
+        assert!(!r.complete);
+        assert_eq!(r.items_damaged(), 1);
+        assert_eq!(exit_code(std::slice::from_ref(&r)), 1);
+        assert_eq!(
+            outcome_line(&r),
+            "8 of 8 items written, 0 failed, 1 written from damaged blocks"
+        );
+        let line = loss_line(std::slice::from_ref(&r)).unwrap();
+        assert!(
+            line.starts_with("LOSS: 1 items written from damaged blocks in 1 of 1 inputs"),
+            "{line}"
+        );
     }
 
     #[test]

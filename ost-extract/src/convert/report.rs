@@ -100,6 +100,11 @@ pub enum FailureKind {
     /// The file is shorter than its header records: what its missing end held is lost
     /// (`bytes` says how much).
     FileCutShort,
+    /// An item was written from a block whose CRC does not match: its bytes were used as
+    /// read (better a message with a few flipped bits than none), but part of it may be
+    /// wrong. `block` and `offset` say which block, `bytes` its size. Only blocks read for
+    /// the item count (see [`pstkit::Store::message`]), not damaged B-tree pages.
+    PartDamaged,
 }
 
 /// Something that could not be recovered: an item, part of one, or a folder's listing.
@@ -341,6 +346,16 @@ impl InputReport {
         self.failures
             .iter()
             .filter(|f| f.kind == FailureKind::PartLost)
+            .filter(|f| seen.insert((f.nid, f.folder.as_str())))
+            .count() as u64
+    }
+
+    /// Items written from damaged blocks (see [`FailureKind::PartDamaged`]).
+    pub fn items_damaged(&self) -> u64 {
+        let mut seen = std::collections::HashSet::new();
+        self.failures
+            .iter()
+            .filter(|f| f.kind == FailureKind::PartDamaged)
             .filter(|f| seen.insert((f.nid, f.folder.as_str())))
             .count() as u64
     }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pstkit::messaging::Message;
+use pstkit::messaging::{LossKind, Message};
 use pstkit::{NodeId, Store, Warning};
 
 use super::fs::WriteError;
@@ -244,11 +244,14 @@ impl Log {
     }
 
     /// Records the parts of item `msg` that were in the file but are missing from what was
-    /// written (each of [`Message::losses`]).
+    /// written, or were written from damaged blocks (each of [`Message::losses`]).
     pub(super) fn parts_lost(&mut self, msg: &Message) {
         for l in &msg.losses {
             self.failures.push(Failure {
-                kind: FailureKind::PartLost,
+                kind: match l.kind {
+                    LossKind::Missing => FailureKind::PartLost,
+                    LossKind::Damaged => FailureKind::PartDamaged,
+                },
                 nid: msg.nid.map(|n| n.0),
                 folder: self.folder.clone(),
                 subject: Some(msg.subject().to_owned()).filter(|s| !s.is_empty()),

@@ -38,8 +38,21 @@ pub struct Loss {
     pub why: String,
     /// Where in the file, as far as known (the message's node at least).
     pub at: Location,
-    /// Bytes missing, when known (0 when not).
+    /// Bytes missing, when known (0 when not); for a damaged block, its size.
     pub bytes: u64,
+    /// Whether the part is missing or was read from damaged data.
+    pub kind: LossKind,
+}
+
+/// How a part of a message was lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LossKind {
+    /// The part is missing or cut short: it could not be read.
+    #[default]
+    Missing,
+    /// The part was read from a block whose CRC does not match ([`Loss::at`] names the
+    /// block): its bytes were used as they are, but may be wrong.
+    Damaged,
 }
 
 impl std::fmt::Display for Loss {

@@ -8,7 +8,7 @@ pub mod rtf;
 pub mod store;
 
 pub use crate::ltp::prop::PropId;
-pub use item::{Attachment, Loss, Message};
+pub use item::{Attachment, Loss, LossKind, Message};
 pub use props::{psets, NameMap, NamedProp, PropKey, PropName, PropertyBag};
 pub use store::{
     CarveSummary, CarvedFolder, Carving, Envelope, FolderContents, FolderInfo, FolderTree, Store,

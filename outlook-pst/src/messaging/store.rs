@@ -6,11 +6,11 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::ltp::{LtpNode, PropId, PropValue, PropertyContext, TableContext};
-use crate::messaging::item::{Attachment, Loss, Message};
+use crate::messaging::item::{Attachment, Loss, LossKind, Message};
 use crate::messaging::props::{NameMap, NamedProp, PropName, PropertyBag};
 use crate::messaging::{pid, psets};
 use crate::ndb::bytes::ReadLe;
-use crate::ndb::{BlockId, Header, Ndb, NodeEntry, NodeId, NodeOrigin, NodeType};
+use crate::ndb::{block, BlockId, Header, Ndb, NodeEntry, NodeId, NodeOrigin, NodeType};
 
 /// `NID_RECIPIENT_TABLE`: a message's recipient table subnode.
 const NID_RECIPIENT_TABLE: NodeId = NodeId(0x692);
@@ -637,14 +637,41 @@ impl Store {
     }
 
     /// Loads a message with its recipients and attachments, embedded messages included.
-    /// Parts that cannot be read are noted in [`Message::warnings`]; only a message whose own
+    /// Parts that cannot be read are [`Message::losses`]; only a message whose own
     /// properties are unreadable is an error.
+    ///
+    /// A block read for the message whose CRC does not match is used as read (a few flipped
+    /// bits are better than no item) and is a loss of kind [`LossKind::Damaged`], with the
+    /// block's id, offset and size. What counts: every block this call reads, on its
+    /// thread — the message's data tree (XBLOCKs and data blocks), its subnode tree
+    /// (SLBLOCKs, SIBLOCKs) and the blocks of its recipient and attachment tables,
+    /// attachments and embedded messages. What does not: B-tree pages (a page whose CRC
+    /// fails is a warning of the file, [`Store::warnings`]; the entries it gives are checked
+    /// where they are used), the blocks of folders and their tables, of the name-to-id map
+    /// and of the message store, and a block whose trailer lies beyond the end of the file
+    /// (there is no CRC to compare).
     pub fn message(&self, nid: NodeId) -> Result<Message> {
-        let node = LtpNode::open_node(&self.ndb, nid)?;
-        let mut msg = self
-            .load_message(&node, 0, &mut Budget::default())
-            .map_err(|e| e.in_node(nid))?;
+        let (msg, damaged) = block::recording_damage(|| {
+            let node = LtpNode::open_node(&self.ndb, nid)?;
+            self.load_message(&node, 0, &mut Budget::default())
+        });
+        let mut msg = msg.map_err(|e| e.in_node(nid))?;
         msg.nid = Some(nid);
+        // Every block read for the message whose CRC fails damaged it (see the doc above).
+        msg.losses.extend(damaged.into_iter().map(|b| Loss {
+            part: "block".into(),
+            why: format!(
+                "block CRC does not match; its {} bytes were used as read",
+                b.size
+            ),
+            at: Location {
+                node: Some(nid),
+                block: Some(b.bid),
+                offset: Some(b.ib),
+            },
+            bytes: u64::from(b.size),
+            kind: LossKind::Damaged,
+        }));
         // Where in the file is the message's node (the subnode a part came from is local to
         // it); the block and offset, when known, are the part's own.
         for w in &mut msg.warnings {
@@ -759,6 +786,7 @@ impl Store {
             why: w.what,
             at: w.at,
             bytes: 0,
+            kind: LossKind::Missing,
         }));
 
         if node.subnode(NID_RECIPIENT_TABLE).is_some() {
@@ -769,6 +797,7 @@ impl Store {
                     at: e.location(),
                     why: e.to_string(),
                     bytes: 0,
+                    kind: LossKind::Missing,
                 }),
             }
         }
@@ -824,6 +853,7 @@ impl Store {
                                 at: e.location(),
                                 why: format!("skipped: {e}"),
                                 bytes: 0,
+                                kind: LossKind::Missing,
                             }),
                         }
                     }
@@ -833,6 +863,7 @@ impl Store {
                     at: e.location(),
                     why: format!("attachment table unreadable: {e}"),
                     bytes: 0,
+                    kind: LossKind::Missing,
                 }),
             }
         }
@@ -869,12 +900,14 @@ impl Store {
                         why: "attachment data unreadable".into(),
                         at,
                         bytes: d.unwrap_or(0),
+                        kind: LossKind::Missing,
                     }),
                     (Some(n), Some(d)) if (n as u64) < d => losses.push(Loss {
                         part: "data".into(),
                         why: format!("attachment data cut short: {n} of {d} bytes read"),
                         at,
                         bytes: d - n as u64,
+                        kind: LossKind::Missing,
                     }),
                     _ => {}
                 }

@@ -2,6 +2,7 @@
 //! and subnode B-trees (SLBLOCK, SIBLOCK).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::Read;
 
 use crate::error::{Error, Location, Result, Warning};
@@ -24,6 +25,58 @@ pub struct SubnodeEntry {
     pub data: BlockId,
     /// Its own subnode tree, if any.
     pub sub: Option<BlockId>,
+}
+
+/// A block whose trailer CRC did not match its bytes when it was read: the bytes were used
+/// as they are (a few flipped bits are better than no item), but may be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DamagedBlock {
+    /// The block's id.
+    pub bid: BlockId,
+    /// Its file offset.
+    pub ib: u64,
+    /// Its stored size in bytes.
+    pub size: u16,
+}
+
+thread_local! {
+    /// The damaged blocks read on this thread since [`recording_damage`] began, when it is
+    /// running.
+    static DAMAGED: RefCell<Option<Vec<DamagedBlock>>> = const { RefCell::new(None) };
+}
+
+/// Runs `read` and returns what it gives with the blocks it read, on this thread, whose CRC
+/// did not match (each once, in the order read). A recording inside another one is seen by
+/// both. Reads on this thread are all `read`'s own: the reader never hands work to other
+/// threads or takes theirs.
+pub(crate) fn recording_damage<T>(read: impl FnOnce() -> T) -> (T, Vec<DamagedBlock>) {
+    let outer = DAMAGED.with(|d| d.replace(Some(Vec::new())));
+    let out = read();
+    let mut got = DAMAGED.with(|d| d.replace(outer)).unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    got.retain(|b| seen.insert(b.bid.key()));
+    DAMAGED.with(|d| {
+        if let Some(o) = d.borrow_mut().as_mut() {
+            o.extend(got.iter().copied());
+        }
+    });
+    (out, got)
+}
+
+/// Notes a block read with a CRC that does not match, when a recording is running.
+fn note_damaged(entry: &BlockEntry) {
+    // A thread being torn down records nothing; nothing else can fail here.
+    let _ = DAMAGED.try_with(|d| {
+        if let Ok(mut d) = d.try_borrow_mut() {
+            if let Some(list) = d.as_mut() {
+                list.push(DamagedBlock {
+                    bid: entry.bref.bid,
+                    ib: entry.bref.ib,
+                    size: entry.size,
+                });
+            }
+        }
+    });
 }
 
 /// Reads the stored bytes of a block, checks its trailer, and decodes it: decryption for
@@ -76,7 +129,8 @@ fn is_encrypted(crypt: CryptMethod, entry: &BlockEntry) -> bool {
 }
 
 /// The block's bytes as stored, after checking its trailer (size, id and CRC mismatches are
-/// warnings: the data is used anyway).
+/// warnings: the data is used anyway; a CRC mismatch is also recorded for
+/// [`recording_damage`]).
 pub(crate) fn stored_bytes<'a>(
     file: &'a [u8],
     layout: Layout,
@@ -126,6 +180,7 @@ pub(crate) fn stored_bytes<'a>(
                     at,
                     what: "block CRC does not match; data used anyway".into(),
                 });
+                note_damaged(entry);
             }
         }
         None => warnings.push(Warning {
