@@ -395,3 +395,95 @@ fn truncated_corpus_files_give_every_message_in_its_folder_without_a_flag() {
         );
     }
 }
+
+/// A note of the reader about an embedded message (a recipient cell of its table skipped:
+/// here the subnode holding a long display name is gone) reaches report.json under the
+/// message that holds it, with where in the file. It is a warning, not a loss.
+#[test]
+fn an_embedded_message_s_own_warnings_reach_the_report() {
+    use pstkit::ltp::prop::PropValue;
+    use pstkit::messaging::{pid, Attachment, PropertyBag};
+    use pstkit::ndb::NodeType;
+    use std::borrow::Cow;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("embedded.pst");
+    let (mut w, top) = pst_store(
+        &input,
+        Layout::Unicode,
+        CryptMethod::None,
+        "Embedded",
+        [5; 16],
+    )
+    .unwrap();
+    let inbox = w.add_folder(top, "Inbox", Some("IPF.Note"));
+    let mut inner = mail("inner");
+    let mut to = PropertyBag::new();
+    // UTF-16 of 4000 characters: more than a heap item holds, so a subnode of the table.
+    to.insert(
+        pid::DISPLAY_NAME,
+        PropValue::String(Cow::Owned("N".repeat(4000))),
+    );
+    to.insert(pid::RECIPIENT_TYPE, PropValue::Integer32(1));
+    inner.recipients.push(to);
+    let mut att = Attachment::default();
+    att.props
+        .insert(pid::ATTACH_METHOD, PropValue::Integer32(5));
+    att.embedded = Some(Box::new(inner));
+    let mut outer = mail("outer");
+    outer.attachments.push(att);
+    let outer_nid = w.add_message(inbox, &outer).unwrap();
+    let (ndb, _) = w.finish().unwrap();
+    ndb.finish().unwrap();
+
+    // The recipient table of the embedded message: its subnode tree's one entry (the long
+    // name) is renamed, and the block's CRC made to match again.
+    let mut bytes = std::fs::read(&input).unwrap();
+    let store = Store::from_bytes_with(bytes.clone(), Carving::Off).unwrap();
+    let ndb = store.ndb();
+    let subs = |bid| ndb.subnodes(bid).unwrap();
+    let top_subs = subs(ndb.node(outer_nid).unwrap().sub.unwrap());
+    let att = top_subs
+        .iter()
+        .find(|e| e.nid.node_type() == NodeType::ATTACHMENT)
+        .unwrap();
+    let emb = subs(att.sub.unwrap())
+        .into_iter()
+        .find(|e| e.nid.node_type() == NodeType::NORMAL_MESSAGE)
+        .unwrap();
+    let table = subs(emb.sub.unwrap())
+        .into_iter()
+        .find(|e| e.nid.0 == 0x692)
+        .unwrap();
+    let sl = ndb.block_entry(table.sub.unwrap()).unwrap();
+    let (ib, size) = (sl.bref.ib as usize, usize::from(sl.size));
+    assert_eq!(
+        (bytes[ib], bytes[ib + 1], bytes[ib + 2]),
+        (2, 0, 1),
+        "one SLENTRY"
+    );
+    bytes[ib + 9] ^= 0x01; // the entry's NID (at 8), above its type bits
+    let crc = pstkit::ndb::crc::crc32(&bytes[ib..ib + size]);
+    let trailer = ib + (size + 16).div_ceil(64) * 64 - 16;
+    bytes[trailer + 4..trailer + 8].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&input, &bytes).unwrap();
+
+    let (code, report) = convert(&input, &tmp.path().join("out"), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["failures"].as_array().unwrap().len(), 0, "{report}");
+    let w: Vec<&Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| {
+            w["what"]
+                .as_str()
+                .unwrap()
+                .contains("embedded message: row 0")
+        })
+        .collect();
+    assert_eq!(w.len(), 1, "{report}");
+    assert_eq!(w[0]["nid"], outer_nid.0, "{report}");
+    assert_eq!(w[0]["node"], outer_nid.0, "{report}");
+    assert_eq!(w[0]["subject"], "outer", "{report}");
+}

@@ -34,6 +34,16 @@ fn big_message(bytes: Vec<u8>) -> Message {
     found.expect("the message with the big attachment")
 }
 
+/// The index and bytes of the message's largest attachment.
+fn biggest_attachment(m: &Message) -> (usize, Vec<u8>) {
+    m.attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (i, a.data().unwrap_or_default().to_vec()))
+        .max_by_key(|(_, d)| d.len())
+        .unwrap()
+}
+
 /// File offset and trailer CRC offset of the XBLOCK over `total` bytes, and its stored size.
 fn find_xblock(bytes: &[u8], total: u32) -> (usize, usize, usize) {
     let store = Store::from_bytes_with(bytes.to_vec(), Carving::Off).unwrap();
@@ -69,13 +79,7 @@ fn a_data_tree_cut_short_gives_its_prefix_and_the_message_records_the_loss() {
         let bytes = build(tmp.path(), layout);
         let intact = big_message(bytes.clone());
         assert!(intact.losses.is_empty(), "{layout:?}: {:?}", intact.losses);
-        let (ai, full) = intact
-            .attachments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (i, a.data().unwrap_or_default().to_vec()))
-            .max_by_key(|(_, d)| d.len())
-            .unwrap();
+        let (ai, full) = biggest_attachment(&intact);
         assert_eq!(full.len(), BIG, "{layout:?}");
         let xb = find_xblock(&bytes, BIG as u32);
         let listed = u16::from_le_bytes([bytes[xb.0 + 2], bytes[xb.0 + 3]]);
@@ -120,13 +124,7 @@ fn a_block_whose_crc_fails_is_used_and_recorded_as_damage() {
     for layout in [Layout::Ansi, Layout::Unicode, Layout::Unicode4k] {
         let bytes = build(tmp.path(), layout);
         let intact = big_message(bytes.clone());
-        let (ai, full) = intact
-            .attachments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (i, a.data().unwrap_or_default().to_vec()))
-            .max_by_key(|(_, d)| d.len())
-            .unwrap();
+        let (ai, full) = biggest_attachment(&intact);
         // The first leaf of the XBLOCK over the attachment: its bid follows the header.
         let xb = find_xblock(&bytes, BIG as u32);
         let id_size = if layout == Layout::Ansi { 4 } else { 8 };

@@ -20,8 +20,10 @@
 //! folder per item. For every input the table also says how many of its messages have every
 //! block intact (what carving can get back), how many of those our library gives back when it
 //! opens the damaged file as the command does, and how many of those byte for byte (subject,
-//! bodies, attachments). A row is marked when ours wrote fewer items than a peer, or exited 0
-//! with fewer items than the intact file gave. Prints a Markdown table.
+//! bodies, attachments), and how many of the items ours wrote were read from a block whose
+//! CRC fails (`part_damaged`). A row is marked when ours wrote fewer items than a peer, or
+//! exited 0 with fewer items than the intact file gave or with items from damaged blocks.
+//! Prints a Markdown table.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,8 +35,18 @@ use pst_fixtures::{build_file, BuildOptions};
 use pstkit::ndb::CryptMethod;
 use pstkit::{Carving, Client, Layout, Store};
 
-/// Items our command writes (with `extra` flags), and its exit code.
-fn ours(bin: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result<(u64, i32)> {
+/// What our command did (with `extra` flags).
+struct Ours {
+    /// Items written.
+    written: u64,
+    /// Of those, items written from a block whose CRC fails (`part_damaged`).
+    damaged: u64,
+    /// Its exit code.
+    code: i32,
+}
+
+/// Runs our command on `input` (with `extra` flags).
+fn ours(bin: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result<Ours> {
     let _ = fs::remove_dir_all(out);
     let status = Command::new(bin)
         .args(["convert", "--quiet", "--force", "-o"])
@@ -47,12 +59,37 @@ fn ours(bin: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result<(u64, i3
     let code = status.code().unwrap_or(-1);
     let run: serde_json::Value = match fs::read(out.join("report.json")) {
         Ok(b) => serde_json::from_slice(&b)?,
-        Err(_) => return Ok((0, code)),
+        Err(_) => {
+            return Ok(Ours {
+                written: 0,
+                damaged: 0,
+                code,
+            })
+        }
     };
     let written = run["totals"].as_object().map_or(0, |t| {
         t.values().map(|c| c["written"].as_u64().unwrap_or(0)).sum()
     });
-    Ok((written, code))
+    // The input's own report lists the items written from damaged blocks.
+    let name = input.file_name().context("input without a name")?;
+    let report: serde_json::Value = match fs::read(out.join(name).join("report.json")) {
+        Ok(b) => serde_json::from_slice(&b)?,
+        Err(_) => serde_json::Value::Null,
+    };
+    let mut damaged: Vec<(Option<u64>, &str)> = report["failures"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter(|f| f["kind"] == "part_damaged")
+        .map(|f| (f["nid"].as_u64(), f["folder"].as_str().unwrap_or("")))
+        .collect();
+    damaged.sort_unstable();
+    damaged.dedup();
+    Ok(Ours {
+        written,
+        damaged: damaged.len() as u64,
+        code,
+    })
 }
 
 /// Files under `dir` whose name satisfies `keep`, recursively.
@@ -179,17 +216,21 @@ fn main() -> Result<()> {
     }
 
     println!(
-        "| input | damage | messages with blocks intact | of those, ours (library) | byte-exact | ours (items written) | exit | ours --carve | readpst | pffexport | pffexport recovered |"
+        "| input | damage | messages with blocks intact | of those, ours (library) | byte-exact | ours (items written) | of those, from damaged blocks | exit | ours --carve | readpst | pffexport | pffexport recovered |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let input = dir.join("damaged.pst");
     for (i, (name, bytes)) in inputs.iter().enumerate() {
         let intact = Store::from_bytes_with(bytes.clone(), Carving::Off)?;
         let mut whole = None;
         for cell in cells(bytes, seed + i as u64) {
             fs::write(&input, &cell.bytes)?;
-            let (o, code) = ours(&bin, &input, &dir.join("ours"), &[])?;
-            let (c, _) = ours(&bin, &input, &dir.join("ours"), &["--carve"])?;
+            let Ours {
+                written: o,
+                damaged,
+                code,
+            } = ours(&bin, &input, &dir.join("ours"), &[])?;
+            let c = ours(&bin, &input, &dir.join("ours"), &["--carve"])?.written;
             let r = readpst(&input, &dir.join("readpst"));
             let (p, pr) = pffexport(&input, &dir.join("pff"));
             let got = recovery(&intact, &cell);
@@ -200,11 +241,11 @@ fn main() -> Result<()> {
             if o < r.max(p) || o.max(c) < r.max(p + pr) {
                 mark.push_str(" ✗ fewer than a peer");
             }
-            if o < whole && code == 0 {
+            if (o < whole || damaged > 0) && code == 0 {
                 mark.push_str(" ✗ exit 0 with a loss");
             }
             println!(
-                "| {name} | {} | {} | {} | {} | **{o}**{mark} | {code} | {c} | {r} | {p} | {pr} |",
+                "| {name} | {} | {} | {} | {} | **{o}**{mark} | {damaged} | {code} | {c} | {r} | {p} | {pr} |",
                 cell.what, got.surviving, got.recovered, got.exact
             );
         }

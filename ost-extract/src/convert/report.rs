@@ -342,20 +342,20 @@ impl InputReport {
 
     /// Items written without part of their content.
     pub fn items_with_lost_parts(&self) -> u64 {
-        let mut seen = std::collections::HashSet::new();
-        self.failures
-            .iter()
-            .filter(|f| f.kind == FailureKind::PartLost)
-            .filter(|f| seen.insert((f.nid, f.folder.as_str())))
-            .count() as u64
+        self.items_with(FailureKind::PartLost)
     }
 
     /// Items written from damaged blocks (see [`FailureKind::PartDamaged`]).
     pub fn items_damaged(&self) -> u64 {
+        self.items_with(FailureKind::PartDamaged)
+    }
+
+    /// Items with at least one failure of `kind`.
+    fn items_with(&self, kind: FailureKind) -> u64 {
         let mut seen = std::collections::HashSet::new();
         self.failures
             .iter()
-            .filter(|f| f.kind == FailureKind::PartDamaged)
+            .filter(|f| f.kind == kind)
             .filter(|f| seen.insert((f.nid, f.folder.as_str())))
             .count() as u64
     }
