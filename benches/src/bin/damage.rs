@@ -15,7 +15,8 @@
 //! regions, a zeroed node-B-tree root page, a zeroed header (first 1 KiB) and an XBLOCK that
 //! says it lists half its children.
 //!
-//! Items counted: ours, every item written (report.json); readpst (`-D -S`, deleted items
+//! Items counted: ours, every item written (report.json), with `--include-system` since the
+//! peers export system items (sync logs, configuration items) too; readpst (`-D -S`, deleted items
 //! too), one file per item; pffexport (`-m all`: allocated, orphan and recovered items), one
 //! folder per item. For every input the table also says how many of its messages have every
 //! block intact (what carving can get back), how many of those our library gives back when it
@@ -49,7 +50,8 @@ struct Ours {
 fn ours(bin: &Path, input: &Path, out: &Path, extra: &[&str]) -> Result<Ours> {
     let _ = fs::remove_dir_all(out);
     let status = Command::new(bin)
-        .args(["convert", "--quiet", "--force", "-o"])
+        // System items (sync logs, configuration) too: the peers export them.
+        .args(["convert", "--quiet", "--force", "--include-system", "-o"])
         .arg(out)
         .args(extra)
         .arg(input)
