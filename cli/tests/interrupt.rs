@@ -146,9 +146,8 @@ fn resume_continues_an_input_at_the_folders_not_yet_written() {
         pstkit::CryptMethod::Permute,
     );
     build.size = Some(20_000_000);
-    let manifest = pst_fixtures::build_file(&file, &build).unwrap();
+    pst_fixtures::build_file(&file, &build).unwrap();
     std::fs::remove_file(tmp.path().join("mailbox.pst.json")).unwrap();
-    let items = manifest.totals.messages as u64;
     let convert = |out: &Path, extra: &[&str]| {
         let mut c = bin();
         c.args(["convert", "--jobs", "1", "--mail", "both", "-o"])
@@ -169,19 +168,33 @@ fn resume_continues_an_input_at_the_folders_not_yet_written() {
         .unwrap()
         .as_nanos() as u64;
     eprintln!("seed {seed}");
-    let mut part_way = 0;
-    for round in 0..6 {
-        // Somewhere in the second half of the run, where folders are being written; every
-        // third round the process is killed outright instead.
-        let wait = run_time.mul_f64(0.5 + 0.45 * next_fraction(&mut seed));
-        let kill = round % 3 == 2;
+    // Whether a run stopped by SIGINT left a journal naming folders with items in them: only
+    // then can a resumed run skip anything. Where the signal lands depends on the machine's
+    // load, so after the random rounds the point is searched for (between a wait that came too
+    // early, nothing written yet, and one that came too late, the input done), SIGINT only.
+    let mut resumed_some = false;
+    let (mut early, mut late) = (0.0_f64, 1.0_f64);
+    let mut round = 0;
+    while round < 6 || (!resumed_some && round < 16) {
+        // The first rounds fall somewhere in the second half of the run, where folders are
+        // being written; every third of them kills the process outright instead.
+        let fraction = if round < 6 {
+            0.5 + 0.45 * next_fraction(&mut seed)
+        } else {
+            (early + late) / 2.0
+        };
+        let kill = round < 6 && round % 3 == 2;
+        let wait = run_time.mul_f64(fraction);
         let out = tmp.path().join(format!("run{round}"));
+        round += 1;
         let (code, err) = interrupt(convert(&out, &[]), wait, if kill { "KILL" } else { "INT" });
         if code == Some(0) {
             // The run ended before the signal: nothing to check this round.
+            late = late.min(fraction);
             continue;
         }
         let left = snapshot(&out);
+        let stopped_part_way = !kill && err.contains("1 stopped part-way");
         if !kill {
             assert_eq!(code, Some(130), "{err}");
             assert!(err.contains("--resume"), "no hint to resume: {err}");
@@ -190,33 +203,62 @@ fn resume_continues_an_input_at_the_folders_not_yet_written() {
                 !left.keys().any(|k| k.contains(".partial")),
                 "temporary files left behind"
             );
-            if err.contains("1 stopped part-way") {
-                part_way += 1;
+            if stopped_part_way {
                 assert!(left.contains_key("mailbox.pst/.resume.jsonl"), "{left:?}");
                 assert!(!left.contains_key("mailbox.pst/report.json"));
             }
         }
+        // What the interrupted run recorded as done: what a resumed run must not do again.
+        let journaled = left
+            .get("mailbox.pst/.resume.jsonl")
+            .map_or(0, |j| journaled_items(j));
+        eprintln!("round {round}: {fraction:.2} of the run, {journaled} items journaled");
         let o = convert(&out, &["--resume"])
             .stdout(Stdio::null())
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0));
         let log = String::from_utf8_lossy(&o.stderr);
-        let resumed = resumed_items(&log);
-        // Fewer items converted than a full run: those of the folders already written.
-        assert!(resumed < items, "{log}");
-        if !kill && err.contains("1 stopped part-way") {
-            assert!(resumed > 0, "round {round}: nothing resumed: {err} {log}");
-        }
+        // Exactly the items of the folders already written are taken from the journal.
+        assert_eq!(
+            resumed_items(&log),
+            journaled,
+            "round {round}: resumed other than the journal's folders: {err} {log}"
+        );
         assert_eq!(
             snapshot(&out),
             expected,
             "round {round} ({}): resumed tree differs",
             if kill { "SIGKILL" } else { "SIGINT" }
         );
+        if stopped_part_way && journaled > 0 {
+            resumed_some = true;
+        } else if !kill {
+            // Stopped before a folder with items was written: the signal came early.
+            early = early.max(fraction);
+        }
+        if early >= late {
+            // The machine's pace changed under the search: search the whole run again.
+            (early, late) = (0.0, 1.0);
+        }
     }
     assert!(
-        part_way > 0,
-        "no round stopped the input part-way (seed printed above)"
+        resumed_some,
+        "no SIGINT round stopped the input after a folder with items was written, in {round} \
+         rounds (seed printed above)"
     );
+}
+
+/// The items of the folders an interrupted run's journal (`.resume.jsonl`: a header line, then
+/// one line per folder finished) records as done, each folder counted once; a last line cut
+/// short is no folder done.
+fn journaled_items(journal: &[u8]) -> u64 {
+    let mut folders = std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(journal).lines().skip(1) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        folders.insert(v["index"].as_u64().unwrap(), v["items"].as_u64().unwrap());
+    }
+    folders.values().sum()
 }
