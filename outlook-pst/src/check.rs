@@ -840,9 +840,11 @@ impl<'a> Checker<'a> {
         let len = (self.file.len() as u64).min(h.file_eof);
         let mut free_units = 0u64;
         let mut last = None;
-        // The bits of every AMap and every PMap, by number (`None`: the page is damaged).
-        let mut amaps: Vec<Option<&'a [u8]>> = Vec::new();
-        let mut pmaps: Vec<Option<&'a [u8]>> = Vec::new();
+        // The bits of every AMap and every PMap, by number (`None`: the page is damaged),
+        // copied out of the map: the checks below look them up again and again, which would
+        // fault the map's pages back in after they were released (0.2% of the file's size).
+        let mut amap_bits: Vec<Option<Vec<u8>>> = Vec::new();
+        let mut pmap_bits: Vec<Option<Vec<u8>>> = Vec::new();
         // The map pages themselves: allocations the AMaps must mark like any other.
         let mut map_pages: Vec<(u64, u64)> = Vec::new();
         let mut k = 0u64;
@@ -854,11 +856,11 @@ impl<'a> Checker<'a> {
                 Ok(page) => {
                     let bits = g.bits(page);
                     free_units += bits.iter().map(|b| u64::from(b.count_zeros())).sum::<u64>();
-                    amaps.push(Some(bits));
+                    amap_bits.push(Some(bits.to_vec()));
                 }
                 Err(what) => {
                     self.find(Severity::Error, "amap.page", Location::offset(base), what);
-                    amaps.push(None);
+                    amap_bits.push(None);
                 }
             }
             map_pages.push((base, g.page));
@@ -871,11 +873,13 @@ impl<'a> Checker<'a> {
                     self.find(Severity::Warning, check, Location::offset(ib), what.clone());
                 }
                 if ptype == PTYPE_PMAP {
-                    pmaps.push(page.ok().map(|p| g.bits(p)));
+                    pmap_bits.push(page.ok().map(|p| g.bits(p).to_vec()));
                 }
             }
             k += 1;
         }
+        let amaps: Vec<Option<&[u8]>> = amap_bits.iter().map(Option::as_deref).collect();
+        let pmaps: Vec<Option<&[u8]>> = pmap_bits.iter().map(Option::as_deref).collect();
         if let Some(l) = last {
             if h.amap_last != l {
                 self.find(
@@ -906,16 +910,9 @@ impl<'a> Checker<'a> {
         used.extend_from_slice(&map_pages);
         used.sort_unstable();
         let mut unmarked = Vec::new();
-        // The AMap page last read: each read of another counts as a read of the file.
-        let mut amap_read = None;
         for (start, size) in &used {
             let mut off = *start - (*start % g.unit);
             while off < start.saturating_add(*size) {
-                let k = off.checked_sub(g.first).map(|d| d / region);
-                if k != amap_read {
-                    self.ndb.note_read(g.page);
-                    amap_read = k;
-                }
                 if g.is_set(&amaps, off) == Some(false) {
                     unmarked.push((*start, off));
                     break;
