@@ -31,6 +31,7 @@ use std::borrow::Cow;
 use pstkit::ltp::prop::PropValue;
 use pstkit::messaging::{pid, psets, Message, NamedProp, PropId, PropertyBag};
 use pstkit::{NodeId, Store};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::mail::headers;
@@ -519,8 +520,15 @@ impl AddressBook {
             let sent = is_sent(f);
             let mut nids: Vec<NodeId> = store.contents(f.nid).unwrap_or_default();
             nids.extend(store.associated_contents(f.nid).unwrap_or_default());
-            for nid in nids {
-                if let Ok(env) = store.message_envelope(nid, &wanted) {
+            // Envelopes are read (and their blocks inflated) in parallel, a few at a time so
+            // that memory stays flat; they are collected in table order, so the book is the
+            // same whatever the number of threads.
+            for chunk in nids.chunks(64) {
+                let envelopes: Vec<_> = chunk
+                    .par_iter()
+                    .map(|nid| store.message_envelope(*nid, &wanted).ok())
+                    .collect();
+                for env in envelopes.into_iter().flatten() {
                     book.collect_in(&env.message, sent);
                 }
             }
