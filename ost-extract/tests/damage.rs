@@ -9,7 +9,7 @@ use ost_extract::convert::{batch, convert_file, MailFormat, NoProgress, Options}
 use pst_fixtures::testing::{mail, pst_store};
 use pst_fixtures::{damage, BuildOptions};
 use pstkit::messaging::LossKind;
-use pstkit::{Carving, CryptMethod, Store};
+use pstkit::{Carving, CryptMethod, NodeId, Store};
 use pstkit::{Client, Layout};
 use serde_json::Value;
 
@@ -261,7 +261,8 @@ fn seeded_damage_of_corpus_files_is_counted_and_carved_exactly() {
 /// the 4 KiB-page OST: "lists 12 entries but holds 4") loses no entry: the entries the block
 /// holds are read, and every message comes back whole, byte for byte. The block's CRC no
 /// longer matches, so each of those messages is counted as written from a damaged block
-/// (nothing can tell which of its bits flipped): exit 1.
+/// (nothing can tell which of its bits flipped): exit 1. That is said once, as the failure:
+/// the file's CRC warning is kept only for a block no item was written from.
 #[test]
 fn a_subnode_block_listing_more_entries_than_it_holds_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -287,6 +288,17 @@ fn a_subnode_block_listing_more_entries_than_it_holds_loses_nothing() {
             }
         });
         assert_eq!(patched.len(), 3, "{layout:?}");
+        // And the message store's block gets a wrong CRC in its trailer (its data intact): a
+        // block no item is written from, whose CRC failure stays a warning of the file.
+        let store = intact
+            .ndb()
+            .block_entry(intact.ndb().node(NodeId::MESSAGE_STORE).unwrap().data)
+            .unwrap();
+        let size = usize::from(store.size);
+        let (trailer, align) = (layout.block_trailer_size(), layout.block_alignment());
+        let crc = store.bref.ib as usize + (size + trailer).div_ceil(align) * align - trailer
+            + if layout == Layout::Ansi { 8 } else { 4 };
+        b[crc] ^= 0x01;
         let damaged = Store::from_bytes(b.clone()).unwrap();
         for nid in &patched {
             let want = damage::fingerprint(&intact.message(*nid).unwrap());
@@ -317,6 +329,20 @@ fn a_subnode_block_listing_more_entries_than_it_holds_loses_nothing() {
         let mut want: Vec<u64> = patched.iter().map(|n| u64::from(n.0)).collect();
         want.sort_unstable();
         assert_eq!(damaged_items, want, "{layout:?}");
+        // Each block an item was written from is reported once, as its part_damaged failure,
+        // not again as the file's CRC warning; the store's block is a warning.
+        let crc_warned: Vec<&Value> = report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["what"] == pstkit::ndb::block::CRC_MISMATCH)
+            .map(|w| &w["block"])
+            .collect();
+        assert_eq!(
+            crc_warned,
+            [&Value::from(store.bref.bid.0)],
+            "{layout:?}: {report}"
+        );
         // The validator still calls the block what it is.
         let findings = pstkit::check::check_bytes(b).unwrap();
         assert!(

@@ -33,6 +33,7 @@ pub mod select;
 pub mod sink;
 pub mod sinks;
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -461,9 +462,24 @@ fn run_pipeline(
     for s in &sinks {
         s.annotate(&mut report);
     }
-    report
-        .warnings
-        .extend(store.warnings().iter().map(ItemWarning::file));
+    // A block an item was written from is reported once, as that item's part_damaged
+    // failure: not again as the file's CRC warning.
+    let damaged: HashSet<Option<u64>> = report
+        .failures
+        .iter()
+        .filter(|f| f.kind == FailureKind::PartDamaged)
+        .map(|f| f.at.block)
+        .collect();
+    report.warnings.extend(
+        store
+            .warnings()
+            .iter()
+            .filter(|w| {
+                w.what != pstkit::ndb::block::CRC_MISMATCH
+                    || !damaged.contains(&w.at.block.map(|b| b.0))
+            })
+            .map(ItemWarning::file),
+    );
     report.addresses = Some(book.report());
     report.coverage = Some(crate::coverage::coverage(store));
     report.finish();

@@ -39,6 +39,10 @@ pub struct DamagedBlock {
     pub size: u16,
 }
 
+/// What the log of the [`Ndb`](super::Ndb) says ([`Warning::what`]) of a block whose CRC does
+/// not match; its location names the block and its offset.
+pub const CRC_MISMATCH: &str = "block CRC does not match; data used anyway";
+
 thread_local! {
     /// The damaged blocks read on this thread since [`recording_damage`] began, when it is
     /// running.
@@ -178,7 +182,7 @@ pub(crate) fn stored_bytes<'a>(
             if crc != Some(crc32(data)) {
                 warnings.push(Warning {
                     at,
-                    what: "block CRC does not match; data used anyway".into(),
+                    what: CRC_MISMATCH.into(),
                 });
                 note_damaged(entry);
             }
