@@ -167,7 +167,8 @@ struct ConvertArgs {
     /// vCard version for contacts (3 imports most widely).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(3..=4))]
     vcard: u8,
-    /// Threads to use (default: all cores). The output is the same whatever this is.
+    /// Threads to use (default: all cores). The open formats are the same whatever this is; a
+    /// PST's content is too, its byte layout can vary from run to run.
     #[arg(short, long)]
     jobs: Option<usize>,
     /// Skip inputs already converted completely in OUTDIR; continue the others at the folders

@@ -15,7 +15,9 @@
 //!
 //! Items go by their class, not by their folder: a contact filed in the Inbox still lands
 //! in `Contacts/Inbox.vcf`. Folders are converted in parallel (rayon); each folder's output
-//! depends only on that folder, so the tree is the same whatever the number of threads.
+//! depends only on that folder, so the tree is the same whatever the number of threads; the
+//! PST sink, one file for the whole input, takes messages as folders finish, so its content
+//! is the same but its byte layout can vary from run to run.
 //! Every file is written under a temporary name and renamed into place, so an interrupted
 //! run never leaves a half-written file behind, and `report.json` is written last: its
 //! presence with `"finished": true` marks a finished input (used by `--resume`);
