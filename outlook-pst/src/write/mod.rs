@@ -5,9 +5,10 @@
 //! message store, its name-to-id map, folders with their tables, and messages with their
 //! recipients and attachments ([MS-PST] 2.4).
 //!
-//! The writer streams: blocks go to the output as they are written, and memory holds one small
-//! record per block and node (the future B-tree entries), one row per message of the folder it
-//! went to, and the named-property map. It writes every layout the reader reads ([`Layout`]):
+//! The writer streams: blocks go to the output as they are written, and so do the folders'
+//! contents tables, row by row ([`ltp::TableWriter`]); memory holds one small record per block
+//! and node (the future B-tree entries), a few heap pages and 8 bytes a message per folder
+//! table, and the named-property map. It writes every layout the reader reads ([`Layout`]):
 //! ANSI, Unicode and the Outlook 2013+ 4 KiB-page OST, with any [`CryptMethod`].
 //!
 //! Errors are [`std::io::Error`]s: those of the output, and `InvalidInput` ones naming what
