@@ -27,6 +27,86 @@ fn thread_count_does_not_change_the_output() {
     assert_same(&a, &b);
 }
 
+/// A PST's messages are written as their folders finish, so its byte layout can vary from run
+/// to run; its content does not: the same folders, and in each the same messages with every
+/// property (named ones by name), recipient and attachment, at `--jobs 1` and `--jobs 2`.
+#[test]
+fn thread_count_does_not_change_a_pst_s_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contents: Vec<_> = ["1", "2"]
+        .into_iter()
+        .map(|jobs| {
+            let out = tmp.path().join(jobs);
+            let status = bin()
+                .args(["convert", "--quiet", "--pst-only", "--jobs", jobs, "-o"])
+                .arg(&out)
+                .arg(demo("demo-2013.ost"))
+                .arg(demo("demo-unicode.pst"))
+                .status()
+                .unwrap();
+            assert_eq!(status.code(), Some(0));
+            [
+                pst_content(&out.join("demo-2013.ost/demo-2013.pst")),
+                pst_content(&out.join("demo-unicode.pst/demo-unicode.pst")),
+            ]
+        })
+        .collect();
+    let messages: usize = contents[0]
+        .iter()
+        .flat_map(|c| c.values())
+        .map(Vec::len)
+        .sum();
+    assert!(messages > 50, "only {messages} messages");
+    assert_eq!(contents[0], contents[1]);
+}
+
+/// Each folder of the PST at `path` (by path) with its messages, each as text: properties by
+/// id or, for named ones, by name (a PST numbers its names as it meets them), recipients and
+/// attachments; sorted.
+fn pst_content(path: &std::path::Path) -> std::collections::BTreeMap<Vec<String>, Vec<String>> {
+    use pstkit::messaging::{Message, PropertyBag};
+    fn bag(b: &PropertyBag) -> String {
+        let mut props: Vec<String> = b
+            .iter()
+            .map(|(id, v)| match b.name_of(id) {
+                Some(name) => format!("{name:?}={v:?}"),
+                None => format!("{id:?}={v:?}"),
+            })
+            .collect();
+        props.sort();
+        props.join(";")
+    }
+    fn message(m: &Message) -> String {
+        let mut text = format!("{:?} {}", m.nid, bag(&m.props));
+        for r in &m.recipients {
+            text += &format!(" recipient {}", bag(r));
+        }
+        for a in &m.attachments {
+            text += &format!(" attachment {}", bag(&a.props));
+            if let Some(e) = &a.embedded {
+                text += &format!(" embedded [{}]", message(e));
+            }
+        }
+        text
+    }
+    let store = pstkit::Store::open(path).unwrap();
+    store
+        .folders()
+        .folders
+        .iter()
+        .map(|f| {
+            let mut messages: Vec<String> = store
+                .folder_contents(f.nid)
+                .items
+                .iter()
+                .map(|&nid| message(&store.message(nid).unwrap()))
+                .collect();
+            messages.sort();
+            (f.path.clone(), messages)
+        })
+        .collect()
+}
+
 #[test]
 fn a_killed_run_resumes_to_the_same_tree() {
     let tmp = tempfile::tempdir().unwrap();
