@@ -68,13 +68,25 @@ fn sigint_leaves_reports_and_resume_finishes_the_same_tree() {
     eprintln!("seed {seed}");
     let mut interrupted = 0;
     let mut resumed_fewer = false;
-    for round in 0..4 {
-        let wait = Duration::from_millis(100) + run_time.mul_f64(0.9 * next_fraction(&mut seed));
+    // Where the signal lands depends on the machine's load: after the random rounds, until an
+    // input was finished before it, the point is searched for between a wait that came too
+    // early (no input finished) and one that came too late (the run ended).
+    let (mut early, mut late) = (0.0_f64, 1.0_f64);
+    let mut round = 0;
+    while round < 4 || (!resumed_fewer && round < 12) {
+        let fraction = if round < 4 {
+            0.9 * next_fraction(&mut seed)
+        } else {
+            (early + late) / 2.0
+        };
+        let wait = Duration::from_millis(100) + run_time.mul_f64(fraction);
         let out = tmp.path().join(format!("run{round}"));
+        round += 1;
         let (code, err) = interrupt(convert(&out, &[]), wait, "INT");
         if code != Some(130) {
             // The run ended before the signal: nothing to check this round.
             assert!(matches!(code, Some(0 | 1)), "{err}");
+            late = late.min(fraction);
             continue;
         }
         interrupted += 1;
@@ -104,6 +116,13 @@ fn sigint_leaves_reports_and_resume_finishes_the_same_tree() {
         // The inputs finished before the signal are not converted again.
         assert_eq!(skipped, done, "{log}");
         resumed_fewer |= skipped > 0;
+        if skipped == 0 {
+            early = early.max(fraction);
+        }
+        if early >= late {
+            // The machine's pace changed under the search: search the whole run again.
+            (early, late) = (0.0, 1.0);
+        }
         assert_eq!(
             snapshot(&out),
             expected,
@@ -116,7 +135,7 @@ fn sigint_leaves_reports_and_resume_finishes_the_same_tree() {
     );
     assert!(
         resumed_fewer,
-        "no resumed run skipped an input (seed printed above)"
+        "no resumed run skipped an input in {round} rounds (seed printed above)"
     );
 }
 
