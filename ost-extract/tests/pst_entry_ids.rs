@@ -112,7 +112,8 @@ fn write_ost(path: &Path) {
         ndb,
         StoreOptions {
             display_name: "Offline Folders".into(),
-            omit_ipm_subtree_entry_id: false,
+            // As Outlook 2013+ OSTs: the IPM subtree is found at its node, 0x2142.
+            omit_ipm_subtree_entry_id: true,
             record_key: SOURCE_KEY,
             ansi_encoding: None,
             ansi_codepage: 1252,

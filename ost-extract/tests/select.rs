@@ -522,3 +522,92 @@ fn each_kind_is_judged_by_its_own_date() {
         kinds(&[(Kind::Appointment, 1)])
     );
 }
+
+/// A store without `PidTagIpmSubTreeEntryId` nor Deleted Items' entry id (as Outlook 2013+
+/// OSTs are) at `path`: its top folder `top_name`, below "Root - Mailbox" when `mailbox`, at
+/// node `top_nid` (else the next free one), with an Inbox; "Freebusy Data" below the root.
+fn write_unnamed_subtree(
+    path: &Path,
+    client: pstkit::Client,
+    mailbox: bool,
+    top_name: &str,
+    top_nid: Option<u32>,
+) {
+    use pstkit::write::{NdbWriter, SpecialFolder, StoreOptions, StoreWriter};
+    let file = std::fs::File::create(path).unwrap();
+    let crypt = pstkit::CryptMethod::Permute;
+    let ndb = NdbWriter::new(file, pstkit::Layout::Unicode4k, client, crypt).unwrap();
+    let mut store = StoreWriter::new(
+        ndb,
+        StoreOptions {
+            display_name: "Offline Folders".into(),
+            omit_ipm_subtree_entry_id: true,
+            record_key: [9; 16],
+            ansi_encoding: None,
+            ansi_codepage: 1252,
+        },
+    );
+    let root = store.root();
+    let parent = if mailbox {
+        store.add_folder(root, "Root - Mailbox", None)
+    } else {
+        root
+    };
+    let top = match top_nid {
+        Some(n) => store.add_folder_with_nid(parent, top_name, None, pstkit::NodeId(n)),
+        None => store.add_folder(parent, top_name, None),
+    };
+    store.set_special(SpecialFolder::IpmSubtree, top);
+    let inbox = store.add_folder(top, "Inbox", Some("IPF.Note"));
+    store.set_special(SpecialFolder::Inbox, inbox);
+    store
+        .add_message(inbox, &mail("hello", None, None, None))
+        .unwrap();
+    store.add_folder(root, "Freebusy Data", None);
+    let (ndb, _) = store.finish().unwrap();
+    ndb.finish().unwrap();
+}
+
+#[test]
+fn a_store_that_does_not_name_its_ipm_subtree_has_it_found_where_outlook_keeps_it() {
+    use ost_extract::convert::plan::plan;
+    use ost_extract::convert::FolderRole;
+    use pstkit::Client::{Ost, Pst};
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (client, mailbox, top_name, top_nid)) in [
+        // At the OST's conventional node, below the root or below "Root - Mailbox".
+        (Ost, false, "Top of Information Store", Some(0x2142)),
+        (Ost, true, "Top of Information Store", Some(0x2142)),
+        // At the PST's conventional node, under a name in another language.
+        (Pst, false, "Outlook データ ファイルのトップ", None),
+        // Elsewhere, by Outlook's name for it.
+        (Ost, false, "Top of Information Store", Some(0x8062)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = dir.path().join(format!("{i}.ost"));
+        write_unnamed_subtree(&file, client, mailbox, top_name, top_nid);
+        let store = Store::open(&file).unwrap();
+        assert!(store.properties().get(pid::IPM_SUBTREE_ENTRY_ID).is_none());
+        assert!(store
+            .properties()
+            .get(pid::IPM_WASTEBASKET_ENTRY_ID)
+            .is_none());
+        let planned = plan(&store, &store.folders().folders, false);
+        let by_name = |n: &str| {
+            planned
+                .folders
+                .iter()
+                .find(|f| f.source_path.last().map(String::as_str) == Some(n))
+                .unwrap_or_else(|| panic!("case {i}: no {n}: {:?}", planned.folders))
+        };
+        let top = by_name(top_name);
+        assert_eq!(top.role, Some(FolderRole::IpmSubtree), "case {i}: {top:?}");
+        let inbox = by_name("Inbox");
+        assert_eq!(inbox.output, ["Inbox"], "case {i}");
+        assert_eq!(inbox.system, None, "case {i}");
+        assert_eq!(inbox.items.len(), 1, "case {i}");
+        assert!(by_name("Freebusy Data").system.is_some(), "case {i}");
+    }
+}

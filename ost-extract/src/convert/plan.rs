@@ -299,8 +299,11 @@ fn folder_items(store: &Store, f: &FolderInfo, plan: &mut Plan) -> Vec<NodeId> {
 
 fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
     let roles = roles(store, folders);
-    // The IPM subtree: named by the store; Outlook 2013+ OSTs omit that entry id, so fall back
-    // to the parent of Deleted Items (whose id they keep), then to a folder named IPM_SUBTREE.
+    // The IPM subtree: named by the store. Outlook 2013+ OSTs omit that entry id (and often
+    // Deleted Items' too), so fall back to the parent of Deleted Items, then to the node Outlook
+    // gives the IPM subtree (0x2142 in OSTs, below "Root - Mailbox"; 0x8022 in PSTs, below the
+    // root), then to a folder named IPM_SUBTREE, then to one below the root named as Outlook
+    // names the top of the folders.
     let folder_of = |id: PropId| {
         store
             .properties()
@@ -322,6 +325,7 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
                 .and_then(parent_of)
                 .filter(|p| *p != store.root_folder())
         })
+        .or_else(|| conventional_ipm_subtree(store, folders))
         .or_else(|| {
             // OSTs of Exchange mailboxes hold a public and a mailbox IPM_SUBTREE: take the fuller.
             let subtree_size = |f: &FolderInfo| {
@@ -334,6 +338,12 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
                 .iter()
                 .filter(|f| f.name() == "IPM_SUBTREE")
                 .max_by_key(|f| subtree_size(f))
+                .map(|f| f.nid)
+        })
+        .or_else(|| {
+            folders
+                .iter()
+                .find(|f| f.path.len() == 1 && TOP_NAMES.contains(&f.name()))
                 .map(|f| f.nid)
         });
     let mut names_by_parent: HashMap<Vec<String>, HashSet<String>> = HashMap::new();
@@ -405,6 +415,27 @@ fn plan_folders(store: &Store, folders: &[FolderInfo]) -> Plan {
         });
     }
     plan
+}
+
+/// The names Outlook gives the top of the folders a user sees, in English.
+const TOP_NAMES: [&str; 3] = [
+    "Top of Information Store",
+    "Top of Personal Folders",
+    "Top of Outlook data file",
+];
+
+/// The IPM subtree at the node Outlook gives it: `0x2142` in OSTs (where it sits below
+/// "Root - Mailbox", or below the root), `0x8022` in PSTs (the first folder below the root).
+/// Neither is in [MS-PST]; every store of the corpus that names its IPM subtree keeps it there.
+fn conventional_ipm_subtree(store: &Store, folders: &[FolderInfo]) -> Option<NodeId> {
+    let (nid, max_depth) = match store.header().client {
+        pstkit::Client::Ost => (NodeId(0x2142), 2),
+        _ => (NodeId(0x8022), 1),
+    };
+    folders
+        .iter()
+        .find(|f| f.nid == nid && (1..=max_depth).contains(&f.path.len()))
+        .map(|f| f.nid)
 }
 
 /// The sync-log folders' names, for stores that do not name them by entry id.
