@@ -260,11 +260,7 @@ fn exact_name(name: &str) -> String {
 /// The DN in an Exchange address-book entry id ([MS-OXCDATA] 2.2.5.2: flags, the provider
 /// UID `DCA740C8C042101AB4B908002B2FE182`, version, type, then the DN, NUL-terminated).
 pub fn ab_entry_id_dn(b: &[u8]) -> Option<String> {
-    const AB_PROVIDER: [u8; 16] = [
-        0xDC, 0xA7, 0x40, 0xC8, 0xC0, 0x42, 0x10, 0x1A, 0xB4, 0xB9, 0x08, 0x00, 0x2B, 0x2F, 0xE1,
-        0x82,
-    ];
-    if b.get(4..20)? != AB_PROVIDER {
+    if b.get(4..20)? != pstkit::messaging::entryid::ADDRESS_BOOK_UID {
         return None;
     }
     let rest = b.get(28..)?;

@@ -1,6 +1,7 @@
 //! Messaging layer ([MS-PST] 2.4): the store, folders, messages, recipients, attachments and
 //! named properties, built on the LTP layer.
 
+pub mod entryid;
 pub mod item;
 pub mod pid;
 pub mod props;

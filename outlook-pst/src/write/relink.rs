@@ -40,18 +40,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::ltp::prop::{PropId, PropValue};
+use crate::messaging::entryid::{CONTAB_UID, WRAPPED_UID};
 use crate::messaging::{pid, NamedProp, PropertyBag};
 use crate::ndb::crc::crc32;
 use crate::ndb::{NodeId, NodeType};
 
-/// Provider UID of a WrappedEntryId ([MS-OXOCNTC] 2.2.2.2.4.1.1).
-const WRAPPED_UID: [u8; 16] = [
-    0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4,
-];
-/// Provider UID of the Contacts address book's entry ids ([MS-OXCDATA] 2.2.5.3).
-const CONTAB_UID: [u8; 16] = [
-    0xFE, 0x42, 0xAA, 0x0A, 0x18, 0xC7, 0x1A, 0x10, 0xE8, 0x85, 0x0B, 0x65, 0x1C, 0x24, 0x00, 0x00,
-];
 /// Length of a PST/OST entry id: flags, record key, node id.
 const ENTRY_ID_LEN: usize = 24;
 
