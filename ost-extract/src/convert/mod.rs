@@ -466,11 +466,11 @@ fn run_pipeline(
     }
     // A block an item was written from is reported once, as that item's part_damaged
     // failure: not again as the file's CRC warning.
-    let damaged: HashSet<Option<u64>> = report
+    let damaged: HashSet<u64> = report
         .failures
         .iter()
         .filter(|f| f.kind == FailureKind::PartDamaged)
-        .map(|f| f.at.block)
+        .filter_map(|f| f.at.block)
         .collect();
     report.warnings.extend(
         store
@@ -478,7 +478,7 @@ fn run_pipeline(
             .iter()
             .filter(|w| {
                 w.what != pstkit::ndb::block::CRC_MISMATCH
-                    || !damaged.contains(&w.at.block.map(|b| b.0))
+                    || !w.at.block.is_some_and(|b| damaged.contains(&b.0))
             })
             .map(ItemWarning::file),
     );
